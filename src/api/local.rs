@@ -1,0 +1,357 @@
+//! `LocalApi`: `HotlineApi` over the embedded store, acting as one user.
+
+use super::stats::compute_stats;
+use super::{
+    ApiError, ApiResult, BackendStatus, CallerHistory, HotlineApi, Page, SearchRequest,
+    SearchResults, Stats, TicketDetail, TicketFilter, TicketPage,
+};
+use crate::domain::{
+    can_see, Change, Clock, Dossier, NewTicket, Phone, Role, Ticket, TicketId, Ts, User,
+};
+use crate::search_service::SearchService;
+use crate::store::{ListQuery, Store};
+use async_trait::async_trait;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// Everything the users of one process share: the store, the clock and the search index.
+pub struct Backend {
+    pub store: Store,
+    pub clock: Clock,
+    pub demo: bool,
+    pub search: SearchService,
+}
+
+impl Backend {
+    /// Wraps an open store and starts building the search index in the background.
+    pub fn new(store: Store, clock: Clock, demo: bool) -> Arc<Backend> {
+        let search = SearchService::start(store.clone(), clock.clone());
+        Arc::new(Backend {
+            store,
+            clock,
+            demo,
+            search,
+        })
+    }
+}
+
+#[derive(Clone)]
+pub struct LocalApi {
+    backend: Arc<Backend>,
+    user: User,
+}
+
+impl LocalApi {
+    pub fn new(backend: Arc<Backend>, user: User) -> LocalApi {
+        LocalApi { backend, user }
+    }
+
+    /// The same backend as another user (the demo user switcher, the hub).
+    pub fn as_user(&self, name: &str) -> ApiResult<LocalApi> {
+        let user = self
+            .backend
+            .store
+            .user(name)?
+            .ok_or_else(|| ApiError::not_found(format!("user {name}")))?;
+        Ok(LocalApi::new(self.backend.clone(), user))
+    }
+
+    pub fn backend(&self) -> &Arc<Backend> {
+        &self.backend
+    }
+
+    pub fn user(&self) -> &User {
+        &self.user
+    }
+
+    fn now(&self) -> Ts {
+        (self.backend.clock)()
+    }
+
+    fn store(&self) -> &Store {
+        &self.backend.store
+    }
+
+    fn require_ticket_worker(&self) -> ApiResult<()> {
+        if self.user.works_tickets() {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!(
+                "a {} does not work tickets",
+                self.user.role
+            )))
+        }
+    }
+
+    fn visible_ticket(&self, id: TicketId) -> ApiResult<Ticket> {
+        self.require_ticket_worker()?;
+        match self.store().ticket(id)? {
+            // Someone else's ticket looks exactly like a missing one.
+            Some(t) if can_see(&self.user, &t) => Ok(t),
+            _ => Err(ApiError::not_found(format!("ticket {id}"))),
+        }
+    }
+
+    fn matches(&self, f: &TicketFilter, t: &Ticket, now: Ts) -> bool {
+        can_see(&self.user, t)
+            && (f.statuses.is_empty() || f.statuses.contains(&t.status))
+            && f.ward.is_none_or(|w| {
+                t.ward == Some(w) || t.escalation.as_ref().is_some_and(|e| e.ward == w)
+            })
+            && f.phone
+                .as_ref()
+                .is_none_or(|p| t.caller.phone.as_ref().is_some_and(|tp| tp.as_str() == p))
+            && f.dossier.as_ref().is_none_or(|d| t.dossiers.contains(d))
+            && f.assignee
+                .as_ref()
+                .is_none_or(|a| t.assignee.as_ref() == Some(a))
+            && f.kind.is_none_or(|k| t.kind == k)
+            && (!f.open_only || t.is_open())
+            && (!f.overdue_only || t.is_overdue(now))
+            && (!f.my_wards
+                || t.escalation
+                    .as_ref()
+                    .is_some_and(|e| self.user.covers_ward(e.ward)))
+    }
+
+    fn list_sync(&self, mut filter: TicketFilter, page: Page) -> ApiResult<TicketPage> {
+        self.require_ticket_worker()?;
+        if let Some(p) = &filter.phone {
+            filter.phone = Some(
+                Phone::parse(p)
+                    .map_err(ApiError::invalid)?
+                    .as_str()
+                    .to_string(),
+            );
+        }
+        if let Some(d) = &filter.dossier {
+            filter.dossier =
+                Some(crate::domain::validate::dossier_code(d).map_err(ApiError::invalid)?);
+        }
+        let query = if let Some(p) = &filter.phone {
+            ListQuery::Phone(p.clone())
+        } else if let Some(d) = &filter.dossier {
+            ListQuery::Dossier(d.clone())
+        } else if filter.by_due {
+            ListQuery::Due
+        } else if let Some(w) = filter.ward {
+            ListQuery::Ward(w)
+        } else if let ([w], true) = (self.user.wards.as_slice(), filter.my_wards) {
+            ListQuery::Ward(*w)
+        } else if let [s] = filter.statuses.as_slice() {
+            ListQuery::Status(*s)
+        } else {
+            ListQuery::All
+        };
+        let now = self.now();
+        let limit = page.limit.clamp(1, 1000);
+        let listed = self
+            .store()
+            .list_tickets(&query, limit, page.after.as_deref(), |t| {
+                self.matches(&filter, t, now)
+            })?;
+        Ok(TicketPage {
+            tickets: listed.tickets,
+            next: listed.next,
+        })
+    }
+
+    fn caller_sync(&self, query: &str) -> ApiResult<CallerHistory> {
+        self.require_ticket_worker()?;
+        let store = self.store();
+        if let Ok(phone) = Phone::parse(query) {
+            let mut tickets = store
+                .list_tickets(
+                    &ListQuery::Phone(phone.as_str().to_string()),
+                    500,
+                    None,
+                    |t| can_see(&self.user, t),
+                )?
+                .tickets;
+            tickets.sort_by_key(|t| std::cmp::Reverse(t.created_at));
+            let mut dossiers = if self.user.role == Role::Responder {
+                vec![]
+            } else {
+                store.dossiers_by_phone(phone.as_str())?
+            };
+            dossiers.sort_by_key(|d| std::cmp::Reverse(d.received_at));
+            return Ok(CallerHistory { tickets, dossiers });
+        }
+        let name =
+            crate::domain::validate::line("caller", query, 100, true).map_err(ApiError::invalid)?;
+        let (tickets, dossiers) = self.backend.search.caller_by_name(&name, &self.user, 200)?;
+        Ok(CallerHistory { tickets, dossiers })
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> ApiResult<T> + Send + 'static,
+) -> ApiResult<T> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(r) => r,
+        Err(e) => Err(ApiError::Storage {
+            message: format!("worker failed: {e}"),
+        }),
+    }
+}
+
+#[async_trait]
+impl HotlineApi for LocalApi {
+    async fn whoami(&self) -> ApiResult<User> {
+        Ok(self.user.clone())
+    }
+
+    async fn create_ticket(&self, request_id: Uuid, new: NewTicket) -> ApiResult<Ticket> {
+        if !matches!(self.user.role, Role::Operator | Role::Supervisor) {
+            return Err(ApiError::forbidden(format!(
+                "a {} may not log tickets",
+                self.user.role
+            )));
+        }
+        let api = self.clone();
+        blocking(move || {
+            let now = api.now();
+            let (ticket, created) =
+                api.store()
+                    .create_ticket(request_id, &new, &api.user.name, now)?;
+            if created {
+                api.backend.search.ticket_changed(&ticket);
+            }
+            Ok(ticket)
+        })
+        .await
+    }
+
+    async fn ticket(&self, id: TicketId) -> ApiResult<TicketDetail> {
+        let api = self.clone();
+        blocking(move || {
+            let ticket = api.visible_ticket(id)?;
+            let events = api.store().events(id)?;
+            let mut dossiers = Vec::new();
+            for code in &ticket.dossiers {
+                if let Some(d) = api.store().dossier(code)? {
+                    dossiers.push(d);
+                }
+            }
+            Ok(TicketDetail {
+                ticket,
+                events,
+                dossiers,
+            })
+        })
+        .await
+    }
+
+    async fn list_tickets(&self, filter: TicketFilter, page: Page) -> ApiResult<TicketPage> {
+        let api = self.clone();
+        blocking(move || api.list_sync(filter, page)).await
+    }
+
+    async fn apply(
+        &self,
+        id: TicketId,
+        expected_version: u64,
+        change: Change,
+    ) -> ApiResult<Ticket> {
+        let api = self.clone();
+        blocking(move || {
+            api.visible_ticket(id)?;
+            if let Change::Assign { to: Some(name) } = &change {
+                let assignee = api
+                    .store()
+                    .user(name)?
+                    .ok_or_else(|| ApiError::not_found(format!("user {name}")))?;
+                if !assignee.works_tickets() {
+                    return Err(ApiError::Rejected {
+                        message: format!("{name} is an admin and cannot take tickets"),
+                    });
+                }
+            }
+            if let Change::Cancel {
+                duplicate_of: Some(other),
+                ..
+            } = &change
+            {
+                api.visible_ticket(*other)
+                    .map_err(|_| ApiError::not_found(format!("duplicate ticket {other}")))?;
+            }
+            if let Change::Escalate(req) = &change {
+                if !ward_exists(req.ward) {
+                    return Err(ApiError::invalid(crate::domain::ValidationError::new(
+                        "ward",
+                        format!("{} is not one of the 168 HCMC wards", req.ward),
+                    )));
+                }
+            }
+            let now = api.now();
+            let user = api.user.clone();
+            let ticket = api
+                .store()
+                .update_ticket(id, expected_version, &user.name, now, |t| {
+                    if !can_see(&user, t) {
+                        return Err(crate::domain::DomainError::Forbidden(
+                            "not your ticket".into(),
+                        ));
+                    }
+                    t.apply(&change, &user, now)
+                })?;
+            api.backend.search.ticket_changed(&ticket);
+            Ok(ticket)
+        })
+        .await
+    }
+
+    async fn search(&self, query: SearchRequest) -> ApiResult<SearchResults> {
+        self.require_ticket_worker()?;
+        let api = self.clone();
+        blocking(move || Ok(api.backend.search.search(&query, &api.user))).await
+    }
+
+    async fn dossier(&self, code: &str) -> ApiResult<Option<Dossier>> {
+        self.require_ticket_worker()?;
+        let code = code.trim().to_ascii_uppercase();
+        Ok(self.store().dossier(&code)?)
+    }
+
+    async fn caller(&self, query: &str) -> ApiResult<CallerHistory> {
+        let api = self.clone();
+        let query = query.to_string();
+        blocking(move || api.caller_sync(&query)).await
+    }
+
+    async fn stats(&self) -> ApiResult<Stats> {
+        self.require_ticket_worker()?;
+        let api = self.clone();
+        blocking(move || {
+            let now = api.now();
+            let mut tickets = Vec::new();
+            for t in api.store().all_tickets() {
+                let t = t?;
+                if can_see(&api.user, &t) {
+                    tickets.push(t);
+                }
+            }
+            Ok(compute_stats(&tickets, now))
+        })
+        .await
+    }
+
+    async fn users(&self) -> ApiResult<Vec<User>> {
+        Ok(self.store().users()?)
+    }
+
+    async fn status(&self) -> ApiResult<BackendStatus> {
+        let store = self.store();
+        Ok(BackendStatus {
+            backend: "local".into(),
+            demo: self.backend.demo,
+            tickets: store.ticket_count()?,
+            dossiers: store.dossier_count()?,
+            index_progress: self.backend.search.progress(),
+        })
+    }
+}
+
+fn ward_exists(_code: u32) -> bool {
+    true // wired to crate::reference once it lands
+}

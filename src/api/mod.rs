@@ -1,0 +1,56 @@
+//! The one interface the TUI and the CLI talk to (and, later, the hub serves).
+//! `LocalApi` implements it over the embedded store; every call runs as one
+//! user, and role and ward-scope checks live behind the trait.
+
+mod error;
+mod local;
+mod stats;
+mod types;
+
+pub use error::ApiError;
+pub use local::{Backend, LocalApi};
+pub use types::*;
+
+use crate::domain::{Change, Dossier, NewTicket, Ticket, TicketId, User};
+use async_trait::async_trait;
+use uuid::Uuid;
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+#[async_trait]
+pub trait HotlineApi: Send + Sync {
+    /// The signed-in user.
+    async fn whoami(&self) -> ApiResult<User>;
+
+    /// Creates a ticket. Idempotent by `request_id`: a repeat returns the
+    /// ticket the first call created.
+    async fn create_ticket(&self, request_id: Uuid, new: NewTicket) -> ApiResult<Ticket>;
+
+    /// A ticket with its timeline.
+    async fn ticket(&self, id: TicketId) -> ApiResult<TicketDetail>;
+
+    async fn list_tickets(&self, filter: TicketFilter, page: Page) -> ApiResult<TicketPage>;
+
+    /// Applies a change based on `expected_version`; a stale version is
+    /// `ApiError::Conflict` carrying the current ticket.
+    async fn apply(&self, id: TicketId, expected_version: u64, change: Change)
+        -> ApiResult<Ticket>;
+
+    /// One query over dossiers, tickets, wards and procedures.
+    async fn search(&self, query: SearchRequest) -> ApiResult<SearchResults>;
+
+    async fn dossier(&self, code: &str) -> ApiResult<Option<Dossier>>;
+
+    /// Tickets and dossiers of one caller (phone or name), newest first.
+    async fn caller(&self, query: &str) -> ApiResult<CallerHistory>;
+
+    /// Counts for queues and the dashboard (supervisors see everything,
+    /// responders their wards, operators all tickets).
+    async fn stats(&self) -> ApiResult<Stats>;
+
+    /// Users the current user may list (for assign pickers).
+    async fn users(&self) -> ApiResult<Vec<User>>;
+
+    /// Store and index state for the status bar.
+    async fn status(&self) -> ApiResult<BackendStatus>;
+}

@@ -1,0 +1,116 @@
+//! Request and response types of `HotlineApi`.
+
+use crate::domain::{Dossier, Event, Kind, Status, Ticket, TicketId, Ts, WardCode};
+use crate::search::Hit;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TicketDetail {
+    pub ticket: Ticket,
+    pub events: Vec<Event>,
+    /// Linked dossiers found in the store (unknown codes are absent).
+    pub dossiers: Vec<Dossier>,
+}
+
+/// Which tickets to list. Empty filter = every ticket the user may see.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TicketFilter {
+    #[serde(default)]
+    pub statuses: Vec<Status>,
+    pub ward: Option<WardCode>,
+    pub phone: Option<String>,
+    pub dossier: Option<String>,
+    pub assignee: Option<String>,
+    pub kind: Option<Kind>,
+    #[serde(default)]
+    pub open_only: bool,
+    #[serde(default)]
+    pub overdue_only: bool,
+    /// Only tickets escalated to the signed-in responder's wards (their queue).
+    #[serde(default)]
+    pub my_wards: bool,
+    /// Order by the due date, soonest first (default: newest first).
+    #[serde(default)]
+    pub by_due: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page {
+    pub limit: usize,
+    /// Opaque cursor from a previous page's `next`.
+    pub after: Option<String>,
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Page {
+            limit: 50,
+            after: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TicketPage {
+    pub tickets: Vec<Ticket>,
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchRequest {
+    /// Raw text as typed, filters included (`ward:`, `status:`, `kind:`, `overdue`, `open`, `mine`).
+    pub text: String,
+    pub limit: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchResults {
+    pub hits: Vec<Hit>,
+    /// All matches before the limit.
+    pub total: usize,
+    pub micros: u64,
+    /// False while the index is still being built at startup.
+    pub index_ready: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallerHistory {
+    pub tickets: Vec<Ticket>,
+    pub dossiers: Vec<Dossier>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Stats {
+    pub now: Ts,
+    /// Open tickets per status (only statuses with tickets).
+    pub open_by_status: Vec<(Status, usize)>,
+    /// Overdue open tickets per ward, most first, top 10.
+    pub overdue_by_ward: Vec<(WardCode, usize)>,
+    /// (resolved on time, resolved) over the last 1, 7 and 30 days.
+    pub on_time_today: (usize, usize),
+    pub on_time_7d: (usize, usize),
+    pub on_time_30d: (usize, usize),
+    /// New tickets per day, the last 30 days, oldest first.
+    pub new_per_day: Vec<(String, usize)>,
+    /// Late escalations (acknowledged or resolved late, or overdue now) per fault type.
+    pub breaches_by_fault: Vec<(String, usize)>,
+    pub total_tickets: usize,
+    pub open_tickets: usize,
+    pub overdue_tickets: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackendStatus {
+    /// "local" or the hub URL.
+    pub backend: String,
+    pub demo: bool,
+    pub tickets: u64,
+    pub dossiers: u64,
+    /// (indexed, total) while the search index builds; equal when ready.
+    pub index_progress: (u64, u64),
+}
+
+/// Helper for callers that show a ticket id typed by the user.
+pub fn parse_ticket_id(s: &str) -> Result<TicketId, crate::domain::ValidationError> {
+    s.parse()
+}

@@ -1,0 +1,112 @@
+//! Opening a store for a command or the TUI: which directory, demo
+//! generation on first use, and which user acts.
+
+use crate::api::{Backend, LocalApi};
+use crate::demo::{self, DemoConfig};
+use crate::domain::{Clock, Role, User};
+use crate::store::Store;
+use anyhow::{anyhow, bail, Result};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The demo store's default user (an operator).
+pub const DEMO_DEFAULT_USER: &str = "lan.nt";
+
+/// `--data` wins; otherwise the demo store with `--demo`, else the real one.
+pub fn data_dir(explicit: Option<&Path>, demo: bool) -> PathBuf {
+    match explicit {
+        Some(p) => p.to_path_buf(),
+        None if demo => crate::paths::default_demo_dir(),
+        None => crate::paths::default_data_dir(),
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DemoSummary {
+    pub users: usize,
+    pub dossiers: usize,
+    pub tickets: usize,
+    pub millis: u128,
+}
+
+/// Writes demo users, dossiers and tickets into `store`.
+pub fn populate_demo(store: &Store, cfg: &DemoConfig) -> Result<DemoSummary> {
+    let started = std::time::Instant::now();
+    let users = demo::demo_users();
+    for u in &users {
+        store.put_user(u)?;
+    }
+    let mut batch = Vec::with_capacity(10_000);
+    let mut dossiers = 0;
+    for d in demo::dossiers(cfg) {
+        batch.push(d);
+        if batch.len() == 10_000 {
+            dossiers += store.put_dossiers_unflushed(&batch)?.added;
+            batch.clear();
+        }
+    }
+    dossiers += store.put_dossiers_unflushed(&batch)?.added;
+    let tickets = demo::tickets(cfg);
+    for (t, events) in &tickets {
+        store.put_ticket_with_events(t, events)?;
+    }
+    store.flush()?;
+    Ok(DemoSummary {
+        users: users.len(),
+        dossiers,
+        tickets: tickets.len(),
+        millis: started.elapsed().as_millis(),
+    })
+}
+
+/// Opens the store; a demo store that has no users yet is generated first.
+pub fn open_store(dir: &Path, demo: bool) -> Result<Store> {
+    let store = Store::open(dir)?;
+    if demo && !store.has_users() {
+        eprintln!("hotline: generating the demo store in {} …", dir.display());
+        populate_demo(&store, &DemoConfig::default())?;
+    }
+    Ok(store)
+}
+
+/// The acting user: `requested`, else the config's, else (demo only) the demo operator.
+/// A store with no users at all gets a stand-in admin, who can see no tickets
+/// (the TUI shows the welcome screen).
+pub fn resolve_user(store: &Store, requested: Option<&str>, demo: bool) -> Result<User> {
+    let name = requested.or(if demo { Some(DEMO_DEFAULT_USER) } else { None });
+    if !store.has_users() {
+        return Ok(User {
+            name: name.unwrap_or("setup").to_string(),
+            display_name: "—".into(),
+            role: Role::Admin,
+            wards: vec![],
+        });
+    }
+    let Some(name) = name else {
+        let names: Vec<String> = store.users()?.into_iter().map(|u| u.name).collect();
+        bail!("no user: pass --user NAME or set `user` in the config (users: {})", names.join(", "));
+    };
+    store
+        .user(name)?
+        .ok_or_else(|| anyhow!("unknown user '{}': see `hotline user list`", name.escape_default()))
+}
+
+impl LocalApi {
+    /// Opens `data_dir` (generating the demo store first when `demo` and empty)
+    /// as `user` (see [`resolve_user`]).
+    pub fn open(data_dir: &Path, user: Option<&str>, clock: Clock, demo: bool) -> Result<LocalApi> {
+        let store = open_store(data_dir, demo)?;
+        let user = resolve_user(&store, user, demo)?;
+        let backend = Backend::new(store, clock, demo);
+        Ok(LocalApi::new(backend, user))
+    }
+
+    /// For the demo user switcher: the same backend as another user.
+    pub fn switcher(&self) -> Arc<dyn Fn(&str) -> Result<Arc<dyn crate::api::HotlineApi>> + Send + Sync> {
+        let me = self.clone();
+        Arc::new(move |name: &str| {
+            let api = me.as_user(name)?;
+            Ok(Arc::new(api) as Arc<dyn crate::api::HotlineApi>)
+        })
+    }
+}

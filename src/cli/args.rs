@@ -1,0 +1,248 @@
+//! clap definitions of every command and option.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "hotline", version, about = "Ho Chi Minh City 1022 hotline: search dossiers, log and escalate tickets", long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct Global {
+    /// Store directory (default: $XDG_DATA_HOME/hotline/store; the demo store with --demo).
+    #[arg(long, global = true, env = "HOTLINE_DATA", value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Use the separate demo store, generated on first use.
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// Act as this user (default: `user` in the config file).
+    #[arg(long, global = true, env = "HOTLINE_USER", value_name = "NAME")]
+    pub user: Option<String>,
+    /// Print JSON instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Interface language.
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<LangArg>,
+    /// Keymap file on top of the defaults (TUI).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub keymap: Option<PathBuf>,
+    /// Disable mouse capture (TUI).
+    #[arg(long, global = true)]
+    pub no_mouse: bool,
+    /// Colour output.
+    #[arg(long, global = true, value_enum, default_value = "auto")]
+    pub color: ColorArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum LangArg {
+    Vi,
+    En,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fill the demo store with realistic demo data (never the real store).
+    Demo(DemoArgs),
+    /// Log, list, show and work tickets.
+    #[command(subcommand)]
+    Ticket(TicketCmd),
+    /// Manage users (admins; the first user of a new store bootstraps it).
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Import data from the one-stop system.
+    #[command(subcommand)]
+    Import(ImportCmd),
+    /// Search dossiers, tickets, wards and procedures, as the TUI does.
+    Search {
+        /// Words and filters (ward:CODE status:SLUG kind:SLUG overdue open mine from:DATE to:DATE).
+        #[arg(required = true, num_args = 1..)]
+        query: Vec<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Print every path hotline uses and the store's counts.
+    Info,
+    /// Validate the config file and keymaps; names the file and line of any error.
+    CheckConfig {
+        /// Keymap files to check besides the configured ones.
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[arg(long, default_value_t = 50_000)]
+    pub dossiers: usize,
+    #[arg(long, default_value_t = 5_000)]
+    pub tickets: usize,
+    #[arg(long, default_value_t = 1022)]
+    pub seed: u64,
+    /// Replace an existing demo store.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCmd {
+    /// Add or replace a user.
+    Add {
+        name: String,
+        #[arg(long, value_parser = ["operator", "responder", "supervisor", "admin"])]
+        role: String,
+        /// Ward code(s) a responder works for.
+        #[arg(long = "ward", value_name = "CODE")]
+        wards: Vec<u32>,
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+    /// List users.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCmd {
+    /// Dossiers: CSV with a header, or JSON lines.
+    Dossiers { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TicketCmd {
+    /// Log a new ticket.
+    New(NewArgs),
+    /// List tickets (newest first).
+    List(ListArgs),
+    /// Show a ticket with its timeline.
+    Show { id: String },
+    /// Add a comment.
+    Comment { id: String, text: String, #[command(flatten)] v: Version },
+    /// Take up a new ticket, or resume one waiting on the citizen.
+    Start { id: String, #[command(flatten)] v: Version },
+    /// Wait on the citizen (the SLA clock pauses).
+    Wait { id: String, #[arg(long)] note: Option<String>, #[command(flatten)] v: Version },
+    /// Escalate to a ward's tech response team.
+    Escalate(EscalateArgs),
+    /// Acknowledge an escalation (ward team).
+    Ack { id: String, #[arg(long)] note: Option<String>, #[command(flatten)] v: Version },
+    /// Hand an escalation back to the hotline (ward team).
+    Return { id: String, #[arg(long)] note: String, #[command(flatten)] v: Version },
+    /// Resolve, with a resolution note.
+    Resolve { id: String, #[arg(long)] note: String, #[command(flatten)] v: Version },
+    /// Close a resolved ticket.
+    Close { id: String, #[command(flatten)] v: Version },
+    /// Reopen a resolved or closed ticket.
+    Reopen { id: String, #[arg(long)] reason: String, #[command(flatten)] v: Version },
+    /// Cancel, usually as a duplicate of another ticket.
+    Cancel {
+        id: String,
+        #[arg(long, value_name = "ID")]
+        duplicate_of: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+        #[command(flatten)]
+        v: Version,
+    },
+    /// Assign to a user (no user: unassign).
+    Assign { id: String, to: Option<String>, #[command(flatten)] v: Version },
+    /// Link a dossier code.
+    Link { id: String, code: String, #[command(flatten)] v: Version },
+}
+
+#[derive(Debug, Args)]
+pub struct Version {
+    /// The version your change is based on (default: the current one). A stale version is a conflict.
+    #[arg(long = "expect-version", value_name = "N")]
+    pub version: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    #[arg(long, default_value = "complaint", value_parser = ["question", "complaint", "suggestion", "fault"])]
+    pub kind: String,
+    #[arg(long, default_value = "phone", value_parser = ["phone", "portal", "zalo", "email", "walk-in"])]
+    pub channel: String,
+    #[arg(long)]
+    pub subject: String,
+    #[arg(long, default_value = "")]
+    pub description: String,
+    #[arg(long = "name", default_value = "")]
+    pub caller_name: String,
+    #[arg(long = "phone", default_value = "")]
+    pub caller_phone: String,
+    #[arg(long = "cccd", default_value = "")]
+    pub caller_cccd: String,
+    #[arg(long)]
+    pub ward: Option<u32>,
+    #[arg(long, default_value = "")]
+    pub category: String,
+    #[arg(long = "dossier", value_name = "CODE")]
+    pub dossiers: Vec<String>,
+    #[arg(long, default_value = "p3", value_parser = ["p1", "p2", "p3", "p4"])]
+    pub priority: String,
+    /// Idempotency key (UUID); repeating a call with the same key creates one ticket.
+    #[arg(long)]
+    pub request_id: Option<uuid::Uuid>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Status slug(s), comma-separated (new, in-progress, waiting-on-citizen, escalated, acknowledged, resolved, closed, cancelled).
+    #[arg(long, value_delimiter = ',')]
+    pub status: Vec<String>,
+    #[arg(long)]
+    pub ward: Option<u32>,
+    #[arg(long)]
+    pub phone: Option<String>,
+    #[arg(long)]
+    pub dossier: Option<String>,
+    #[arg(long)]
+    pub assignee: Option<String>,
+    #[arg(long)]
+    pub open: bool,
+    #[arg(long)]
+    pub overdue: bool,
+    /// Tickets assigned to me.
+    #[arg(long)]
+    pub mine: bool,
+    /// Escalations to my wards (responders).
+    #[arg(long)]
+    pub my_wards: bool,
+    /// Soonest due first (open tickets).
+    #[arg(long)]
+    pub by_due: bool,
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    /// Cursor from the previous page.
+    #[arg(long)]
+    pub after: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct EscalateArgs {
+    pub id: String,
+    #[arg(long)]
+    pub ward: u32,
+    #[arg(long, value_parser = ["portal-sync", "payment", "procedure-missing", "one-stop-slow", "account", "signature", "network", "other"])]
+    pub fault: String,
+    #[arg(long, default_value = "p2", value_parser = ["p1", "p2", "p3", "p4"])]
+    pub severity: String,
+    #[arg(long, default_value_t = 1)]
+    pub level: u8,
+    #[arg(long)]
+    pub note: Option<String>,
+    #[command(flatten)]
+    pub v: Version,
+}

@@ -1,0 +1,238 @@
+//! Dispatch of a parsed command line.
+
+use super::args::{Cli, ColorArg, Command, ImportCmd, LangArg, UserCmd};
+use super::{output, ticket};
+use crate::api::{HotlineApi, LocalApi, SearchRequest};
+use crate::app;
+use crate::config::Config;
+use crate::domain::{system_clock, validate, Role, User};
+use crate::store::Store;
+use anyhow::{anyhow, bail, Context, Result};
+
+/// Runs the command line; returns the process exit code.
+pub fn main_with(cli: Cli) -> i32 {
+    crate::logging::init(&crate::paths::log_file());
+    match run(cli) {
+        Ok(text) => {
+            if !text.is_empty() {
+                println!("{text}");
+            }
+            0
+        }
+        Err(e) => {
+            eprintln!("hotline: {e:#}");
+            tracing::warn!("command failed: {e:#}");
+            1
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?)
+}
+
+fn run(cli: Cli) -> Result<String> {
+    let config = Config::load(&crate::paths::config_file())?;
+    let g = &cli.global;
+    let demo = g.demo || matches!(cli.command, Some(Command::Demo(_)));
+    let config_data = config.data.as_ref().map(std::path::PathBuf::from);
+    let dir = app::data_dir(g.data.as_deref().or(if demo { None } else { config_data.as_deref() }), demo);
+    let user = g.user.clone().or(config.user.clone());
+    let Some(command) = cli.command else {
+        return open_tui(&cli.global, &config, &dir, user.as_deref(), demo);
+    };
+    match command {
+        Command::Demo(a) => {
+            let store = Store::open(&dir)?;
+            if store.has_users() && !a.force {
+                bail!("{} already holds a demo store (use --force to add to it again, or another --data)", dir.display());
+            }
+            let cfg = crate::demo::DemoConfig { seed: a.seed, dossiers: a.dossiers, tickets: a.tickets, ..Default::default() };
+            let summary = app::populate_demo(&store, &cfg)?;
+            Ok(if g.json {
+                output::json(&summary)
+            } else {
+                format!(
+                    "demo store {}: {} users, {} dossiers, {} tickets in {:.1} s",
+                    dir.display(),
+                    summary.users,
+                    summary.dossiers,
+                    summary.tickets,
+                    summary.millis as f64 / 1000.0
+                )
+            })
+        }
+        Command::User(cmd) => user_cmd(&dir, demo, user.as_deref(), cmd, g.json),
+        Command::Import(ImportCmd::Dossiers { file }) => {
+            let store = app::open_store(&dir, demo)?;
+            let actor = app::resolve_user(&store, user.as_deref(), demo)?;
+            if store.has_users() && !matches!(actor.role, Role::Admin | Role::Supervisor) {
+                bail!("forbidden: a {} may not import dossiers", actor.role);
+            }
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let (report, _) = crate::sync::import_dossiers(&store, &bytes)?;
+            Ok(if g.json {
+                output::json(&report)
+            } else {
+                let mut lines = vec![format!(
+                    "{}: {} rows, {} added, {} updated, {} unchanged, {} rejected",
+                    file.display(),
+                    report.rows,
+                    report.added,
+                    report.updated,
+                    report.unchanged,
+                    report.errors.len()
+                )];
+                lines.extend(report.errors.iter().map(|e| format!("  line {}: {}", e.line, e.reason)));
+                lines.join("\n")
+            })
+        }
+        Command::Info => info(&dir, demo, g.json),
+        Command::CheckConfig { files } => {
+            let mut all = vec![crate::paths::user_keymap_file()];
+            all.retain(|p| p.exists());
+            all.extend(files);
+            if let Some(k) = &g.keymap {
+                all.push(k.clone());
+            }
+            match crate::tui::check_config(&all) {
+                Ok(()) => Ok(format!("config {} and {} keymap file(s): ok", crate::paths::config_file().display(), all.len())),
+                Err(errors) => bail!("{}", errors.join("\n")),
+            }
+        }
+        Command::Ticket(cmd) => {
+            let api = LocalApi::open(&dir, user.as_deref(), system_clock(), demo)?;
+            let now = crate::domain::Ts::now();
+            runtime()?.block_on(ticket::run(&api, cmd, g.json, now))
+        }
+        Command::Search { query, limit } => {
+            let api = LocalApi::open(&dir, user.as_deref(), system_clock(), demo)?;
+            api.backend().search.wait_ready();
+            let req = SearchRequest { text: query.join(" "), limit: limit.clamp(1, 500) };
+            let results = runtime()?.block_on(api.search(req))?;
+            Ok(if g.json {
+                output::json(&results)
+            } else {
+                let rows: Vec<Vec<String>> = results
+                    .hits
+                    .iter()
+                    .map(|h| vec![format!("{:?}", h.kind).to_lowercase(), h.key.clone(), h.title.clone(), h.subtitle.clone()])
+                    .collect();
+                format!(
+                    "{}\n{} of {} results in {:.1} ms",
+                    output::table(&["TYPE", "KEY", "TITLE", "DETAIL"], &rows),
+                    results.hits.len(),
+                    results.total,
+                    results.micros as f64 / 1000.0
+                )
+            })
+        }
+    }
+}
+
+fn user_cmd(dir: &std::path::Path, demo: bool, acting: Option<&str>, cmd: UserCmd, json: bool) -> Result<String> {
+    let store = app::open_store(dir, demo)?;
+    match cmd {
+        UserCmd::List => {
+            let users = store.users()?;
+            if json {
+                return Ok(output::json(&users));
+            }
+            let rows: Vec<Vec<String>> = users
+                .iter()
+                .map(|u| {
+                    vec![
+                        u.name.clone(),
+                        u.role.slug().into(),
+                        u.display_name.clone(),
+                        u.wards.iter().map(|w| w.to_string()).collect::<Vec<_>>().join(","),
+                    ]
+                })
+                .collect();
+            Ok(output::table(&["NAME", "ROLE", "DISPLAY NAME", "WARDS"], &rows))
+        }
+        UserCmd::Add { name, role, wards, display_name } => {
+            if store.has_users() {
+                let actor = app::resolve_user(&store, acting, demo)?;
+                if actor.role != Role::Admin {
+                    bail!("forbidden: only an admin adds users ({} is a {})", actor.name, actor.role);
+                }
+            }
+            if name.is_empty()
+                || name.len() > 40
+                || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
+            {
+                bail!("name: use 1-40 lowercase letters, digits, '.', '_' or '-'");
+            }
+            let role = Role::from_slug(&role).ok_or_else(|| anyhow!("role: unknown role {role}"))?;
+            for w in &wards {
+                if crate::reference::ward(*w).is_none() {
+                    bail!("ward: {w} is not one of the 168 HCMC wards");
+                }
+            }
+            if role == Role::Responder && wards.is_empty() {
+                bail!("ward: a responder needs at least one --ward CODE");
+            }
+            let display_name = validate::line("display_name", display_name.as_deref().unwrap_or(&name), 100, true)?;
+            let first = !store.has_users();
+            store.put_user(&User { name: name.clone(), display_name, role, wards })?;
+            Ok(format!("user {name} ({role}) saved{}", if first { " — the store's first user" } else { "" }))
+        }
+    }
+}
+
+fn info(dir: &std::path::Path, demo: bool, json: bool) -> Result<String> {
+    let store = Store::open(dir)?;
+    let value = serde_json::json!({
+        "data": dir,
+        "demo": demo,
+        "config": crate::paths::config_file(),
+        "keymap": crate::paths::user_keymap_file(),
+        "log": crate::paths::log_file(),
+        "schema_version": store.schema_version()?,
+        "tickets": store.ticket_count()?,
+        "dossiers": store.dossier_count()?,
+        "users": store.users()?.len(),
+        "size_on_disk_bytes": store.size_on_disk(),
+    });
+    if json {
+        return Ok(output::json(&value));
+    }
+    let mut out = Vec::new();
+    if let Some(map) = value.as_object() {
+        for (k, v) in map {
+            out.push(format!("{k:<20}{}", v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())));
+        }
+    }
+    Ok(out.join("\n"))
+}
+
+fn open_tui(g: &super::args::Global, config: &Config, dir: &std::path::Path, user: Option<&str>, demo: bool) -> Result<String> {
+    use crate::tui::{Lang, TuiOptions};
+    let api = LocalApi::open(dir, user, system_clock(), demo)?;
+    let lang = match g.lang {
+        Some(LangArg::En) => Lang::En,
+        Some(LangArg::Vi) => Lang::Vi,
+        None if config.lang.as_deref() == Some("en") => Lang::En,
+        None => Lang::Vi,
+    };
+    let color = match g.color {
+        ColorArg::Never => false,
+        ColorArg::Always => true,
+        ColorArg::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && config.color.as_deref() != Some("never"),
+    };
+    let user_keymap = Some(crate::paths::user_keymap_file()).filter(|p| p.exists());
+    let opts = TuiOptions {
+        lang,
+        keymap_file: g.keymap.clone(),
+        user_keymap,
+        preset: config.keymap_preset.clone(),
+        mouse: !g.no_mouse && config.mouse != Some(false),
+        color,
+        demo,
+        clock: system_clock(),
+        switch_user: if demo { Some(api.switcher()) } else { None },
+    };
+    crate::tui::run(std::sync::Arc::new(api), opts)?;
+    Ok(String::new())
+}

@@ -1,0 +1,114 @@
+//! `hotline ticket …`: every ticket operation, through `HotlineApi`.
+
+use super::args::{ListArgs, NewArgs, TicketCmd, Version};
+use super::output;
+use crate::api::{HotlineApi, Page, TicketFilter};
+use crate::domain::{
+    Change, Channel, EscalationRequest, FaultType, Kind, NewTicket, Priority, Status, TicketId, Ts, ValidationError,
+};
+use anyhow::{anyhow, Result};
+
+fn id(s: &str) -> Result<TicketId> {
+    s.parse::<TicketId>().map_err(|e| anyhow!(e))
+}
+
+fn slug<T>(field: &str, v: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T> {
+    parse(v).ok_or_else(|| anyhow!(ValidationError::new(field, format!("'{v}' is not a valid value"))))
+}
+
+pub async fn run(api: &dyn HotlineApi, cmd: TicketCmd, json: bool, now: Ts) -> Result<String> {
+    let (ticket_id, version, change) = match cmd {
+        TicketCmd::New(a) => return create(api, a, json).await,
+        TicketCmd::List(a) => return list(api, a, json, now).await,
+        TicketCmd::Show { id: raw } => {
+            let d = api.ticket(id(&raw)?).await?;
+            return Ok(if json { output::json(&d) } else { output::ticket_detail(&d, now) });
+        }
+        TicketCmd::Comment { id, text, v } => (id, v, Change::Comment { text }),
+        TicketCmd::Start { id, v } => (id, v, Change::Start),
+        TicketCmd::Wait { id, note, v } => (id, v, Change::Wait { note }),
+        TicketCmd::Escalate(a) => {
+            let change = Change::Escalate(EscalationRequest {
+                ward: a.ward,
+                fault: slug("fault", &a.fault, FaultType::from_slug)?,
+                level: a.level,
+                severity: slug("severity", &a.severity, Priority::from_slug)?,
+                note: a.note,
+            });
+            (a.id, a.v, change)
+        }
+        TicketCmd::Ack { id, note, v } => (id, v, Change::Ack { note }),
+        TicketCmd::Return { id, note, v } => (id, v, Change::Return { note }),
+        TicketCmd::Resolve { id, note, v } => (id, v, Change::Resolve { note }),
+        TicketCmd::Close { id, v } => (id, v, Change::Close),
+        TicketCmd::Reopen { id, reason, v } => (id, v, Change::Reopen { reason }),
+        TicketCmd::Cancel { id: t, duplicate_of, note, v } => {
+            let dup = duplicate_of.as_deref().map(id).transpose()?;
+            (t, v, Change::Cancel { duplicate_of: dup, note })
+        }
+        TicketCmd::Assign { id, to, v } => (id, v, Change::Assign { to }),
+        TicketCmd::Link { id, code, v } => (id, v, Change::LinkDossier { code }),
+    };
+    let tid = id(&ticket_id)?;
+    let Version { version } = version;
+    let expected = match version {
+        Some(v) => v,
+        None => api.ticket(tid).await?.ticket.version,
+    };
+    let t = api.apply(tid, expected, change).await?;
+    Ok(if json {
+        output::json(&t)
+    } else {
+        format!("{} {} (version {})", t.id, t.status.slug(), t.version)
+    })
+}
+
+async fn create(api: &dyn HotlineApi, a: NewArgs, json: bool) -> Result<String> {
+    let new = NewTicket {
+        kind: slug("kind", &a.kind, Kind::from_slug)?,
+        channel: slug("channel", &a.channel, Channel::from_slug)?,
+        caller_name: a.caller_name,
+        caller_phone: a.caller_phone,
+        caller_cccd: a.caller_cccd,
+        ward: a.ward,
+        category: a.category,
+        dossiers: a.dossiers,
+        subject: a.subject,
+        description: a.description,
+        priority: slug("priority", &a.priority, Priority::from_slug)?,
+        parent: None,
+    };
+    let request_id = a.request_id.unwrap_or_else(uuid::Uuid::now_v7);
+    let t = api.create_ticket(request_id, new).await?;
+    Ok(if json { output::json(&t) } else { format!("{} created", t.id) })
+}
+
+async fn list(api: &dyn HotlineApi, a: ListArgs, json: bool, now: Ts) -> Result<String> {
+    let me = api.whoami().await?;
+    let statuses = a
+        .status
+        .iter()
+        .map(|s| slug("status", s, Status::from_slug))
+        .collect::<Result<Vec<_>>>()?;
+    let filter = TicketFilter {
+        statuses,
+        ward: a.ward,
+        phone: a.phone,
+        dossier: a.dossier,
+        assignee: if a.mine { Some(me.name) } else { a.assignee },
+        kind: None,
+        open_only: a.open,
+        overdue_only: a.overdue,
+        my_wards: a.my_wards,
+        by_due: a.by_due,
+    };
+    let page = api.list_tickets(filter, Page { limit: a.limit, after: a.after }).await?;
+    if json {
+        return Ok(output::json(&page));
+    }
+    let mut out = output::ticket_rows(&page.tickets, now);
+    if let Some(next) = page.next {
+        out.push_str(&format!("\nmore: --after {next}"));
+    }
+    Ok(out)
+}

@@ -1,0 +1,92 @@
+//! Timestamps: unix seconds, shown in Ho Chi Minh City time (UTC+7, no DST).
+
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Unix seconds (UTC).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+#[serde(transparent)]
+pub struct Ts(pub i64);
+
+pub const HOUR: i64 = 3600;
+pub const DAY: i64 = 24 * HOUR;
+
+pub fn hcmc() -> FixedOffset {
+    FixedOffset::east_opt(7 * 3600).expect("valid offset")
+}
+
+impl Ts {
+    pub fn now() -> Ts {
+        Ts(Utc::now().timestamp())
+    }
+
+    pub fn plus_hours(self, hours: i64) -> Ts {
+        Ts(self.0 + hours * HOUR)
+    }
+
+    pub fn local(self) -> DateTime<FixedOffset> {
+        hcmc()
+            .timestamp_opt(self.0, 0)
+            .single()
+            .unwrap_or_else(|| hcmc().timestamp_opt(0, 0).unwrap())
+    }
+
+    /// Midnight (HCMC time) of the given local date.
+    pub fn from_local_date(date: NaiveDate) -> Ts {
+        let naive = date.and_hms_opt(0, 0, 0).expect("midnight exists");
+        Ts(hcmc()
+            .from_local_datetime(&naive)
+            .single()
+            .map(|d| d.timestamp())
+            .unwrap_or(0))
+    }
+
+    pub fn local_date(self) -> NaiveDate {
+        self.local().date_naive()
+    }
+
+    /// `2025-08-12 14:05` in HCMC time.
+    pub fn short(self) -> String {
+        self.local().format("%Y-%m-%d %H:%M").to_string()
+    }
+
+    /// RFC 3339 with the +07:00 offset.
+    pub fn rfc3339(self) -> String {
+        self.local().to_rfc3339()
+    }
+}
+
+impl fmt::Display for Ts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.short())
+    }
+}
+
+/// A compact human duration: `2d 3h`, `45m`, `-1h 10m` for past-due.
+pub fn human_duration(secs: i64) -> String {
+    let sign = if secs < 0 { "-" } else { "" };
+    let s = secs.unsigned_abs();
+    let (d, h, m) = (s / 86_400, (s % 86_400) / 3600, (s % 3600) / 60);
+    if d > 0 {
+        format!("{sign}{d}d {h}h")
+    } else if h > 0 {
+        format!("{sign}{h}h {m}m")
+    } else {
+        format!("{sign}{m}m")
+    }
+}
+
+/// Where "now" comes from: the system clock in the product, a fixed instant
+/// in snapshot tests.
+pub type Clock = std::sync::Arc<dyn Fn() -> Ts + Send + Sync>;
+
+pub fn system_clock() -> Clock {
+    std::sync::Arc::new(Ts::now)
+}
+
+pub fn fixed_clock(at: Ts) -> Clock {
+    std::sync::Arc::new(move || at)
+}

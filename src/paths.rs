@@ -1,0 +1,36 @@
+//! Where hotline keeps its files: XDG directories, each overridable.
+
+use std::path::PathBuf;
+
+fn base(dir: Option<PathBuf>) -> PathBuf {
+    dir.unwrap_or_else(|| PathBuf::from(".")).join("hotline")
+}
+
+/// The real store: `--data`, else `HOTLINE_DATA`, else `$XDG_DATA_HOME/hotline/store`.
+pub fn default_data_dir() -> PathBuf {
+    base(dirs::data_dir()).join("store")
+}
+
+/// The demo store, kept apart so demo tickets never mix with real ones.
+pub fn default_demo_dir() -> PathBuf {
+    base(dirs::data_dir()).join("demo")
+}
+
+/// `HOTLINE_CONFIG`, else `$XDG_CONFIG_HOME/hotline/config.toml`.
+pub fn config_file() -> PathBuf {
+    std::env::var_os("HOTLINE_CONFIG")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| base(dirs::config_dir()).join("config.toml"))
+}
+
+/// The user's keymap overrides, beside the config file.
+pub fn user_keymap_file() -> PathBuf {
+    config_file().with_file_name("keymap.toml")
+}
+
+/// `HOTLINE_LOG`, else `$XDG_STATE_HOME/hotline/hotline.log`.
+pub fn log_file() -> PathBuf {
+    std::env::var_os("HOTLINE_LOG")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| base(dirs::state_dir().or_else(dirs::cache_dir)).join("hotline.log"))
+}

@@ -1,0 +1,1 @@
+//! Embedded reference data (wards, procedures, statuses, categories, names).

@@ -1,0 +1,8 @@
+//! Vietnamese text rules used at every boundary: NFC, one tone-placement
+//! comparison form, folded search keys, and removal of control characters.
+
+mod sanitize;
+mod vietnamese;
+
+pub use sanitize::{clean_line, clean_text, strip_controls};
+pub use vietnamese::{fold, fold_char, nfc, tone_key};

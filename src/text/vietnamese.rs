@@ -1,0 +1,118 @@
+//! NFC normalisation, tone-placement-insensitive comparison and folding.
+//!
+//! Vietnamese has two tone-placement conventions ("hòa"/"hoà", "thủy"/"thuỷ",
+//! "khỏe"/"khoẻ"). Rewriting text into one convention needs the full syllable
+//! placement rules; comparing does not. [`tone_key`] moves each word's tone mark
+//! to the end of the word, so both spellings give the same key while every
+//! other diacritic (â, ê, ơ, ư, ă, ô) is kept. [`fold`] goes further and drops
+//! every mark for the search key.
+
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+use unicode_normalization::UnicodeNormalization;
+
+/// NFC form of `s`.
+pub fn nfc(s: &str) -> String {
+    s.nfc().collect()
+}
+
+/// Folds one character to its search-key form: marks dropped, `đ`/`Đ`/`ð`/`Ð`
+/// to `d`, lowercase. Always exactly one character, so positions in an NFC
+/// string and in its folded key line up one to one.
+pub fn fold_char(c: char) -> char {
+    match c {
+        'đ' | 'Đ' | 'ð' | 'Ð' => return 'd',
+        c if c.is_ascii() => return c.to_ascii_lowercase(),
+        _ => {}
+    }
+    let mut base = None;
+    decompose_canonical(c, |d| {
+        if base.is_none() && !is_combining_mark(d) {
+            base = Some(d);
+        }
+    });
+    let base = base.unwrap_or(c);
+    let mut lower = base.to_lowercase();
+    match (lower.next(), lower.next()) {
+        (Some(l), None) => l,
+        _ => base,
+    }
+}
+
+/// The folded search key of `s`: NFC, then [`fold_char`] on every character,
+/// with stray combining marks removed.
+pub fn fold(s: &str) -> String {
+    s.nfc()
+        .filter(|c| !is_combining_mark(*c))
+        .map(fold_char)
+        .collect()
+}
+
+const TONE_MARKS: [(char, char); 5] = [
+    ('\u{0300}', '2'), // huyền
+    ('\u{0301}', '1'), // sắc
+    ('\u{0309}', '3'), // hỏi
+    ('\u{0303}', '4'), // ngã
+    ('\u{0323}', '5'), // nặng
+];
+
+/// A comparison key that keeps every diacritic but ignores where the tone mark
+/// sits: NFD, the tone mark of each word moved to the word's end (as a digit),
+/// lowercase, then NFC. `tone_key("Hòa") == tone_key("hoà")`, while
+/// `tone_key("Hà") != tone_key("Hạ")`. `đ` stays `đ`.
+pub fn tone_key(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 4);
+    let mut word = String::new();
+    let mut tone: Option<char> = None;
+    let flush = |out: &mut String, word: &mut String, tone: &mut Option<char>| {
+        out.extend(word.nfc());
+        if let Some(t) = tone.take() {
+            out.push(t);
+        }
+        word.clear();
+    };
+    for c in s.nfd() {
+        if let Some((_, digit)) = TONE_MARKS.iter().find(|(m, _)| *m == c) {
+            tone = Some(*digit);
+        } else if c == '\u{0341}' {
+            tone = Some('1');
+        } else if c == '\u{0340}' {
+            tone = Some('2');
+        } else if c.is_alphanumeric() || is_combining_mark(c) {
+            word.extend(c.to_lowercase());
+        } else {
+            flush(&mut out, &mut word, &mut tone);
+            out.push(c);
+        }
+    }
+    flush(&mut out, &mut word, &mut tone);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_vietnamese_letters() {
+        assert_eq!(fold("Nguyễn Thị Thu Hà"), "nguyen thi thu ha");
+        assert_eq!(fold("Đặng ĐƯỜNG Ðức"), "dang duong duc");
+        assert_eq!(fold("Hô\u{0341}"), "ho");
+        assert_eq!(fold("hoà"), fold("hòa"));
+    }
+
+    #[test]
+    fn fold_keeps_char_positions_of_nfc_text() {
+        let s = nfc("Phường Bến Thành, Quận 1");
+        assert_eq!(s.chars().count(), fold(&s).chars().count());
+    }
+
+    #[test]
+    fn tone_key_ignores_placement_only() {
+        assert_eq!(tone_key("hòa"), tone_key("hoà"));
+        assert_eq!(tone_key("Thủy"), tone_key("thuỷ"));
+        assert_eq!(tone_key("khỏe"), tone_key("khoẻ"));
+        assert_ne!(tone_key("Hà"), tone_key("Hạ"));
+        assert_ne!(tone_key("hoa"), tone_key("hòa"));
+        assert_eq!(tone_key("Phường Hòa Bình"), tone_key("phường hoà bình"));
+    }
+}
