@@ -77,7 +77,7 @@ impl LocalApi {
             Ok(())
         } else {
             Err(ApiError::forbidden(format!(
-                "a {} does not work tickets",
+                "{}s do not work tickets",
                 self.user.role
             )))
         }
@@ -204,7 +204,7 @@ impl HotlineApi for LocalApi {
     async fn create_ticket(&self, request_id: Uuid, new: NewTicket) -> ApiResult<Ticket> {
         if !matches!(self.user.role, Role::Operator | Role::Supervisor) {
             return Err(ApiError::forbidden(format!(
-                "a {} may not log tickets",
+                "{}s may not log tickets",
                 self.user.role
             )));
         }

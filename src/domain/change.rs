@@ -157,7 +157,7 @@ impl Ticket {
                 };
                 if !allowed {
                     return Err(DomainError::Forbidden(format!(
-                        "a {} may only assign tickets to themselves",
+                        "{}s may only assign tickets to themselves",
                         actor.role
                     )));
                 }
@@ -167,7 +167,7 @@ impl Ticket {
             Change::LinkDossier { code } => {
                 if !works {
                     return Err(DomainError::Forbidden(format!(
-                        "a {} may not link dossiers",
+                        "{}s may not link dossiers",
                         actor.role
                     )));
                 }
@@ -188,7 +188,7 @@ impl Ticket {
             Change::Edit(edit) => {
                 if !works {
                     return Err(DomainError::Forbidden(format!(
-                        "a {} may not edit tickets",
+                        "{}s may not edit tickets",
                         actor.role
                     )));
                 }

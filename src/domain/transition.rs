@@ -200,7 +200,7 @@ pub const TRANSITIONS: &[Transition] = &[
 pub enum TransitionError {
     #[error("cannot {action} a ticket that is {from}")]
     NotAllowedFrom { from: Status, action: Action },
-    #[error("a {role} may not {action} a ticket that is {from}")]
+    #[error("{role}s may not {action} a ticket that is {from}")]
     RoleNotAllowed {
         from: Status,
         action: Action,

@@ -1,0 +1,300 @@
+//! LocalApi over a real store: every call runs as one user whose role and
+//! ward scope are checked behind the trait.
+
+use hotline::api::{ApiError, Backend, HotlineApi, LocalApi, Page, TicketFilter};
+use hotline::domain::{
+    fixed_clock, Change, EscalationRequest, FaultType, Kind, NewTicket, Priority, Role, Status, Ts,
+    User,
+};
+use hotline::store::Store;
+use std::sync::Arc;
+use uuid::Uuid;
+
+const BEN_THANH: u32 = 26743;
+const SAI_GON: u32 = 26740;
+
+fn user(name: &str, role: Role, wards: &[u32]) -> User {
+    User {
+        name: name.into(),
+        display_name: name.into(),
+        role,
+        wards: wards.to_vec(),
+    }
+}
+
+struct World {
+    _dir: tempfile::TempDir,
+    backend: Arc<Backend>,
+}
+
+impl World {
+    fn new() -> World {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        for u in [
+            user("op", Role::Operator, &[]),
+            user("bt", Role::Responder, &[BEN_THANH]),
+            user("sg", Role::Responder, &[SAI_GON]),
+            user("sup", Role::Supervisor, &[]),
+            user("admin", Role::Admin, &[]),
+        ] {
+            store.put_user(&u).unwrap();
+        }
+        let backend = Backend::new(store, fixed_clock(Ts(1_763_600_000)), false);
+        World { _dir: dir, backend }
+    }
+
+    fn as_user(&self, name: &str) -> LocalApi {
+        let u = self.backend.store.user(name).unwrap().unwrap();
+        LocalApi::new(self.backend.clone(), u)
+    }
+}
+
+fn fault(phone: &str) -> NewTicket {
+    let mut n = NewTicket::new(Kind::Fault, "Hồ sơ kẹt đồng bộ lên Cổng DVC quốc gia");
+    n.caller_phone = phone.into();
+    n.priority = Priority::P2;
+    n
+}
+
+fn escalate(ward: u32) -> Change {
+    Change::Escalate(EscalationRequest {
+        ward,
+        fault: FaultType::PortalSync,
+        level: 1,
+        severity: Priority::P2,
+        note: None,
+    })
+}
+
+#[tokio::test]
+async fn responders_see_only_their_wards_escalations() {
+    let w = World::new();
+    let op = w.as_user("op");
+    let t = op
+        .create_ticket(Uuid::now_v7(), fault("0912 345 678"))
+        .await
+        .unwrap();
+    let bt = w.as_user("bt");
+    let sg = w.as_user("sg");
+    assert!(
+        matches!(bt.ticket(t.id).await, Err(ApiError::NotFound { .. })),
+        "not escalated yet"
+    );
+    let t = op
+        .apply(t.id, t.version, escalate(BEN_THANH))
+        .await
+        .unwrap();
+    assert_eq!(t.status, Status::Escalated);
+    assert_eq!(bt.ticket(t.id).await.unwrap().ticket.id, t.id);
+    assert!(matches!(
+        sg.ticket(t.id).await,
+        Err(ApiError::NotFound { .. })
+    ));
+    assert!(matches!(
+        sg.apply(t.id, t.version, Change::Ack { note: None }).await,
+        Err(ApiError::NotFound { .. })
+    ));
+    let queue = bt
+        .list_tickets(
+            TicketFilter {
+                my_wards: true,
+                ..Default::default()
+            },
+            Page::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(queue.tickets.len(), 1);
+    let other = sg
+        .list_tickets(TicketFilter::default(), Page::default())
+        .await
+        .unwrap();
+    assert!(other.tickets.is_empty());
+    let t = bt
+        .apply(
+            t.id,
+            t.version,
+            Change::Ack {
+                note: Some("Đã nhận".into()),
+            },
+        )
+        .await
+        .unwrap();
+    let t = bt
+        .apply(
+            t.id,
+            t.version,
+            Change::Resolve {
+                note: "Đã đồng bộ lại".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(t.status, Status::Resolved);
+    let detail = op.ticket(t.id).await.unwrap();
+    assert_eq!(
+        detail.events.len(),
+        5,
+        "created, escalated (status + escalation), ack, resolve"
+    );
+}
+
+#[tokio::test]
+async fn roles_are_checked_on_every_call() {
+    let w = World::new();
+    let admin = w.as_user("admin");
+    assert!(matches!(
+        admin.create_ticket(Uuid::now_v7(), fault("")).await,
+        Err(ApiError::Forbidden { .. })
+    ));
+    assert!(matches!(
+        admin
+            .list_tickets(TicketFilter::default(), Page::default())
+            .await,
+        Err(ApiError::Forbidden { .. })
+    ));
+    let bt = w.as_user("bt");
+    assert!(matches!(
+        bt.create_ticket(Uuid::now_v7(), fault("")).await,
+        Err(ApiError::Forbidden { .. })
+    ));
+    let op = w.as_user("op");
+    let t = op.create_ticket(Uuid::now_v7(), fault("")).await.unwrap();
+    let err = op
+        .apply(
+            t.id,
+            t.version,
+            Change::Cancel {
+                duplicate_of: None,
+                note: None,
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "operators may not cancel a ticket that is new"
+    );
+    let sup = w.as_user("sup");
+    let err = sup
+        .apply(
+            t.id,
+            t.version,
+            Change::Assign {
+                to: Some("admin".into()),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ApiError::Rejected { .. }), "{err}");
+    let err = sup
+        .apply(
+            t.id,
+            t.version,
+            Change::Assign {
+                to: Some("ghost".into()),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ApiError::NotFound { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn stale_versions_conflict_with_the_current_ticket() {
+    let w = World::new();
+    let op = w.as_user("op");
+    let sup = w.as_user("sup");
+    let t = op
+        .create_ticket(Uuid::now_v7(), fault("0912345678"))
+        .await
+        .unwrap();
+    sup.apply(
+        t.id,
+        t.version,
+        Change::Comment {
+            text: "Gọi lại cho công dân".into(),
+        },
+    )
+    .await
+    .unwrap();
+    match op.apply(t.id, t.version, Change::Start).await {
+        Err(ApiError::Conflict { current }) => {
+            assert_eq!(current.version, t.version + 1);
+            assert_eq!(current.updated_by, "sup");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn create_is_idempotent_and_caller_history_finds_every_spelling() {
+    let w = World::new();
+    let op = w.as_user("op");
+    let rid = Uuid::now_v7();
+    let a = op
+        .create_ticket(rid, fault("+84 912 345 678"))
+        .await
+        .unwrap();
+    let b = op
+        .create_ticket(rid, fault("+84 912 345 678"))
+        .await
+        .unwrap();
+    assert_eq!(a.id, b.id);
+    for spelling in [
+        "0912345678",
+        "0912.345.678",
+        "84912345678",
+        "+84 912 345 678",
+    ] {
+        let h = op.caller(spelling).await.unwrap();
+        assert_eq!(h.tickets.len(), 1, "{spelling}");
+    }
+    let listed = op
+        .list_tickets(
+            TicketFilter {
+                phone: Some("0912 345 678".into()),
+                ..Default::default()
+            },
+            Page::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(listed.tickets.len(), 1);
+    let bad = op
+        .list_tickets(
+            TicketFilter {
+                phone: Some("12ab".into()),
+                ..Default::default()
+            },
+            Page::default(),
+        )
+        .await
+        .unwrap_err();
+    assert!(bad.to_string().starts_with("phone:"), "{bad}");
+}
+
+#[tokio::test]
+async fn stats_count_open_overdue_and_on_time() {
+    let w = World::new();
+    let op = w.as_user("op");
+    let t = op.create_ticket(Uuid::now_v7(), fault("")).await.unwrap();
+    let t2 = op.create_ticket(Uuid::now_v7(), fault("")).await.unwrap();
+    op.apply(
+        t2.id,
+        t2.version,
+        Change::Resolve {
+            note: "Đã hướng dẫn".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let s = w.as_user("sup").stats().await.unwrap();
+    assert_eq!(s.total_tickets, 2);
+    assert_eq!(s.open_tickets, 1);
+    assert_eq!(s.on_time_today, (1, 1));
+    assert_eq!(s.open_by_status, vec![(Status::New, 1)]);
+    assert_eq!(s.new_per_day.last().map(|d| d.1), Some(2));
+    let _ = t;
+}
