@@ -64,7 +64,13 @@ pub fn open_store(dir: &Path, demo: bool) -> Result<Store> {
     let store = Store::open(dir)?;
     if demo && !store.has_users() {
         eprintln!("hotline: generating the demo store in {} …", dir.display());
-        populate_demo(&store, &DemoConfig::default())?;
+        populate_demo(
+            &store,
+            &DemoConfig {
+                now: crate::domain::Ts::now(),
+                ..DemoConfig::default()
+            },
+        )?;
     }
     Ok(store)
 }
@@ -84,11 +90,17 @@ pub fn resolve_user(store: &Store, requested: Option<&str>, demo: bool) -> Resul
     }
     let Some(name) = name else {
         let names: Vec<String> = store.users()?.into_iter().map(|u| u.name).collect();
-        bail!("no user: pass --user NAME or set `user` in the config (users: {})", names.join(", "));
+        bail!(
+            "no user: pass --user NAME or set `user` in the config (users: {})",
+            names.join(", ")
+        );
     };
-    store
-        .user(name)?
-        .ok_or_else(|| anyhow!("unknown user '{}': see `hotline user list`", name.escape_default()))
+    store.user(name)?.ok_or_else(|| {
+        anyhow!(
+            "unknown user '{}': see `hotline user list`",
+            name.escape_default()
+        )
+    })
 }
 
 impl LocalApi {
@@ -102,7 +114,7 @@ impl LocalApi {
     }
 
     /// For the demo user switcher: the same backend as another user.
-    pub fn switcher(&self) -> Arc<dyn Fn(&str) -> Result<Arc<dyn crate::api::HotlineApi>> + Send + Sync> {
+    pub fn switcher(&self) -> crate::api::UserSwitcher {
         let me = self.clone();
         Arc::new(move |name: &str| {
             let api = me.as_user(name)?;

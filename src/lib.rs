@@ -4,8 +4,8 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
-// pub mod cli; (enabled when tui, demo, reference land)
-// pub mod app;
+pub mod app;
+pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod domain;
@@ -15,6 +15,6 @@ pub mod reference;
 pub mod search;
 pub mod search_service;
 pub mod store;
-// pub mod sync; (enabled when reference lands)
+pub mod sync;
 pub mod text;
 pub mod tui;

@@ -276,7 +276,7 @@ impl HotlineApi for LocalApi {
                     .map_err(|_| ApiError::not_found(format!("duplicate ticket {other}")))?;
             }
             if let Change::Escalate(req) = &change {
-                if !ward_exists(req.ward) {
+                if crate::reference::ward(req.ward).is_none() {
                     return Err(ApiError::invalid(crate::domain::ValidationError::new(
                         "ward",
                         format!("{} is not one of the 168 HCMC wards", req.ward),
@@ -350,8 +350,4 @@ impl HotlineApi for LocalApi {
             index_progress: self.backend.search.progress(),
         })
     }
-}
-
-fn ward_exists(_code: u32) -> bool {
-    true // wired to crate::reference once it lands
 }

@@ -54,3 +54,6 @@ pub trait HotlineApi: Send + Sync {
     /// Store and index state for the status bar.
     async fn status(&self) -> ApiResult<BackendStatus>;
 }
+
+/// Opens the same backend as another user (the demo user switcher).
+pub type UserSwitcher = std::sync::Arc<dyn Fn(&str) -> anyhow::Result<std::sync::Arc<dyn HotlineApi>> + Send + Sync>;

@@ -128,23 +128,66 @@ pub enum TicketCmd {
     /// Show a ticket with its timeline.
     Show { id: String },
     /// Add a comment.
-    Comment { id: String, text: String, #[command(flatten)] v: Version },
+    Comment {
+        id: String,
+        text: String,
+        #[command(flatten)]
+        v: Version,
+    },
     /// Take up a new ticket, or resume one waiting on the citizen.
-    Start { id: String, #[command(flatten)] v: Version },
+    Start {
+        id: String,
+        #[command(flatten)]
+        v: Version,
+    },
     /// Wait on the citizen (the SLA clock pauses).
-    Wait { id: String, #[arg(long)] note: Option<String>, #[command(flatten)] v: Version },
+    Wait {
+        id: String,
+        #[arg(long)]
+        note: Option<String>,
+        #[command(flatten)]
+        v: Version,
+    },
     /// Escalate to a ward's tech response team.
     Escalate(EscalateArgs),
     /// Acknowledge an escalation (ward team).
-    Ack { id: String, #[arg(long)] note: Option<String>, #[command(flatten)] v: Version },
+    Ack {
+        id: String,
+        #[arg(long)]
+        note: Option<String>,
+        #[command(flatten)]
+        v: Version,
+    },
     /// Hand an escalation back to the hotline (ward team).
-    Return { id: String, #[arg(long)] note: String, #[command(flatten)] v: Version },
+    Return {
+        id: String,
+        #[arg(long)]
+        note: String,
+        #[command(flatten)]
+        v: Version,
+    },
     /// Resolve, with a resolution note.
-    Resolve { id: String, #[arg(long)] note: String, #[command(flatten)] v: Version },
+    Resolve {
+        id: String,
+        #[arg(long)]
+        note: String,
+        #[command(flatten)]
+        v: Version,
+    },
     /// Close a resolved ticket.
-    Close { id: String, #[command(flatten)] v: Version },
+    Close {
+        id: String,
+        #[command(flatten)]
+        v: Version,
+    },
     /// Reopen a resolved or closed ticket.
-    Reopen { id: String, #[arg(long)] reason: String, #[command(flatten)] v: Version },
+    Reopen {
+        id: String,
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        v: Version,
+    },
     /// Cancel, usually as a duplicate of another ticket.
     Cancel {
         id: String,
@@ -156,9 +199,19 @@ pub enum TicketCmd {
         v: Version,
     },
     /// Assign to a user (no user: unassign).
-    Assign { id: String, to: Option<String>, #[command(flatten)] v: Version },
+    Assign {
+        id: String,
+        to: Option<String>,
+        #[command(flatten)]
+        v: Version,
+    },
     /// Link a dossier code.
-    Link { id: String, code: String, #[command(flatten)] v: Version },
+    Link {
+        id: String,
+        code: String,
+        #[command(flatten)]
+        v: Version,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -12,7 +12,10 @@ pub fn json<T: Serialize>(value: &T) -> String {
 
 /// A plain left-aligned table; every cell is cleaned of control characters.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
-    let rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|c| clean_line(c)).collect()).collect();
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| clean_line(c)).collect())
+        .collect();
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in &rows {
         for (i, c) in r.iter().enumerate() {
@@ -51,11 +54,20 @@ pub fn ticket_rows(tickets: &[Ticket], now: Ts) -> String {
                 t.ward.map(|w| w.to_string()).unwrap_or_default(),
                 t.masked_phone(),
                 t.subject.clone(),
-                format!("{} {}", t.sla_state(now).slug(), human_duration(t.due().0 - now.0)),
+                format!(
+                    "{} {}",
+                    t.sla_state(now).slug(),
+                    human_duration(t.due().0 - now.0)
+                ),
             ]
         })
         .collect();
-    table(&["ID", "STATUS", "PRI", "KIND", "WARD", "PHONE", "SUBJECT", "SLA"], &rows)
+    table(
+        &[
+            "ID", "STATUS", "PRI", "KIND", "WARD", "PHONE", "SUBJECT", "SLA",
+        ],
+        &rows,
+    )
 }
 
 /// The detail view: the only place phone and CCCD are shown in full.
@@ -70,13 +82,31 @@ pub fn ticket_detail(d: &TicketDetail, now: Ts) -> String {
     let mut out = vec![
         format!("{}  {}", t.id, clean_line(&t.subject)),
         format!("status      {} (version {})", t.status.slug(), t.version),
-        format!("kind        {} · channel {} · priority {}", t.kind.slug(), t.channel.slug(), t.priority.slug().to_uppercase()),
+        format!(
+            "kind        {} · channel {} · priority {}",
+            t.kind.slug(),
+            t.channel.slug(),
+            t.priority.slug().to_uppercase()
+        ),
         format!("caller      {}", clean_line(&t.caller.name)),
-        format!("phone       {}", t.caller.phone.as_ref().map(|p| p.to_string()).unwrap_or_else(|| "-".into())),
-        format!("cccd        {}", t.caller.cccd.clone().unwrap_or_else(|| "-".into())),
+        format!(
+            "phone       {}",
+            t.caller
+                .phone
+                .as_ref()
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| "-".into())
+        ),
+        format!(
+            "cccd        {}",
+            t.caller.cccd.clone().unwrap_or_else(|| "-".into())
+        ),
         format!("ward        {}", ward(t.ward)),
         format!("category    {}", clean_line(&t.category)),
-        format!("assignee    {}", t.assignee.clone().unwrap_or_else(|| "-".into())),
+        format!(
+            "assignee    {}",
+            t.assignee.clone().unwrap_or_else(|| "-".into())
+        ),
         format!("created     {} by {}", t.created_at, t.created_by),
         format!(
             "sla         {} · respond by {} · resolve by {}",
@@ -93,7 +123,9 @@ pub fn ticket_detail(d: &TicketDetail, now: Ts) -> String {
             e.level,
             e.ack_by,
             e.resolve_by,
-            e.acknowledged_at.map(|a| format!(" · acknowledged {a}")).unwrap_or_default()
+            e.acknowledged_at
+                .map(|a| format!(" · acknowledged {a}"))
+                .unwrap_or_default()
         ));
     }
     if let Some(m) = t.merged_into {
@@ -112,7 +144,12 @@ pub fn ticket_detail(d: &TicketDetail, now: Ts) -> String {
     out.push(String::new());
     out.push("timeline".into());
     for e in &d.events {
-        out.push(format!("  {}  {:<12} {}", e.at, e.by, clean_line(&e.kind.describe())));
+        out.push(format!(
+            "  {}  {:<12} {}",
+            e.at,
+            e.by,
+            clean_line(&e.kind.describe())
+        ));
     }
     out.join("\n")
 }

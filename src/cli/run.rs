@@ -28,7 +28,10 @@ pub fn main_with(cli: Cli) -> i32 {
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?)
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
 }
 
 fn run(cli: Cli) -> Result<String> {
@@ -36,7 +39,12 @@ fn run(cli: Cli) -> Result<String> {
     let g = &cli.global;
     let demo = g.demo || matches!(cli.command, Some(Command::Demo(_)));
     let config_data = config.data.as_ref().map(std::path::PathBuf::from);
-    let dir = app::data_dir(g.data.as_deref().or(if demo { None } else { config_data.as_deref() }), demo);
+    let dir = app::data_dir(
+        g.data
+            .as_deref()
+            .or(if demo { None } else { config_data.as_deref() }),
+        demo,
+    );
     let user = g.user.clone().or(config.user.clone());
     let Some(command) = cli.command else {
         return open_tui(&cli.global, &config, &dir, user.as_deref(), demo);
@@ -47,7 +55,13 @@ fn run(cli: Cli) -> Result<String> {
             if store.has_users() && !a.force {
                 bail!("{} already holds a demo store (use --force to add to it again, or another --data)", dir.display());
             }
-            let cfg = crate::demo::DemoConfig { seed: a.seed, dossiers: a.dossiers, tickets: a.tickets, ..Default::default() };
+            let cfg = crate::demo::DemoConfig {
+                seed: a.seed,
+                dossiers: a.dossiers,
+                tickets: a.tickets,
+                // Deterministic for a seed and a day; the data ends at the moment it is made.
+                now: crate::domain::Ts::now(),
+            };
             let summary = app::populate_demo(&store, &cfg)?;
             Ok(if g.json {
                 output::json(&summary)
@@ -69,7 +83,8 @@ fn run(cli: Cli) -> Result<String> {
             if store.has_users() && !matches!(actor.role, Role::Admin | Role::Supervisor) {
                 bail!("forbidden: a {} may not import dossiers", actor.role);
             }
-            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let (report, _) = crate::sync::import_dossiers(&store, &bytes)?;
             Ok(if g.json {
                 output::json(&report)
@@ -83,7 +98,12 @@ fn run(cli: Cli) -> Result<String> {
                     report.unchanged,
                     report.errors.len()
                 )];
-                lines.extend(report.errors.iter().map(|e| format!("  line {}: {}", e.line, e.reason)));
+                lines.extend(
+                    report
+                        .errors
+                        .iter()
+                        .map(|e| format!("  line {}: {}", e.line, e.reason)),
+                );
                 lines.join("\n")
             })
         }
@@ -96,7 +116,11 @@ fn run(cli: Cli) -> Result<String> {
                 all.push(k.clone());
             }
             match crate::tui::check_config(&all) {
-                Ok(()) => Ok(format!("config {} and {} keymap file(s): ok", crate::paths::config_file().display(), all.len())),
+                Ok(()) => Ok(format!(
+                    "config {} and {} keymap file(s): ok",
+                    crate::paths::config_file().display(),
+                    all.len()
+                )),
                 Err(errors) => bail!("{}", errors.join("\n")),
             }
         }
@@ -108,7 +132,10 @@ fn run(cli: Cli) -> Result<String> {
         Command::Search { query, limit } => {
             let api = LocalApi::open(&dir, user.as_deref(), system_clock(), demo)?;
             api.backend().search.wait_ready();
-            let req = SearchRequest { text: query.join(" "), limit: limit.clamp(1, 500) };
+            let req = SearchRequest {
+                text: query.join(" "),
+                limit: limit.clamp(1, 500),
+            };
             let results = runtime()?.block_on(api.search(req))?;
             Ok(if g.json {
                 output::json(&results)
@@ -116,7 +143,14 @@ fn run(cli: Cli) -> Result<String> {
                 let rows: Vec<Vec<String>> = results
                     .hits
                     .iter()
-                    .map(|h| vec![format!("{:?}", h.kind).to_lowercase(), h.key.clone(), h.title.clone(), h.subtitle.clone()])
+                    .map(|h| {
+                        vec![
+                            format!("{:?}", h.kind).to_lowercase(),
+                            h.key.clone(),
+                            h.title.clone(),
+                            h.subtitle.clone(),
+                        ]
+                    })
                     .collect();
                 format!(
                     "{}\n{} of {} results in {:.1} ms",
@@ -130,7 +164,13 @@ fn run(cli: Cli) -> Result<String> {
     }
 }
 
-fn user_cmd(dir: &std::path::Path, demo: bool, acting: Option<&str>, cmd: UserCmd, json: bool) -> Result<String> {
+fn user_cmd(
+    dir: &std::path::Path,
+    demo: bool,
+    acting: Option<&str>,
+    cmd: UserCmd,
+    json: bool,
+) -> Result<String> {
     let store = app::open_store(dir, demo)?;
     match cmd {
         UserCmd::List => {
@@ -145,26 +185,45 @@ fn user_cmd(dir: &std::path::Path, demo: bool, acting: Option<&str>, cmd: UserCm
                         u.name.clone(),
                         u.role.slug().into(),
                         u.display_name.clone(),
-                        u.wards.iter().map(|w| w.to_string()).collect::<Vec<_>>().join(","),
+                        u.wards
+                            .iter()
+                            .map(|w| w.to_string())
+                            .collect::<Vec<_>>()
+                            .join(","),
                     ]
                 })
                 .collect();
-            Ok(output::table(&["NAME", "ROLE", "DISPLAY NAME", "WARDS"], &rows))
+            Ok(output::table(
+                &["NAME", "ROLE", "DISPLAY NAME", "WARDS"],
+                &rows,
+            ))
         }
-        UserCmd::Add { name, role, wards, display_name } => {
+        UserCmd::Add {
+            name,
+            role,
+            wards,
+            display_name,
+        } => {
             if store.has_users() {
                 let actor = app::resolve_user(&store, acting, demo)?;
                 if actor.role != Role::Admin {
-                    bail!("forbidden: only an admin adds users ({} is a {})", actor.name, actor.role);
+                    bail!(
+                        "forbidden: only an admin adds users ({} is a {})",
+                        actor.name,
+                        actor.role
+                    );
                 }
             }
             if name.is_empty()
                 || name.len() > 40
-                || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
             {
                 bail!("name: use 1-40 lowercase letters, digits, '.', '_' or '-'");
             }
-            let role = Role::from_slug(&role).ok_or_else(|| anyhow!("role: unknown role {role}"))?;
+            let role =
+                Role::from_slug(&role).ok_or_else(|| anyhow!("role: unknown role {role}"))?;
             for w in &wards {
                 if crate::reference::ward(*w).is_none() {
                     bail!("ward: {w} is not one of the 168 HCMC wards");
@@ -173,10 +232,27 @@ fn user_cmd(dir: &std::path::Path, demo: bool, acting: Option<&str>, cmd: UserCm
             if role == Role::Responder && wards.is_empty() {
                 bail!("ward: a responder needs at least one --ward CODE");
             }
-            let display_name = validate::line("display_name", display_name.as_deref().unwrap_or(&name), 100, true)?;
+            let display_name = validate::line(
+                "display_name",
+                display_name.as_deref().unwrap_or(&name),
+                100,
+                true,
+            )?;
             let first = !store.has_users();
-            store.put_user(&User { name: name.clone(), display_name, role, wards })?;
-            Ok(format!("user {name} ({role}) saved{}", if first { " — the store's first user" } else { "" }))
+            store.put_user(&User {
+                name: name.clone(),
+                display_name,
+                role,
+                wards,
+            })?;
+            Ok(format!(
+                "user {name} ({role}) saved{}",
+                if first {
+                    " — the store's first user"
+                } else {
+                    ""
+                }
+            ))
         }
     }
 }
@@ -201,13 +277,24 @@ fn info(dir: &std::path::Path, demo: bool, json: bool) -> Result<String> {
     let mut out = Vec::new();
     if let Some(map) = value.as_object() {
         for (k, v) in map {
-            out.push(format!("{k:<20}{}", v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())));
+            out.push(format!(
+                "{k:<20}{}",
+                v.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| v.to_string())
+            ));
         }
     }
     Ok(out.join("\n"))
 }
 
-fn open_tui(g: &super::args::Global, config: &Config, dir: &std::path::Path, user: Option<&str>, demo: bool) -> Result<String> {
+fn open_tui(
+    g: &super::args::Global,
+    config: &Config,
+    dir: &std::path::Path,
+    user: Option<&str>,
+    demo: bool,
+) -> Result<String> {
     use crate::tui::{Lang, TuiOptions};
     let api = LocalApi::open(dir, user, system_clock(), demo)?;
     let lang = match g.lang {
@@ -219,7 +306,10 @@ fn open_tui(g: &super::args::Global, config: &Config, dir: &std::path::Path, use
     let color = match g.color {
         ColorArg::Never => false,
         ColorArg::Always => true,
-        ColorArg::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && config.color.as_deref() != Some("never"),
+        ColorArg::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && config.color.as_deref() != Some("never")
+        }
     };
     let user_keymap = Some(crate::paths::user_keymap_file()).filter(|p| p.exists());
     let opts = TuiOptions {

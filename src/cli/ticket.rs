@@ -4,7 +4,8 @@ use super::args::{ListArgs, NewArgs, TicketCmd, Version};
 use super::output;
 use crate::api::{HotlineApi, Page, TicketFilter};
 use crate::domain::{
-    Change, Channel, EscalationRequest, FaultType, Kind, NewTicket, Priority, Status, TicketId, Ts, ValidationError,
+    Change, Channel, EscalationRequest, FaultType, Kind, NewTicket, Priority, Status, TicketId, Ts,
+    ValidationError,
 };
 use anyhow::{anyhow, Result};
 
@@ -13,7 +14,12 @@ fn id(s: &str) -> Result<TicketId> {
 }
 
 fn slug<T>(field: &str, v: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T> {
-    parse(v).ok_or_else(|| anyhow!(ValidationError::new(field, format!("'{v}' is not a valid value"))))
+    parse(v).ok_or_else(|| {
+        anyhow!(ValidationError::new(
+            field,
+            format!("'{v}' is not a valid value")
+        ))
+    })
 }
 
 pub async fn run(api: &dyn HotlineApi, cmd: TicketCmd, json: bool, now: Ts) -> Result<String> {
@@ -22,7 +28,11 @@ pub async fn run(api: &dyn HotlineApi, cmd: TicketCmd, json: bool, now: Ts) -> R
         TicketCmd::List(a) => return list(api, a, json, now).await,
         TicketCmd::Show { id: raw } => {
             let d = api.ticket(id(&raw)?).await?;
-            return Ok(if json { output::json(&d) } else { output::ticket_detail(&d, now) });
+            return Ok(if json {
+                output::json(&d)
+            } else {
+                output::ticket_detail(&d, now)
+            });
         }
         TicketCmd::Comment { id, text, v } => (id, v, Change::Comment { text }),
         TicketCmd::Start { id, v } => (id, v, Change::Start),
@@ -42,9 +52,21 @@ pub async fn run(api: &dyn HotlineApi, cmd: TicketCmd, json: bool, now: Ts) -> R
         TicketCmd::Resolve { id, note, v } => (id, v, Change::Resolve { note }),
         TicketCmd::Close { id, v } => (id, v, Change::Close),
         TicketCmd::Reopen { id, reason, v } => (id, v, Change::Reopen { reason }),
-        TicketCmd::Cancel { id: t, duplicate_of, note, v } => {
+        TicketCmd::Cancel {
+            id: t,
+            duplicate_of,
+            note,
+            v,
+        } => {
             let dup = duplicate_of.as_deref().map(id).transpose()?;
-            (t, v, Change::Cancel { duplicate_of: dup, note })
+            (
+                t,
+                v,
+                Change::Cancel {
+                    duplicate_of: dup,
+                    note,
+                },
+            )
         }
         TicketCmd::Assign { id, to, v } => (id, v, Change::Assign { to }),
         TicketCmd::Link { id, code, v } => (id, v, Change::LinkDossier { code }),
@@ -80,7 +102,11 @@ async fn create(api: &dyn HotlineApi, a: NewArgs, json: bool) -> Result<String> 
     };
     let request_id = a.request_id.unwrap_or_else(uuid::Uuid::now_v7);
     let t = api.create_ticket(request_id, new).await?;
-    Ok(if json { output::json(&t) } else { format!("{} created", t.id) })
+    Ok(if json {
+        output::json(&t)
+    } else {
+        format!("{} created", t.id)
+    })
 }
 
 async fn list(api: &dyn HotlineApi, a: ListArgs, json: bool, now: Ts) -> Result<String> {
@@ -102,7 +128,15 @@ async fn list(api: &dyn HotlineApi, a: ListArgs, json: bool, now: Ts) -> Result<
         my_wards: a.my_wards,
         by_due: a.by_due,
     };
-    let page = api.list_tickets(filter, Page { limit: a.limit, after: a.after }).await?;
+    let page = api
+        .list_tickets(
+            filter,
+            Page {
+                limit: a.limit,
+                after: a.after,
+            },
+        )
+        .await?;
     if json {
         return Ok(output::json(&page));
     }

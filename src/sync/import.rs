@@ -64,38 +64,58 @@ fn parse_date(field: &str, raw: &str) -> Result<Ts, String> {
     if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(s) {
         return Ok(Ts(dt.timestamp()));
     }
-    let naive = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y%m%d%H%M%S"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
-        .or_else(|| {
-            NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .ok()
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-        });
+    let naive = [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y%m%d%H%M%S",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+    .or_else(|| {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+    });
     match naive.and_then(|n| hcmc().from_local_datetime(&n).single()) {
         Some(dt) => Ok(Ts(dt.timestamp())),
-        None => Err(format!("{field} '{}' is not a date (YYYY-MM-DD[ HH:MM])", s.escape_default())),
+        None => Err(format!(
+            "{field} '{}' is not a date (YYYY-MM-DD[ HH:MM])",
+            s.escape_default()
+        )),
     }
 }
 
 fn parse_row(raw: RawRow) -> Result<Dossier, String> {
     let code = validate::dossier_code(&raw.code).map_err(|e| e.to_string())?;
-    let ward: u32 = raw
-        .ward_code
-        .trim()
-        .parse()
-        .map_err(|_| format!("ward_code '{}' is not a number", raw.ward_code.escape_default()))?;
+    let ward: u32 = raw.ward_code.trim().parse().map_err(|_| {
+        format!(
+            "ward_code '{}' is not a number",
+            raw.ward_code.escape_default()
+        )
+    })?;
     if crate::reference::ward(ward).is_none() {
         return Err(format!("ward_code {ward} is not one of the 168 HCMC wards"));
     }
-    let procedure_code = validate::line("procedure_code", &raw.procedure_code, 30, true).map_err(|e| e.to_string())?;
-    let procedure_name = match validate::line("procedure_name", &raw.procedure_name, 300, false).map_err(|e| e.to_string())? {
+    let procedure_code = validate::line("procedure_code", &raw.procedure_code, 30, true)
+        .map_err(|e| e.to_string())?;
+    let procedure_name = match validate::line("procedure_name", &raw.procedure_name, 300, false)
+        .map_err(|e| e.to_string())?
+    {
         name if name.is_empty() => crate::reference::procedure(&procedure_code)
             .map(|p| p.name.clone())
-            .ok_or_else(|| format!("procedure_name is empty and {procedure_code} is not a known procedure"))?,
+            .ok_or_else(|| {
+                format!("procedure_name is empty and {procedure_code} is not a known procedure")
+            })?,
         name => name,
     };
-    let applicant_name = validate::line("applicant_name", &raw.applicant_name, validate::MAX_NAME, true).map_err(|e| e.to_string())?;
+    let applicant_name = validate::line(
+        "applicant_name",
+        &raw.applicant_name,
+        validate::MAX_NAME,
+        true,
+    )
+    .map_err(|e| e.to_string())?;
     let applicant_phone = match raw.applicant_phone.trim() {
         "" => None,
         p => Some(Phone::parse(p).map_err(|e| e.to_string())?),
@@ -115,15 +135,29 @@ fn parse_row(raw: RawRow) -> Result<Dossier, String> {
         .parse::<u8>()
         .ok()
         .and_then(PortalStatus::new)
-        .ok_or_else(|| format!("status '{}' is not a portal status code 1-10", raw.status.escape_default()))?;
+        .ok_or_else(|| {
+            format!(
+                "status '{}' is not a portal status code 1-10",
+                raw.status.escape_default()
+            )
+        })?;
     let sync = match raw.sync.trim() {
         "" => SyncState::Synced,
-        s => SyncState::from_slug(s).ok_or_else(|| format!("sync '{}' is not synced, pending or error", s.escape_default()))?,
+        s => SyncState::from_slug(s).ok_or_else(|| {
+            format!(
+                "sync '{}' is not synced, pending or error",
+                s.escape_default()
+            )
+        })?,
     };
     let payment = match raw.payment.trim() {
         "" => PaymentState::NotRequired,
-        s => PaymentState::from_slug(s)
-            .ok_or_else(|| format!("payment '{}' is not none, unpaid, paid or failed", s.escape_default()))?,
+        s => PaymentState::from_slug(s).ok_or_else(|| {
+            format!(
+                "payment '{}' is not none, unpaid, paid or failed",
+                s.escape_default()
+            )
+        })?,
     };
     Ok(Dossier {
         code,
@@ -145,7 +179,11 @@ fn parse_row(raw: RawRow) -> Result<Dossier, String> {
 /// code wins; later duplicates are errors) and the bad rows.
 pub fn parse_dossiers(bytes: &[u8]) -> (Vec<Dossier>, Vec<RowError>, usize) {
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
-    let rows = if first == Some(b'{') { json_rows(bytes) } else { csv_rows(bytes) };
+    let rows = if first == Some(b'{') {
+        json_rows(bytes)
+    } else {
+        csv_rows(bytes)
+    };
     let mut good = Vec::new();
     let mut errors = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -176,7 +214,9 @@ fn json_rows(bytes: &[u8]) -> Vec<(usize, Result<RawRow, String>)> {
         .map(|(i, l)| {
             let row = std::str::from_utf8(l)
                 .map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to()))
-                .and_then(|s| serde_json::from_str::<RawRow>(s).map_err(|e| format!("bad JSON: {e}")));
+                .and_then(|s| {
+                    serde_json::from_str::<RawRow>(s).map_err(|e| format!("bad JSON: {e}"))
+                });
             (i + 1, row)
         })
         .collect()
@@ -185,7 +225,15 @@ fn json_rows(bytes: &[u8]) -> Vec<(usize, Result<RawRow, String>)> {
 fn csv_rows(bytes: &[u8]) -> Vec<(usize, Result<RawRow, String>)> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let header: Vec<String> = match reader.byte_headers() {
-        Ok(h) => h.iter().map(|f| String::from_utf8_lossy(f).trim().trim_start_matches('\u{feff}').to_string()).collect(),
+        Ok(h) => h
+            .iter()
+            .map(|f| {
+                String::from_utf8_lossy(f)
+                    .trim()
+                    .trim_start_matches('\u{feff}')
+                    .to_string()
+            })
+            .collect(),
         Err(e) => return vec![(1, Err(format!("unreadable header: {e}")))],
     };
     let missing: Vec<&str> = ["code", "ward_code", "received_at", "due_at", "status"]
@@ -193,7 +241,14 @@ fn csv_rows(bytes: &[u8]) -> Vec<(usize, Result<RawRow, String>)> {
         .filter(|c| !header.iter().any(|h| h == c))
         .collect();
     if !missing.is_empty() {
-        return vec![(1, Err(format!("header lacks column(s) {}; expected {}", missing.join(", "), COLUMNS.join(","))))];
+        return vec![(
+            1,
+            Err(format!(
+                "header lacks column(s) {}; expected {}",
+                missing.join(", "),
+                COLUMNS.join(",")
+            )),
+        )];
     }
     let mut out = Vec::new();
     let mut record = csv::ByteRecord::new();

@@ -1,0 +1,225 @@
+//! The terminal side: raw mode and the alternate screen (restored on every
+//! exit path, panics included), an input thread, the message loop, drawing
+//! only when something changed.
+
+use crate::api::HotlineApi;
+use crate::domain::Clock;
+use crate::tui::effect::{Runner, SwitchFn};
+use crate::tui::keymap::Key;
+use crate::tui::msg::Msg;
+use crate::tui::state::State;
+use crate::tui::{ui, update};
+use anyhow::Result;
+use ratatui::backend::CrosstermBackend;
+use ratatui::crossterm::event::{
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    Event, KeyEventKind, MouseButton, MouseEventKind,
+};
+use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{
+    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
+};
+use ratatui::Terminal;
+use std::io::{stdout, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::{Arc, Once};
+use std::time::{Duration, Instant};
+
+/// Puts the terminal back: raw mode off, main screen, mouse capture and
+/// bracketed paste off, cursor shown. Safe to call more than once.
+pub fn restore_terminal() {
+    let _ = disable_raw_mode();
+    let mut out = stdout();
+    let _ = execute!(
+        out,
+        DisableMouseCapture,
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        ratatui::crossterm::cursor::Show
+    );
+    let _ = out.flush();
+}
+
+/// Restores the terminal when dropped (normal return and `?` errors).
+struct TerminalGuard;
+
+impl TerminalGuard {
+    fn enter(mouse: bool) -> Result<TerminalGuard> {
+        install_panic_hook();
+        enable_raw_mode()?;
+        let guard = TerminalGuard;
+        let mut out = stdout();
+        execute!(out, EnterAlternateScreen, EnableBracketedPaste)?;
+        if mouse {
+            execute!(out, EnableMouseCapture)?;
+        }
+        Ok(guard)
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+fn install_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore_terminal();
+            tracing::error!("panic: {info}");
+            previous(info);
+        }));
+    });
+}
+
+/// Reads terminal events on its own thread and forwards them as messages.
+fn spawn_input(tx: Sender<Msg>, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        while !stop.load(Ordering::Relaxed) {
+            match event::poll(Duration::from_millis(100)) {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(e) => {
+                    tracing::error!("terminal input: {e}");
+                    break;
+                }
+            }
+            let msg = match event::read() {
+                Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => {
+                    Key::from_event(&k).map(Msg::Key)
+                }
+                Ok(Event::Mouse(m)) => match m.kind {
+                    MouseEventKind::Down(MouseButton::Left) => Some(Msg::Click(m.column, m.row)),
+                    MouseEventKind::ScrollDown => Some(Msg::Scroll(3, m.column, m.row)),
+                    MouseEventKind::ScrollUp => Some(Msg::Scroll(-3, m.column, m.row)),
+                    _ => None,
+                },
+                Ok(Event::Resize(w, h)) => Some(Msg::Resize(w, h)),
+                Ok(Event::Paste(s)) => Some(Msg::Paste(s)),
+                Ok(_) => None,
+                Err(e) => {
+                    tracing::error!("terminal input: {e}");
+                    break;
+                }
+            };
+            if let Some(m) = msg {
+                if tx.send(m).is_err() {
+                    break;
+                }
+            }
+        }
+    })
+}
+
+/// Runs the application until the user quits.
+pub fn run_loop(
+    api: Arc<dyn HotlineApi>,
+    mut state: State,
+    clock: Clock,
+    switch: Option<SwitchFn>,
+) -> Result<()> {
+    // Our own runtime unless the caller is already inside one (see `tui::run`).
+    let owned_rt;
+    let handle = match tokio::runtime::Handle::try_current() {
+        Ok(h) => h,
+        Err(_) => {
+            owned_rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .thread_name("hotline-tui")
+                .enable_all()
+                .build()?;
+            owned_rt.handle().clone()
+        }
+    };
+    let (tx, rx) = mpsc::channel::<Msg>();
+    let mut runner = Runner::new(api, handle, tx.clone(), switch);
+
+    let guard = TerminalGuard::enter(state.mouse)?;
+    let mut terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
+    terminal.clear()?;
+    let size = terminal.size()?;
+    state.size = (size.width, size.height);
+    let stop = Arc::new(AtomicBool::new(false));
+    let input = spawn_input(tx.clone(), stop.clone());
+
+    let fx = update::init(&mut state);
+    runner.run(fx);
+    terminal.draw(|f| ui::draw(f, &state))?;
+    let mut last_tick = Instant::now();
+    let result = (|| -> Result<()> {
+        loop {
+            let mut dirty = false;
+            match rx.recv_timeout(Duration::from_millis(500)) {
+                Ok(m) => {
+                    let fx = handle_msg(&mut state, m, &mut dirty);
+                    runner.run(fx);
+                    // Take everything already waiting before drawing once.
+                    while let Ok(m) = rx.try_recv() {
+                        let fx = handle_msg(&mut state, m, &mut dirty);
+                        runner.run(fx);
+                        if state.quit {
+                            break;
+                        }
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+            if last_tick.elapsed() >= tick_interval(&state) {
+                last_tick = Instant::now();
+                let fx = handle_msg(&mut state, Msg::Tick(clock()), &mut dirty);
+                runner.run(fx);
+            }
+            if state.quit {
+                break;
+            }
+            if dirty {
+                let size = terminal.size()?;
+                if (size.width, size.height) != state.size {
+                    state.size = (size.width, size.height);
+                }
+                terminal.autoresize()?;
+                terminal.draw(|f| ui::draw(f, &state))?;
+            }
+        }
+        Ok(())
+    })();
+    stop.store(true, Ordering::Relaxed);
+    let _ = input.join();
+    drop(terminal);
+    drop(guard);
+    result
+}
+
+/// Status is polled quickly while the index builds, slowly afterwards.
+fn tick_interval(state: &State) -> Duration {
+    let building = state
+        .backend
+        .as_ref()
+        .is_some_and(|b| b.index_progress.0 < b.index_progress.1);
+    if building || state.backend.is_none() {
+        Duration::from_millis(500)
+    } else {
+        Duration::from_secs(5)
+    }
+}
+
+fn handle_msg(state: &mut State, m: Msg, dirty: &mut bool) -> Vec<crate::tui::effect::Effect> {
+    let before_status = state.backend.clone();
+    let before_now = state.now.0 / 60;
+    let is_tick = matches!(m, Msg::Tick(_));
+    let is_status = matches!(m, Msg::Api(crate::tui::msg::ApiMsg::Status(_)));
+    let fx = update::update(state, m);
+    if is_tick {
+        *dirty |= state.now.0 / 60 != before_now;
+    } else if is_status {
+        *dirty |= state.backend != before_status || !fx.is_empty();
+    } else {
+        *dirty = true;
+    }
+    fx
+}

@@ -1,0 +1,234 @@
+//! Effects: what `update` asks the outside world to do. The runner turns each
+//! into a tokio task calling `HotlineApi`; results come back as `Msg::Api`.
+
+use crate::api::{HotlineApi, Page, SearchRequest, TicketFilter};
+use crate::domain::{Change, NewTicket, TicketId};
+
+use crate::tui::msg::{ApiMsg, Msg};
+use crate::tui::state::QueueTab;
+use std::sync::mpsc::Sender;
+use std::sync::Arc;
+use tokio::runtime::Handle;
+use tokio::task::JoinHandle;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Whoami,
+    Status,
+    Search {
+        generation: u64,
+        text: String,
+    },
+    PreviewTicket {
+        generation: u64,
+        id: TicketId,
+    },
+    PreviewDossier {
+        generation: u64,
+        code: String,
+    },
+    LoadTicket(TicketId),
+    CreateTicket {
+        request_id: Uuid,
+        new: NewTicket,
+    },
+    Apply {
+        id: TicketId,
+        version: u64,
+        change: Change,
+    },
+    Queue {
+        generation: u64,
+        tab: QueueTab,
+        filter: TicketFilter,
+    },
+    Stats,
+    Caller {
+        generation: u64,
+        query: String,
+    },
+    CheckDossier(String),
+    Users,
+    SwitchUser(String),
+}
+
+/// How many results a search asks for.
+pub const SEARCH_LIMIT: usize = 100;
+
+pub type SwitchFn = Arc<dyn Fn(&str) -> anyhow::Result<Arc<dyn HotlineApi>> + Send + Sync>;
+
+pub struct Runner {
+    api: Arc<dyn HotlineApi>,
+    handle: Handle,
+    tx: Sender<Msg>,
+    switch: Option<SwitchFn>,
+    /// The search in flight; a newer one aborts it.
+    search: Option<JoinHandle<()>>,
+}
+
+impl Runner {
+    pub fn new(
+        api: Arc<dyn HotlineApi>,
+        handle: Handle,
+        tx: Sender<Msg>,
+        switch: Option<SwitchFn>,
+    ) -> Runner {
+        Runner {
+            api,
+            handle,
+            tx,
+            switch,
+            search: None,
+        }
+    }
+
+    fn spawn<F>(&self, f: F) -> JoinHandle<()>
+    where
+        F: std::future::Future<Output = ApiMsg> + Send + 'static,
+    {
+        let tx = self.tx.clone();
+        self.handle.spawn(async move {
+            let msg = f.await;
+            // The UI may be gone when a late result arrives; nothing to do then.
+            let _ = tx.send(Msg::Api(msg));
+        })
+    }
+
+    pub fn run(&mut self, effects: Vec<Effect>) {
+        for e in effects {
+            self.run_one(e);
+        }
+    }
+
+    fn run_one(&mut self, e: Effect) {
+        tracing::debug!(effect = short(&e), "effect");
+        match e {
+            Effect::SwitchUser(name) => {
+                let result = match &self.switch {
+                    Some(f) => f(&name).map_err(|e| e.to_string()),
+                    None => Err("switching users is only available in the demo".into()),
+                };
+                match result {
+                    Ok(api) => {
+                        self.api = api.clone();
+                        self.spawn(async move {
+                            ApiMsg::Switched(api.whoami().await.map_err(|e| e.to_string()))
+                        });
+                    }
+                    Err(e) => {
+                        let _ = self.tx.send(Msg::Api(ApiMsg::Switched(Err(e))));
+                    }
+                }
+            }
+            e => {
+                let search = matches!(e, Effect::Search { .. });
+                if search {
+                    // A newer keystroke supersedes the search in flight.
+                    if let Some(h) = self.search.take() {
+                        h.abort();
+                    }
+                }
+                let api = self.api.clone();
+                let h = self.spawn(async move {
+                    match perform(&api, e).await {
+                        Some(m) => m,
+                        None => ApiMsg::Switched(Err("unsupported effect".into())),
+                    }
+                });
+                if search {
+                    self.search = Some(h);
+                }
+            }
+        }
+    }
+}
+
+/// Runs one effect against the API and returns the message it produces
+/// (`None` for effects the caller handles itself: switching users).
+pub async fn perform(api: &Arc<dyn HotlineApi>, e: Effect) -> Option<ApiMsg> {
+    Some(match e {
+        Effect::Whoami => ApiMsg::Whoami(api.whoami().await),
+        Effect::Status => ApiMsg::Status(api.status().await),
+        Effect::Search { generation, text } => ApiMsg::Search {
+            generation,
+            result: api
+                .search(SearchRequest {
+                    text,
+                    limit: SEARCH_LIMIT,
+                })
+                .await,
+        },
+        Effect::PreviewTicket { generation, id } => ApiMsg::PreviewTicket {
+            generation,
+            result: api.ticket(id).await,
+        },
+        Effect::PreviewDossier { generation, code } => ApiMsg::PreviewDossier {
+            generation,
+            result: api.dossier(&code).await,
+        },
+        Effect::LoadTicket(id) => ApiMsg::Ticket {
+            id,
+            result: api.ticket(id).await,
+        },
+        Effect::CreateTicket { request_id, new } => {
+            ApiMsg::Created(api.create_ticket(request_id, new).await)
+        }
+        Effect::Apply {
+            id,
+            version,
+            change,
+        } => ApiMsg::Applied {
+            id,
+            result: api.apply(id, version, change).await,
+        },
+        Effect::Queue {
+            generation,
+            tab,
+            filter,
+        } => ApiMsg::Queue {
+            generation,
+            tab,
+            result: api
+                .list_tickets(
+                    filter,
+                    Page {
+                        limit: 500,
+                        after: None,
+                    },
+                )
+                .await,
+        },
+        Effect::Stats => ApiMsg::Stats(api.stats().await),
+        Effect::Caller { generation, query } => ApiMsg::Caller {
+            generation,
+            result: api.caller(&query).await,
+        },
+        Effect::CheckDossier(code) => {
+            let known = matches!(api.dossier(&code).await, Ok(Some(_)));
+            ApiMsg::DossierCheck { code, known }
+        }
+        Effect::Users => ApiMsg::Users(api.users().await),
+        Effect::SwitchUser(_) => return None,
+    })
+}
+
+/// Effects for logs without personal data (no typed text, no phone numbers).
+fn short(e: &Effect) -> &'static str {
+    match e {
+        Effect::Whoami => "whoami",
+        Effect::Status => "status",
+        Effect::Search { .. } => "search",
+        Effect::PreviewTicket { .. } => "preview-ticket",
+        Effect::PreviewDossier { .. } => "preview-dossier",
+        Effect::LoadTicket(_) => "load-ticket",
+        Effect::CreateTicket { .. } => "create-ticket",
+        Effect::Apply { .. } => "apply",
+        Effect::Queue { .. } => "queue",
+        Effect::Stats => "stats",
+        Effect::Caller { .. } => "caller",
+        Effect::CheckDossier(_) => "check-dossier",
+        Effect::Users => "users",
+        Effect::SwitchUser(_) => "switch-user",
+    }
+}

@@ -1,0 +1,69 @@
+//! Messages into `update`: input events, ticks and API results.
+
+use crate::api::{
+    ApiError, BackendStatus, CallerHistory, SearchResults, Stats, TicketDetail, TicketPage,
+};
+use crate::domain::{Dossier, Ticket, TicketId, Ts, User};
+use crate::tui::action::Action;
+use crate::tui::keymap::Key;
+use crate::tui::state::QueueTab;
+
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key(Key),
+    Paste(String),
+    /// Left click at (column, row).
+    Click(u16, u16),
+    /// Wheel: positive scrolls down.
+    Scroll(i8, u16, u16),
+    Resize(u16, u16),
+    Tick(Ts),
+    /// An action from the palette or a test.
+    Run(Action),
+    Api(ApiMsg),
+}
+
+pub type Res<T> = Result<T, ApiError>;
+
+#[derive(Debug, Clone)]
+pub enum ApiMsg {
+    Whoami(Res<User>),
+    Status(Res<BackendStatus>),
+    Search {
+        generation: u64,
+        result: Res<SearchResults>,
+    },
+    PreviewTicket {
+        generation: u64,
+        result: Res<TicketDetail>,
+    },
+    PreviewDossier {
+        generation: u64,
+        result: Res<Option<Dossier>>,
+    },
+    Ticket {
+        id: TicketId,
+        result: Res<TicketDetail>,
+    },
+    Created(Res<Ticket>),
+    Applied {
+        id: TicketId,
+        result: Res<Ticket>,
+    },
+    Queue {
+        generation: u64,
+        tab: QueueTab,
+        result: Res<TicketPage>,
+    },
+    Stats(Res<Stats>),
+    Caller {
+        generation: u64,
+        result: Res<CallerHistory>,
+    },
+    DossierCheck {
+        code: String,
+        known: bool,
+    },
+    Users(Res<Vec<User>>),
+    Switched(Result<User, String>),
+}

@@ -1,0 +1,149 @@
+//! The detail screen's action dialogs (comment, escalate, resolve, …): a few
+//! fields that become one `Change`.
+
+use super::fields::{self, Choice, Field, FieldId, FieldKind};
+use crate::domain::{Change, EscalationRequest, FaultType, Priority, Ticket, TicketId, User};
+use crate::tui::action::Action;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dialog {
+    pub action: Action,
+    pub ticket: TicketId,
+    pub version: u64,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    pub error: Option<String>,
+    pub busy: bool,
+}
+
+impl Dialog {
+    /// The dialog for `action` on `t`, or `None` when the action needs no input.
+    pub fn for_action(action: Action, t: &Ticket, users: &[User]) -> Option<Dialog> {
+        let note = |required: bool| {
+            let f = Field::text(FieldId::Note, "", false);
+            if required {
+                f.required()
+            } else {
+                f
+            }
+        };
+        let fields = match action {
+            Action::Comment | Action::ReturnTicket | Action::Resolve | Action::Reopen => {
+                vec![note(true)]
+            }
+            Action::Wait => vec![note(false)],
+            Action::Escalate => {
+                let sev = Priority::ALL
+                    .iter()
+                    .position(|p| *p == t.priority)
+                    .unwrap_or(2);
+                vec![
+                    Field::ward(t.ward).required(),
+                    Field::choice(FieldId::Fault, fields::fault_choices(), 0),
+                    Field::choice(FieldId::Severity, fields::priority_choices(), sev),
+                    note(false),
+                ]
+            }
+            Action::Assign => {
+                let mut opts = vec![Choice::new("", "(bỏ giao)", "(unassign)")];
+                opts.extend(users.iter().filter(|u| u.works_tickets()).map(|u| {
+                    let label = format!("{} — {} ({})", u.name, u.display_name, u.role);
+                    Choice::new(&u.name, &label, &label)
+                }));
+                let idx = t
+                    .assignee
+                    .as_ref()
+                    .and_then(|a| opts.iter().position(|o| &o.value == a))
+                    .unwrap_or(0);
+                vec![Field::choice(FieldId::Assignee, opts, idx)]
+            }
+            Action::LinkDossier => vec![Field::text(FieldId::Dossier, "", false).required()],
+            Action::CancelDuplicate => vec![Field::text(FieldId::Ticket, "", false), note(false)],
+            _ => return None,
+        };
+        Some(Dialog {
+            action,
+            ticket: t.id,
+            version: t.version,
+            fields,
+            focus: 0,
+            error: None,
+            busy: false,
+        })
+    }
+
+    fn text(&self, id: FieldId) -> String {
+        self.fields
+            .iter()
+            .find(|f| f.id == id)
+            .map(|f| f.value().trim().to_string())
+            .unwrap_or_default()
+    }
+
+    fn opt(&self, id: FieldId) -> Option<String> {
+        Some(self.text(id)).filter(|s| !s.is_empty())
+    }
+
+    /// Builds the change, or the fields that need fixing (with catalog keys).
+    pub fn change(&self) -> Result<Change, Vec<(FieldId, &'static str)>> {
+        let mut missing = Vec::new();
+        for f in &self.fields {
+            let empty = match &f.kind {
+                FieldKind::Ward { selected, .. } => selected.is_none(),
+                _ => f.value().trim().is_empty(),
+            };
+            if f.required && empty {
+                missing.push((f.id, "form.required"));
+            }
+        }
+        if !missing.is_empty() {
+            return Err(missing);
+        }
+        let note = self.text(FieldId::Note);
+        Ok(match self.action {
+            Action::Comment => Change::Comment { text: note },
+            Action::ReturnTicket => Change::Return { note },
+            Action::Resolve => Change::Resolve { note },
+            Action::Reopen => Change::Reopen { reason: note },
+            Action::Wait => Change::Wait {
+                note: self.opt(FieldId::Note),
+            },
+            Action::Escalate => {
+                let ward = self
+                    .fields
+                    .iter()
+                    .find_map(|f| f.ward_code())
+                    .ok_or(vec![(FieldId::Ward, "form.required")])?;
+                Change::Escalate(EscalationRequest {
+                    ward,
+                    fault: FaultType::from_slug(&self.text(FieldId::Fault))
+                        .unwrap_or(FaultType::Other),
+                    level: 1,
+                    severity: Priority::from_slug(&self.text(FieldId::Severity))
+                        .unwrap_or(Priority::P3),
+                    note: self.opt(FieldId::Note),
+                })
+            }
+            Action::Assign => Change::Assign {
+                to: self.opt(FieldId::Assignee),
+            },
+            Action::LinkDossier => Change::LinkDossier {
+                code: self.text(FieldId::Dossier),
+            },
+            Action::CancelDuplicate => {
+                let dup = match self.opt(FieldId::Ticket) {
+                    Some(s) => Some(
+                        s.parse::<TicketId>()
+                            .map_err(|_| vec![(FieldId::Ticket, "form.bad_ticket_id")])?,
+                    ),
+                    None => None,
+                };
+                Change::Cancel {
+                    duplicate_of: dup,
+                    note: self.opt(FieldId::Note),
+                }
+            }
+            _ => return Err(vec![]),
+        })
+    }
+}

@@ -1,0 +1,351 @@
+//! Form fields shared by the ticket form and the detail screen's action
+//! dialogs: text, choice, ward picker and dossier-code list.
+
+use super::input::TextInput;
+use crate::domain::WardCode;
+use crate::tui::i18n::Lang;
+use crate::tui::refdata::{self, WardChoice};
+use std::collections::BTreeMap;
+
+/// What identifies a field (also its catalog label key: `field.<id>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FieldId {
+    Kind,
+    Channel,
+    CallerName,
+    CallerPhone,
+    CallerCccd,
+    Ward,
+    Category,
+    Dossiers,
+    Subject,
+    Description,
+    Priority,
+    Fault,
+    Severity,
+    Note,
+    Assignee,
+    Ticket,
+    Dossier,
+}
+
+impl FieldId {
+    pub fn label_key(self) -> &'static str {
+        match self {
+            FieldId::Kind => "field.kind",
+            FieldId::Channel => "field.channel",
+            FieldId::CallerName => "field.caller_name",
+            FieldId::CallerPhone => "field.caller_phone",
+            FieldId::CallerCccd => "field.caller_cccd",
+            FieldId::Ward => "field.ward",
+            FieldId::Category => "field.category",
+            FieldId::Dossiers => "field.dossiers",
+            FieldId::Subject => "field.subject",
+            FieldId::Description => "field.description",
+            FieldId::Priority => "field.priority",
+            FieldId::Fault => "field.fault",
+            FieldId::Severity => "field.severity",
+            FieldId::Note => "field.note",
+            FieldId::Assignee => "field.assignee",
+            FieldId::Ticket => "field.ticket",
+            FieldId::Dossier => "field.dossier",
+        }
+    }
+
+    /// The field a domain validation error (`ValidationError::field`) belongs to.
+    pub fn from_validation(field: &str) -> Option<FieldId> {
+        Some(match field {
+            "caller_name" | "caller" => FieldId::CallerName,
+            "phone" | "caller_phone" => FieldId::CallerPhone,
+            "cccd" | "caller_cccd" => FieldId::CallerCccd,
+            "ward" => FieldId::Ward,
+            "category" => FieldId::Category,
+            "dossiers" | "dossier_code" => FieldId::Dossiers,
+            "subject" => FieldId::Subject,
+            "description" => FieldId::Description,
+            "priority" => FieldId::Priority,
+            "comment" | "note" | "reason" => FieldId::Note,
+            "ticket" | "duplicate_of" => FieldId::Ticket,
+            "dossier" => FieldId::Dossier,
+            "assignee" | "to" => FieldId::Assignee,
+            _ => return None,
+        })
+    }
+}
+
+/// One option of a choice field, labelled in both languages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub value: String,
+    pub vi: String,
+    pub en: String,
+}
+
+impl Choice {
+    pub fn new(value: &str, vi: &str, en: &str) -> Choice {
+        Choice {
+            value: value.into(),
+            vi: vi.into(),
+            en: en.into(),
+        }
+    }
+
+    pub fn label(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Vi => &self.vi,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+/// Whether a linked dossier code is known to the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DossierCheck {
+    Checking,
+    Known,
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldKind {
+    Text {
+        input: TextInput,
+        multiline: bool,
+    },
+    Choice {
+        options: Vec<Choice>,
+        index: usize,
+    },
+    Ward {
+        input: TextInput,
+        selected: Option<WardCode>,
+        suggestions: Vec<WardChoice>,
+        cursor: usize,
+    },
+    Dossiers {
+        input: TextInput,
+        checks: BTreeMap<String, DossierCheck>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub id: FieldId,
+    pub kind: FieldKind,
+    pub required: bool,
+    pub touched: bool,
+    pub error: Option<String>,
+}
+
+impl Field {
+    pub fn text(id: FieldId, value: &str, multiline: bool) -> Field {
+        Field {
+            id,
+            kind: FieldKind::Text {
+                input: TextInput::new(value),
+                multiline,
+            },
+            required: false,
+            touched: false,
+            error: None,
+        }
+    }
+
+    pub fn choice(id: FieldId, options: Vec<Choice>, index: usize) -> Field {
+        let index = index.min(options.len().saturating_sub(1));
+        Field {
+            id,
+            kind: FieldKind::Choice { options, index },
+            required: false,
+            touched: false,
+            error: None,
+        }
+    }
+
+    pub fn ward(selected: Option<WardCode>) -> Field {
+        let text = selected.map(refdata::ward_label).unwrap_or_default();
+        Field {
+            id: FieldId::Ward,
+            kind: FieldKind::Ward {
+                input: TextInput::new(&text),
+                selected,
+                suggestions: Vec::new(),
+                cursor: 0,
+            },
+            required: false,
+            touched: false,
+            error: None,
+        }
+    }
+
+    pub fn dossiers(codes: &[String]) -> Field {
+        Field {
+            id: FieldId::Dossiers,
+            kind: FieldKind::Dossiers {
+                input: TextInput::new(&codes.join(" ")),
+                checks: BTreeMap::new(),
+            },
+            required: false,
+            touched: false,
+            error: None,
+        }
+    }
+
+    pub fn required(mut self) -> Field {
+        self.required = true;
+        self
+    }
+
+    /// The text input of this field, if it takes typing.
+    pub fn input_mut(&mut self) -> Option<&mut TextInput> {
+        match &mut self.kind {
+            FieldKind::Text { input, .. }
+            | FieldKind::Ward { input, .. }
+            | FieldKind::Dossiers { input, .. } => Some(input),
+            FieldKind::Choice { .. } => None,
+        }
+    }
+
+    pub fn input(&self) -> Option<&TextInput> {
+        match &self.kind {
+            FieldKind::Text { input, .. }
+            | FieldKind::Ward { input, .. }
+            | FieldKind::Dossiers { input, .. } => Some(input),
+            FieldKind::Choice { .. } => None,
+        }
+    }
+
+    pub fn is_multiline(&self) -> bool {
+        matches!(
+            self.kind,
+            FieldKind::Text {
+                multiline: true,
+                ..
+            }
+        )
+    }
+
+    pub fn value(&self) -> String {
+        match &self.kind {
+            FieldKind::Text { input, .. } | FieldKind::Dossiers { input, .. } => {
+                input.text().to_string()
+            }
+            FieldKind::Choice { options, index } => options
+                .get(*index)
+                .map(|o| o.value.clone())
+                .unwrap_or_default(),
+            FieldKind::Ward { selected, .. } => selected.map(|c| c.to_string()).unwrap_or_default(),
+        }
+    }
+
+    pub fn ward_code(&self) -> Option<WardCode> {
+        match &self.kind {
+            FieldKind::Ward { selected, .. } => *selected,
+            _ => None,
+        }
+    }
+
+    /// Dossier codes typed into a dossier field (split on spaces, commas, semicolons).
+    pub fn codes(&self) -> Vec<String> {
+        match &self.kind {
+            FieldKind::Dossiers { input, .. } => split_codes(input.text()),
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn cycle(&mut self, forward: bool) -> bool {
+        if let FieldKind::Choice { options, index } = &mut self.kind {
+            if options.is_empty() {
+                return false;
+            }
+            let n = options.len();
+            *index = if forward {
+                (*index + 1) % n
+            } else {
+                (*index + n - 1) % n
+            };
+            return true;
+        }
+        false
+    }
+
+    /// Recomputes the ward picker's suggestions after typing.
+    pub fn refresh_ward(&mut self) {
+        if let FieldKind::Ward {
+            input,
+            selected,
+            suggestions,
+            cursor,
+        } = &mut self.kind
+        {
+            *suggestions = refdata::find_wards(input.text(), 6);
+            *cursor = 0;
+            // Typing a new name clears the choice until one is picked.
+            if selected.map(refdata::ward_label).as_deref() != Some(input.text()) {
+                *selected = None;
+            }
+        }
+    }
+
+    /// Picks the highlighted ward suggestion. Returns whether one was picked.
+    pub fn pick_ward(&mut self) -> bool {
+        if let FieldKind::Ward {
+            input,
+            selected,
+            suggestions,
+            cursor,
+        } = &mut self.kind
+        {
+            if let Some(w) = suggestions.get(*cursor) {
+                *selected = Some(w.code);
+                input.set(&w.name);
+                suggestions.clear();
+                *cursor = 0;
+                return true;
+            }
+        }
+        false
+    }
+}
+
+pub fn split_codes(s: &str) -> Vec<String> {
+    s.split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.to_ascii_uppercase())
+        .collect()
+}
+
+macro_rules! choices {
+    ($ty:ty) => {
+        <$ty>::ALL
+            .iter()
+            .map(|v| Choice::new(v.slug(), v.label_vi(), v.label_en()))
+            .collect::<Vec<_>>()
+    };
+}
+
+pub fn kind_choices() -> Vec<Choice> {
+    choices!(crate::domain::Kind)
+}
+
+pub fn channel_choices() -> Vec<Choice> {
+    choices!(crate::domain::Channel)
+}
+
+pub fn priority_choices() -> Vec<Choice> {
+    choices!(crate::domain::Priority)
+}
+
+pub fn fault_choices() -> Vec<Choice> {
+    choices!(crate::domain::FaultType)
+}
+
+pub fn category_choices() -> Vec<Choice> {
+    let mut v = vec![Choice::new("", "(chưa chọn)", "(none)")];
+    v.extend(
+        refdata::categories()
+            .iter()
+            .map(|(value, vi, en)| Choice::new(value, vi, en)),
+    );
+    v
+}

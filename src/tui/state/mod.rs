@@ -1,0 +1,197 @@
+//! Everything the screen shows, in one value. Only `update` changes it.
+
+pub mod dialog;
+pub mod fields;
+pub mod form;
+pub mod input;
+pub mod screens;
+
+pub use dialog::Dialog;
+pub use form::{FormMode, FormState, Prefill};
+pub use input::TextInput;
+pub use screens::*;
+
+use crate::api::BackendStatus;
+use crate::domain::{Role, Ts, User};
+use crate::tui::i18n::Lang;
+use crate::tui::keymap::{Context, Key, Keymap};
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Screen {
+    Welcome,
+    Search,
+    Queues,
+    Dashboard,
+    Caller,
+    Form,
+    Detail,
+}
+
+impl Screen {
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Screen::Welcome => "screen.welcome",
+            Screen::Search => "screen.search",
+            Screen::Queues => "screen.queues",
+            Screen::Dashboard => "screen.dashboard",
+            Screen::Caller => "screen.caller",
+            Screen::Form => "screen.form",
+            Screen::Detail => "screen.detail",
+        }
+    }
+}
+
+/// What a yes/no question is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirm {
+    /// Leave the changed form (back).
+    LeaveForm,
+    /// Quit with a changed form open.
+    QuitDirty,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overlay {
+    Help(HelpState),
+    Palette(PaletteState),
+    Dialog(Box<Dialog>),
+    Confirm(Confirm),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toast {
+    pub text: String,
+    pub error: bool,
+}
+
+/// Settings fixed for the session.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub lang: Lang,
+    pub color: bool,
+    pub mouse: bool,
+    pub demo: bool,
+    pub can_switch_user: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct State {
+    pub lang: Lang,
+    pub color: bool,
+    pub mouse: bool,
+    pub demo: bool,
+    pub can_switch_user: bool,
+    pub keymap: Arc<Keymap>,
+    pub now: Ts,
+    pub user: Option<User>,
+    pub backend: Option<BackendStatus>,
+    pub screen: Screen,
+    pub history: Vec<Screen>,
+    pub overlay: Option<Overlay>,
+    pub search: SearchState,
+    pub queues: QueuesState,
+    pub caller: CallerState,
+    pub dashboard: DashboardState,
+    pub form: Option<FormState>,
+    pub detail: Option<DetailState>,
+    pub toast: Option<Toast>,
+    /// Keys of a sequence typed so far (`g` of `g g`).
+    pub pending: Vec<Key>,
+    pub size: (u16, u16),
+    pub quit: bool,
+    /// Names of users for the demo switcher (palette).
+    pub switch_targets: Vec<String>,
+}
+
+impl State {
+    pub fn new(settings: Settings, keymap: Arc<Keymap>, now: Ts) -> State {
+        State {
+            lang: settings.lang,
+            color: settings.color,
+            mouse: settings.mouse,
+            demo: settings.demo,
+            can_switch_user: settings.can_switch_user,
+            keymap,
+            now,
+            user: None,
+            backend: None,
+            screen: Screen::Search,
+            history: Vec::new(),
+            overlay: None,
+            search: SearchState::default(),
+            queues: QueuesState::default(),
+            caller: CallerState::default(),
+            dashboard: DashboardState::default(),
+            form: None,
+            detail: None,
+            toast: None,
+            pending: Vec::new(),
+            size: (80, 24),
+            quit: false,
+            switch_targets: Vec::new(),
+        }
+    }
+
+    pub fn role(&self) -> Option<Role> {
+        self.user.as_ref().map(|u| u.role)
+    }
+
+    /// Whether typed characters go into a text field right now.
+    pub fn typing(&self) -> bool {
+        match &self.overlay {
+            Some(Overlay::Help(_)) | Some(Overlay::Palette(_)) => return true,
+            Some(Overlay::Dialog(d)) => {
+                return d.fields.get(d.focus).is_some_and(|f| f.input().is_some())
+            }
+            Some(Overlay::Confirm(_)) => return false,
+            None => {}
+        }
+        match self.screen {
+            Screen::Search => self.search.focus == Focus::Input,
+            Screen::Caller => self.caller.focus == Focus::Input,
+            Screen::Queues => self.queues.filtering,
+            Screen::Form => self
+                .form
+                .as_ref()
+                .and_then(|f| f.focused())
+                .is_some_and(|f| f.input().is_some()),
+            _ => false,
+        }
+    }
+
+    /// Keymap contexts in effect, most specific first (`global` is implied).
+    pub fn contexts(&self) -> Vec<Context> {
+        match &self.overlay {
+            Some(Overlay::Help(_)) => return vec![Context::Help],
+            Some(Overlay::Palette(_)) => return vec![Context::Palette],
+            Some(Overlay::Dialog(_)) => return vec![Context::Form],
+            Some(Overlay::Confirm(_)) => return vec![],
+            None => {}
+        }
+        match self.screen {
+            Screen::Search if self.search.focus == Focus::Input => vec![Context::Search],
+            Screen::Caller if self.caller.focus == Focus::Input => vec![Context::Search],
+            Screen::Queues if self.queues.filtering => vec![Context::Search],
+            Screen::Form => vec![Context::Form],
+            Screen::Detail => vec![Context::Detail, Context::List],
+            _ => vec![Context::List],
+        }
+    }
+
+    /// The primary context (for hints and help grouping).
+    pub fn context(&self) -> Context {
+        self.contexts().first().copied().unwrap_or(Context::Global)
+    }
+
+    pub fn form_dirty(&self) -> bool {
+        self.form.as_ref().is_some_and(|f| f.dirty)
+    }
+
+    pub fn toast(&mut self, text: impl Into<String>, error: bool) {
+        self.toast = Some(Toast {
+            text: crate::text::clean_line(&text.into()),
+            error,
+        });
+    }
+}

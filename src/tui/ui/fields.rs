@@ -1,0 +1,236 @@
+//! Drawing form fields (the ticket form and the action dialogs): one row per
+//! field with its label, value and inline error; a multi-line description; the
+//! ward picker's suggestions under the ward field.
+
+use super::theme::Theme;
+use super::widgets::{clean, fit, input_text};
+use crate::tui::i18n::{tr, Lang};
+use crate::tui::state::fields::{DossierCheck, Field, FieldKind};
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+use ratatui::Frame;
+
+pub const LABEL_WIDTH: usize = 18;
+
+/// Rows a field takes.
+pub fn height(f: &Field, multiline_rows: u16) -> u16 {
+    if f.is_multiline() {
+        multiline_rows
+    } else {
+        1
+    }
+}
+
+/// Draws `fields` top to bottom in `area`; returns where the ward suggestions go, if open.
+pub fn draw_fields(
+    frame: &mut Frame,
+    area: Rect,
+    fields: &[Field],
+    focus: usize,
+    lang: Lang,
+    theme: &Theme,
+    multiline_rows: u16,
+) {
+    let mut y = area.y;
+    let mut popup: Option<(Rect, &Field)> = None;
+    for (i, f) in fields.iter().enumerate() {
+        let h = height(f, multiline_rows);
+        if y + h > area.y + area.height {
+            break;
+        }
+        let focused = i == focus;
+        let row = Rect::new(area.x, y, area.width, h);
+        draw_field(frame, row, f, focused, lang, theme);
+        if focused
+            && matches!(&f.kind, FieldKind::Ward { suggestions, .. } if !suggestions.is_empty())
+        {
+            popup = Some((row, f));
+        }
+        y += h;
+    }
+    if let Some((row, f)) = popup {
+        draw_ward_suggestions(frame, area, row, f, lang, theme);
+    }
+}
+
+fn draw_field(frame: &mut Frame, row: Rect, f: &Field, focused: bool, lang: Lang, theme: &Theme) {
+    let width = row.width as usize;
+    let marker = if focused { "▶ " } else { "  " };
+    let req = if f.required { "*" } else { "" };
+    let label = fit(
+        &format!("{marker}{}{req}", tr(lang, f.id.label_key())),
+        LABEL_WIDTH,
+    );
+    let label_style = if focused {
+        theme.label().add_modifier(Modifier::BOLD)
+    } else {
+        theme.label()
+    };
+    let err_text = f.error.as_deref().map(clean).unwrap_or_default();
+    let err_w = if err_text.is_empty() {
+        0
+    } else {
+        (err_text.chars().count() + 2).min(width.saturating_sub(LABEL_WIDTH) / 2)
+    };
+    let value_w = width.saturating_sub(LABEL_WIDTH + err_w);
+    let value_style = if focused {
+        theme.selected()
+    } else {
+        theme.base()
+    };
+    let mut cursor: Option<u16> = None;
+    let mut lines: Vec<Line> = Vec::new();
+    match &f.kind {
+        FieldKind::Text {
+            input,
+            multiline: true,
+        } => {
+            let text = input.text();
+            let all: Vec<&str> = text.split('\n').collect();
+            let before = input.before_cursor();
+            let cur_line = before.matches('\n').count();
+            let cur_col = before.rsplit('\n').next().unwrap_or("").chars().count();
+            let rows = row.height as usize;
+            let first = cur_line.saturating_sub(rows.saturating_sub(1));
+            for r in 0..rows {
+                let l = all.get(first + r).copied().unwrap_or("");
+                let lab = if r == 0 {
+                    label.clone()
+                } else {
+                    " ".repeat(LABEL_WIDTH)
+                };
+                let mut spans = vec![
+                    Span::styled(lab, label_style),
+                    Span::styled(
+                        fit(l, value_w),
+                        if focused {
+                            theme.selected()
+                        } else {
+                            theme.dim().patch(theme.base())
+                        },
+                    ),
+                ];
+                if r == 0 && err_w > 0 {
+                    spans.push(Span::styled(format!(" {err_text}"), theme.error()));
+                }
+                lines.push(Line::from(spans));
+            }
+            if focused {
+                let vis_line = cur_line - first;
+                let col = cur_col.min(value_w.saturating_sub(1));
+                frame.set_cursor_position(Position::new(
+                    row.x + (LABEL_WIDTH + col) as u16,
+                    row.y + vis_line as u16,
+                ));
+            }
+        }
+        FieldKind::Text { input, .. }
+        | FieldKind::Ward { input, .. }
+        | FieldKind::Dossiers { input, .. } => {
+            let (shown, col) = input_text(input, value_w.saturating_sub(1));
+            let mut value = shown;
+            if let FieldKind::Ward {
+                selected: Some(code),
+                ..
+            } = &f.kind
+            {
+                if !focused {
+                    value = format!("{value} ({code})");
+                }
+            }
+            if let FieldKind::Dossiers { checks, .. } = &f.kind {
+                if !focused {
+                    let known = checks
+                        .values()
+                        .filter(|c| **c == DossierCheck::Known)
+                        .count();
+                    if known > 0 {
+                        value = format!("{value}  ✓{known}");
+                    }
+                }
+            }
+            if focused {
+                cursor = Some(col);
+            }
+            let mut spans = vec![
+                Span::styled(label, label_style),
+                Span::styled(fit(&value, value_w), value_style),
+            ];
+            if err_w > 0 {
+                spans.push(Span::styled(format!(" {err_text}"), theme.error()));
+            }
+            lines.push(Line::from(spans));
+        }
+        FieldKind::Choice { options, index } => {
+            let v = options.get(*index).map(|o| o.label(lang)).unwrap_or("");
+            let shown = if focused {
+                format!("◀ {v} ▶")
+            } else {
+                v.to_string()
+            };
+            let mut spans = vec![
+                Span::styled(label, label_style),
+                Span::styled(fit(&shown, value_w), value_style),
+            ];
+            if err_w > 0 {
+                spans.push(Span::styled(format!(" {err_text}"), theme.error()));
+            }
+            lines.push(Line::from(spans));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines), row);
+    if let Some(col) = cursor {
+        frame.set_cursor_position(Position::new(row.x + LABEL_WIDTH as u16 + col, row.y));
+    }
+}
+
+fn draw_ward_suggestions(
+    frame: &mut Frame,
+    bounds: Rect,
+    row: Rect,
+    f: &Field,
+    lang: Lang,
+    theme: &Theme,
+) {
+    let FieldKind::Ward {
+        suggestions,
+        cursor,
+        ..
+    } = &f.kind
+    else {
+        return;
+    };
+    let x = row.x + LABEL_WIDTH as u16;
+    let w = row.width.saturating_sub(LABEL_WIDTH as u16).min(60);
+    let h = (suggestions.len() as u16).min(bounds.y + bounds.height - (row.y + 1));
+    if h == 0 {
+        return;
+    }
+    let area = Rect::new(x, row.y + 1, w, h);
+    frame.render_widget(Clear, area);
+    let lines: Vec<Line> = suggestions
+        .iter()
+        .take(h as usize)
+        .enumerate()
+        .map(|(i, s)| {
+            let text = match &s.former {
+                Some(old) => format!(
+                    "{} ← {} {}",
+                    clean(&s.name),
+                    tr(lang, "form.formerly"),
+                    clean(old)
+                ),
+                None => clean(&s.name),
+            };
+            let (style, mark) = if i == *cursor {
+                (theme.selected(), "▸ ")
+            } else {
+                (theme.status_bar(), "  ")
+            };
+            Line::styled(fit(&format!("{mark}{text}"), w as usize), style)
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), area);
+}

@@ -1,0 +1,186 @@
+//! Drawing: a pure function of the state.
+
+pub mod fields;
+pub mod layout;
+pub mod overlays;
+pub mod screens;
+pub mod theme;
+pub mod widgets;
+
+use crate::tui::action::Action;
+use crate::tui::i18n::tr;
+use crate::tui::keymap::Context;
+use crate::tui::state::{Overlay, Screen, State};
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::Frame;
+use theme::Theme;
+use widgets::{clean, fit};
+
+pub fn draw(f: &mut Frame, state: &State) {
+    let area = f.area();
+    let theme = Theme::new(state.color);
+    if layout::too_small(area) {
+        let text = vec![
+            Line::styled(tr(state.lang, "too_small.title"), theme.error()),
+            Line::raw(format!(
+                "{} {}×{} → {}×{}",
+                tr(state.lang, "too_small.body"),
+                area.width,
+                area.height,
+                layout::MIN_WIDTH,
+                layout::MIN_HEIGHT
+            )),
+        ];
+        f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let [title, body, status] = layout::frame(area);
+    draw_title(f, title, state, &theme);
+    match state.screen {
+        Screen::Welcome => screens::welcome::draw(f, body, state, &theme),
+        Screen::Search => screens::search::draw(f, body, state, &theme),
+        Screen::Queues => screens::queues::draw(f, body, state, &theme),
+        Screen::Dashboard => screens::dashboard::draw(f, body, state, &theme),
+        Screen::Caller => screens::caller::draw(f, body, state, &theme),
+        Screen::Form => screens::form::draw(f, body, state, &theme),
+        Screen::Detail => screens::detail::draw(f, body, state, &theme),
+    }
+    draw_status(f, status, state, &theme);
+    match &state.overlay {
+        Some(Overlay::Help(h)) => overlays::help(f, body, state, h, &theme),
+        Some(Overlay::Palette(p)) => overlays::palette(f, body, state, p, &theme),
+        Some(Overlay::Dialog(d)) => overlays::dialog(f, body, state, d, &theme),
+        Some(Overlay::Confirm(c)) => overlays::confirm(f, body, state, *c, &theme),
+        None => {}
+    }
+}
+
+fn draw_title(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let lang = state.lang;
+    let mut spans = vec![Span::styled(" 1022 hotline ", theme.title())];
+    for (key, screen) in [
+        ("1", Screen::Search),
+        ("2", Screen::Queues),
+        ("3", Screen::Dashboard),
+        ("4", Screen::Caller),
+    ] {
+        let label = format!(" {key} {} ", tr(lang, screen.label_key()));
+        let style = if state.screen == screen {
+            theme.selected()
+        } else {
+            theme.dim()
+        };
+        spans.push(Span::styled(label, style));
+    }
+    if matches!(
+        state.screen,
+        Screen::Form | Screen::Detail | Screen::Welcome
+    ) {
+        spans.push(Span::styled(
+            format!(" › {} ", tr(lang, state.screen.label_key())),
+            theme.selected(),
+        ));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The actions the hint bar offers in a context, in order.
+fn hint_actions(state: &State) -> Vec<(Context, Action)> {
+    use Action::*;
+    let ctx = state.context();
+    let list: &[Action] = match &state.overlay {
+        Some(Overlay::Help(_)) => &[Back, Down, Up],
+        Some(Overlay::Palette(_)) => &[Open, Back, Down],
+        Some(Overlay::Dialog(_)) => &[Save, NextField, ChoiceNext, Back],
+        Some(Overlay::Confirm(_)) => &[],
+        None => match state.screen {
+            Screen::Search => &[Open, NextPane, NewTicket, CallerHistory, Help, Quit],
+            Screen::Form => &[Save, NextField, ChoiceNext, Back, Help],
+            Screen::Detail => &[Back, Comment, NewTicket, Help, Palette],
+            Screen::Queues if state.queues.filtering => &[Open, Back, ClearInput],
+            Screen::Queues => &[Open, NextPane, Sort, Filter, Help, BackOrQuit],
+            Screen::Caller => &[Open, NextPane, NewTicket, Help, Back],
+            Screen::Dashboard | Screen::Welcome => &[Search, ViewQueues, Refresh, Help, BackOrQuit],
+        },
+    };
+    list.iter().map(|a| (ctx, *a)).collect()
+}
+
+fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let lang = state.lang;
+    let bar = theme.status_bar();
+    let mode = if state.typing() {
+        tr(lang, "mode.typing")
+    } else {
+        tr(lang, &format!("context.{}", state.context().name()))
+    };
+    let mut right = Vec::new();
+    if let Some(b) = &state.backend {
+        let mut s = format!(
+            "{} {} · {} {}",
+            b.dossiers,
+            tr(lang, "status.dossiers_short"),
+            b.tickets,
+            tr(lang, "status.tickets_short")
+        );
+        if b.index_progress.0 < b.index_progress.1 {
+            s.push_str(&format!(
+                " · {} {}%",
+                tr(lang, "status.indexing"),
+                b.index_progress.0 * 100 / b.index_progress.1.max(1)
+            ));
+        }
+        right.push(s);
+    }
+    if let Some(u) = &state.user {
+        right.push(format!(
+            "{} ({})",
+            clean(&u.name),
+            tr(lang, &format!("role.{}", u.role.slug()))
+        ));
+    }
+    let right_text = format!(" {} ", right.join(" │ "));
+    let demo = if state.demo { " DEMO " } else { "" };
+    let used = mode.chars().count() + 3 + right_text.chars().count() + demo.len();
+    let hint_w = (area.width as usize).saturating_sub(used);
+    let (hints, hint_style) = match &state.toast {
+        Some(t) => (
+            t.text.clone(),
+            if t.error {
+                theme.error().patch(bar)
+            } else {
+                bar
+            },
+        ),
+        None => {
+            // Whole hints only, as many as fit.
+            let mut text = String::new();
+            for (ctx, a) in hint_actions(state) {
+                if let Some(k) = state.keymap.keys_for(ctx, a).into_iter().next() {
+                    let part = format!("{k} {}", tr(lang, &a.hint_key()));
+                    let sep = if text.is_empty() { "" } else { " · " };
+                    if text.chars().count() + sep.len() + part.chars().count() + 1 > hint_w {
+                        break;
+                    }
+                    text.push_str(sep);
+                    text.push_str(&part);
+                }
+            }
+            (text, bar)
+        }
+    };
+    let hints = if state.pending.is_empty() {
+        hints
+    } else {
+        crate::tui::keymap::chord_to_string(&state.pending) + " …"
+    };
+    let spans = vec![
+        Span::styled(format!(" {mode} "), theme.selected()),
+        Span::styled(format!(" {}", fit(&hints, hint_w)), hint_style),
+        Span::styled(right_text, bar),
+        Span::styled(demo, theme.demo()),
+    ];
+    f.render_widget(Paragraph::new(Line::from(spans)).style(bar), area);
+}

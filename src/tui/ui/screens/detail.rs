@@ -1,0 +1,321 @@
+//! Ticket detail: every field (phone and CCCD unmasked here only), SLA clocks,
+//! linked dossiers, the timeline and the actions the role may take.
+
+use super::search::remaining;
+use crate::api::TicketDetail;
+use crate::domain::{EventKind, Ts};
+use crate::tui::i18n::{self, tr, Lang};
+use crate::tui::keymap::Context;
+use crate::tui::refdata::ward_label;
+use crate::tui::state::State;
+use crate::tui::ui::theme::{sla_symbol, Theme};
+use crate::tui::ui::widgets::{block, clean};
+use crate::tui::update::offered_actions;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::Frame;
+
+fn kv<'a>(theme: &Theme, k: &str, v: String) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(format!("{k}: "), theme.label()),
+        Span::raw(v),
+    ])
+}
+
+pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
+    let lang = state.lang;
+    let Some(d) = &state.detail else {
+        return;
+    };
+    let Some(detail) = &d.detail else {
+        let text = match &d.error {
+            Some(e) => Line::styled(clean(e), theme.error()),
+            None => Line::styled(tr(lang, "common.loading"), theme.dim()),
+        };
+        f.render_widget(Paragraph::new(text), body);
+        return;
+    };
+    let t = &detail.ticket;
+    let actions = actions_line(state, detail);
+    let action_rows = if body.width >= 100 { 1 } else { 2 };
+    let [head, fields, rest, acts] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(9),
+        Constraint::Min(3),
+        Constraint::Length(action_rows),
+    ])
+    .areas(body);
+
+    let sla = t.sla_state(state.now);
+    f.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(format!("{} ", t.id), theme.title()),
+            Span::styled(
+                format!("[{}] ", i18n::kind_label(lang, t.kind)),
+                theme.label(),
+            ),
+            Span::styled(clean(&t.subject), theme.base()),
+            Span::raw("  "),
+            Span::styled(
+                format!("{} {}", sla_symbol(sla), i18n::sla_label(lang, sla)),
+                theme.sla(sla),
+            ),
+        ])),
+        head,
+    );
+
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(fields);
+    let b = block(tr(lang, "detail.caller"), false, theme);
+    let li = b.inner(left);
+    f.render_widget(b, left);
+    let phone = t
+        .caller
+        .phone
+        .as_ref()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "—".into());
+    let cccd = t.caller.cccd.clone().unwrap_or_else(|| "—".into());
+    let left_lines = vec![
+        kv(theme, tr(lang, "field.caller_name"), clean(&t.caller.name)),
+        kv(theme, tr(lang, "field.caller_phone"), phone),
+        kv(theme, tr(lang, "field.caller_cccd"), cccd),
+        kv(
+            theme,
+            tr(lang, "field.channel"),
+            i18n::channel_label(lang, t.channel).into(),
+        ),
+        kv(
+            theme,
+            tr(lang, "field.ward"),
+            t.ward.map(ward_label).unwrap_or_else(|| "—".into()),
+        ),
+        kv(
+            theme,
+            tr(lang, "field.category"),
+            if t.category.is_empty() {
+                "—".into()
+            } else {
+                clean(&t.category)
+            },
+        ),
+    ];
+    f.render_widget(Paragraph::new(left_lines), li);
+
+    let b = block(tr(lang, "detail.ticket"), false, theme);
+    let ri = b.inner(right);
+    f.render_widget(b, right);
+    let mut rl = vec![
+        kv(
+            theme,
+            tr(lang, "field.status"),
+            format!(
+                "{} · {}",
+                i18n::status_label(lang, t.status),
+                i18n::priority_label(lang, t.priority)
+            ),
+        ),
+        kv(
+            theme,
+            tr(lang, "field.assignee"),
+            t.assignee
+                .as_deref()
+                .map(clean)
+                .unwrap_or_else(|| "—".into()),
+        ),
+        kv(
+            theme,
+            tr(lang, "detail.created"),
+            format!("{} · {}", dm(t.created_at), clean(&t.created_by)),
+        ),
+        clock(
+            theme,
+            lang,
+            tr(lang, "detail.resolve_by"),
+            t.sla.resolve_by,
+            t.sla.resolved_at,
+            state.now,
+        ),
+    ];
+    if let Some(e) = &t.escalation {
+        rl.push(kv(
+            theme,
+            tr(lang, "detail.escalated_to"),
+            ward_label(e.ward),
+        ));
+        rl.push(kv(
+            theme,
+            tr(lang, "field.fault"),
+            i18n::fault_label(lang, e.fault).into(),
+        ));
+        rl.push(clock(
+            theme,
+            lang,
+            tr(lang, "detail.ack_by"),
+            e.ack_by,
+            e.acknowledged_at,
+            state.now,
+        ));
+    } else if let Some(p) = t.sla.paused_since {
+        rl.push(kv(theme, tr(lang, "detail.paused_since"), p.short()));
+    }
+    f.render_widget(Paragraph::new(rl), ri);
+
+    let [desc, timeline] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(rest);
+    let b = block(tr(lang, "field.description"), false, theme);
+    let di = b.inner(desc);
+    f.render_widget(b, desc);
+    let mut dl: Vec<Line> = crate::text::strip_controls(&t.description, true)
+        .lines()
+        .map(|l| Line::raw(l.to_string()))
+        .collect();
+    if t.description.trim().is_empty() {
+        dl.push(Line::styled("—", theme.dim()));
+    }
+    dl.push(Line::raw(""));
+    dl.push(Line::styled(tr(lang, "field.dossiers"), theme.label()));
+    if t.dossiers.is_empty() {
+        dl.push(Line::styled("—", theme.dim()));
+    }
+    for code in &t.dossiers {
+        match detail.dossiers.iter().find(|x| &x.code == code) {
+            Some(x) => {
+                let st = match lang {
+                    Lang::Vi => x.status.label_vi(),
+                    Lang::En => x.status.label_en(),
+                };
+                let sync = match lang {
+                    Lang::Vi => x.sync.label_vi(),
+                    Lang::En => x.sync.label_en(),
+                };
+                dl.push(Line::raw(format!("✓ {} · {st} · {sync}", clean(code))));
+            }
+            None => dl.push(Line::styled(
+                format!("✗ {} ({})", clean(code), tr(lang, "form.unknown_dossier")),
+                theme.error(),
+            )),
+        }
+    }
+    f.render_widget(Paragraph::new(dl).wrap(Wrap { trim: false }), di);
+
+    let b = block(tr(lang, "detail.timeline"), true, theme);
+    let ti = b.inner(timeline);
+    f.render_widget(b, timeline);
+    let mut tl: Vec<Line> = Vec::new();
+    for ev in detail.events.iter().rev() {
+        tl.push(Line::styled(
+            format!("{} · {}", ev.at.short(), clean(&ev.by)),
+            theme.dim(),
+        ));
+        tl.push(Line::raw(format!("  {}", clean(&describe(lang, &ev.kind)))));
+    }
+    let scroll = d.scroll.min(tl.len().saturating_sub(1)) as u16;
+    f.render_widget(
+        Paragraph::new(tl)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        ti,
+    );
+
+    f.render_widget(Paragraph::new(actions).wrap(Wrap { trim: true }), acts);
+}
+
+fn clock<'a>(
+    theme: &Theme,
+    lang: Lang,
+    label: &str,
+    due: Ts,
+    done: Option<Ts>,
+    now: Ts,
+) -> Line<'a> {
+    let (text, style) = match done {
+        Some(at) if at <= due => (format!("{} ✓ {}", dm(due), dm(at)), theme.ok()),
+        Some(at) => (format!("{} ✗ {}", dm(due), dm(at)), theme.error()),
+        None if now > due => (
+            format!(
+                "{} ‼ {} {}",
+                dm(due),
+                tr(lang, "detail.late_by"),
+                remaining(now, due)
+            ),
+            theme.error(),
+        ),
+        None => (
+            format!(
+                "{} ({} {})",
+                dm(due),
+                tr(lang, "detail.left"),
+                remaining(due, now)
+            ),
+            theme.base(),
+        ),
+    };
+    Line::from(vec![
+        Span::styled(format!("{label}: "), theme.label()),
+        Span::styled(text, style),
+    ])
+}
+
+fn actions_line<'a>(state: &State, detail: &TicketDetail) -> Line<'a> {
+    let Some(role) = state.role() else {
+        return Line::raw("");
+    };
+    let mut spans = Vec::new();
+    for a in offered_actions(&detail.ticket, role) {
+        let key = state
+            .keymap
+            .keys_for(Context::Detail, a)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| ":".into());
+        spans.push(Span::styled(
+            format!(" {key} "),
+            state_theme(state).selected(),
+        ));
+        spans.push(Span::raw(format!(" {}  ", tr(state.lang, &a.hint_key()))));
+    }
+    Line::from(spans)
+}
+
+fn state_theme(state: &State) -> Theme {
+    Theme::new(state.color)
+}
+
+/// `13/08 09:00`: day and time, enough for deadlines on a narrow screen.
+fn dm(ts: Ts) -> String {
+    ts.local().format("%d/%m %H:%M").to_string()
+}
+
+/// One timeline entry in the UI language.
+fn describe(lang: Lang, k: &EventKind) -> String {
+    match k {
+        EventKind::Created => tr(lang, "event.created").into(),
+        EventKind::Commented { text } => format!("{}: {text}", tr(lang, "event.commented")),
+        EventKind::StatusChanged { from, to, note, .. } => {
+            let base = format!(
+                "{} → {}",
+                i18n::status_label(lang, *from),
+                i18n::status_label(lang, *to)
+            );
+            match note {
+                Some(n) => format!("{base}: {n}"),
+                None => base,
+            }
+        }
+        EventKind::Escalated { ward, fault, level } => format!(
+            "{} {} ({}, {} {level})",
+            tr(lang, "event.escalated"),
+            ward_label(*ward),
+            i18n::fault_label(lang, *fault),
+            tr(lang, "event.level")
+        ),
+        EventKind::Assigned { to: Some(u) } => format!("{} {u}", tr(lang, "event.assigned")),
+        EventKind::Assigned { to: None } => tr(lang, "event.unassigned").into(),
+        EventKind::Linked { dossier } => format!("{} {dossier}", tr(lang, "event.linked")),
+        EventKind::Edited { fields } => {
+            format!("{} {}", tr(lang, "event.edited"), fields.join(", "))
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! One module per screen.
+
+pub mod caller;
+pub mod dashboard;
+pub mod detail;
+pub mod form;
+pub mod queues;
+pub mod search;
+pub mod welcome;

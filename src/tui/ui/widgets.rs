@@ -1,0 +1,114 @@
+//! Small drawing helpers shared by the screens.
+
+use super::theme::Theme;
+use crate::tui::state::TextInput;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
+use ratatui::Frame;
+
+/// Outside text, made safe to draw (no control or escape characters, one line).
+pub fn clean(s: &str) -> String {
+    crate::text::clean_line(s)
+}
+
+/// Cuts `s` to `width` columns (with `…`) or pads it with spaces.
+pub fn fit(s: &str, width: usize) -> String {
+    let n = s.chars().count();
+    if n > width {
+        if width == 0 {
+            return String::new();
+        }
+        let mut out: String = s.chars().take(width - 1).collect();
+        out.push('…');
+        out
+    } else {
+        let mut out = s.to_string();
+        out.extend(std::iter::repeat_n(' ', width - n));
+        out
+    }
+}
+
+pub fn block<'a>(title: &str, focused: bool, theme: &Theme) -> Block<'a> {
+    let border = if focused {
+        theme.focus_border()
+    } else {
+        theme.border()
+    };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
+        .border_style(border)
+        .title(Span::styled(format!(" {title} "), theme.title()))
+}
+
+/// `title` with the characters at `highlights` (char indices) emphasised.
+pub fn highlighted<'a>(title: &str, highlights: &[usize], base: Style, hi: Style) -> Vec<Span<'a>> {
+    let mut spans = Vec::new();
+    let mut cur = String::new();
+    let mut cur_hi = false;
+    for (i, c) in title.chars().enumerate() {
+        let h = highlights.contains(&i);
+        if h != cur_hi && !cur.is_empty() {
+            spans.push(Span::styled(
+                std::mem::take(&mut cur),
+                if cur_hi { hi } else { base },
+            ));
+        }
+        cur_hi = h;
+        cur.push(c);
+    }
+    if !cur.is_empty() {
+        spans.push(Span::styled(cur, if cur_hi { hi } else { base }));
+    }
+    spans
+}
+
+/// Draws a one-line text input in a bordered box; places the cursor when focused.
+pub fn input_box(
+    f: &mut Frame,
+    area: Rect,
+    title: &str,
+    input: &TextInput,
+    placeholder: &str,
+    focused: bool,
+    theme: &Theme,
+) {
+    let b = block(title, focused, theme);
+    let inner = b.inner(area);
+    f.render_widget(b, area);
+    let (text, style) = if input.is_empty() && !focused {
+        (placeholder.to_string(), theme.dim())
+    } else if input.is_empty() {
+        (placeholder.to_string(), theme.dim())
+    } else {
+        (input.text().to_string(), theme.base())
+    };
+    let before = input.before_cursor().chars().count() as u16;
+    // Scroll so the cursor stays visible.
+    let skip = before.saturating_sub(inner.width.saturating_sub(1));
+    let shown: String = text.chars().skip(skip as usize).collect();
+    f.render_widget(Paragraph::new(Line::styled(shown, style)), inner);
+    if focused {
+        f.set_cursor_position(Position::new(inner.x + before - skip, inner.y));
+    }
+}
+
+/// The value of an input for a form row (one line; the cursor column if focused).
+pub fn input_text(input: &TextInput, width: usize) -> (String, u16) {
+    let before = input.before_cursor().chars().count();
+    let skip = before.saturating_sub(width.saturating_sub(1));
+    let shown: String = input
+        .text()
+        .chars()
+        .skip(skip)
+        .map(|c| if c == '\n' { '⏎' } else { c })
+        .take(width)
+        .collect();
+    (shown, (before - skip) as u16)
+}

@@ -1,0 +1,296 @@
+//! API results landing in the state. Stale results (an older generation than
+//! the one on screen) are dropped.
+
+use super::form::show_errors;
+use crate::api::ApiError;
+use crate::tui::effect::Effect;
+use crate::tui::i18n::tr;
+use crate::tui::msg::ApiMsg;
+use crate::tui::state::fields::{DossierCheck, FieldKind};
+use crate::tui::state::{CallerRow, Overlay, Preview, Screen, State};
+
+fn err_text(e: &ApiError) -> String {
+    crate::text::clean_line(&e.to_string())
+}
+
+pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
+    let lang = state.lang;
+    match m {
+        ApiMsg::Whoami(Ok(u)) => {
+            state.user = Some(u);
+            if state.screen == Screen::Queues {
+                return super::load_screen(state);
+            }
+        }
+        ApiMsg::Whoami(Err(e)) => state.toast(err_text(&e), true),
+        ApiMsg::Status(Ok(s)) => {
+            let empty = s.tickets == 0 && s.dossiers == 0;
+            let was_unknown = state.backend.is_none();
+            state.backend = Some(s);
+            if empty && was_unknown && state.screen == Screen::Search && state.history.is_empty() {
+                state.screen = Screen::Welcome;
+            }
+            // While the index builds, re-run the query so results appear when it is ready.
+            if state.screen == Screen::Search
+                && state
+                    .search
+                    .results
+                    .as_ref()
+                    .is_some_and(|r| !r.index_ready)
+            {
+                return super::search::rerun(state);
+            }
+        }
+        ApiMsg::Status(Err(_)) => {}
+        ApiMsg::Search { generation, result } => {
+            if generation != state.search.generation {
+                return Vec::new();
+            }
+            state.search.searching = false;
+            match result {
+                Ok(r) => {
+                    state.search.shown_generation = generation;
+                    state.search.results = Some(r);
+                    state.search.cursor.selected = 0;
+                    state.search.preview = None;
+                    return super::search::preview(state);
+                }
+                Err(e) => state.search.error = Some(err_text(&e)),
+            }
+        }
+        ApiMsg::PreviewTicket { generation, result } => {
+            if generation != state.search.preview_generation {
+                return Vec::new();
+            }
+            if let Some((_, _, p)) = state.search.preview.as_mut() {
+                *p = match result {
+                    Ok(d) => Preview::Ticket(Box::new(d)),
+                    Err(e) => Preview::Error(err_text(&e)),
+                };
+            }
+        }
+        ApiMsg::PreviewDossier { generation, result } => {
+            if generation != state.search.preview_generation {
+                return Vec::new();
+            }
+            if let Some((_, _, p)) = state.search.preview.as_mut() {
+                *p = match result {
+                    Ok(Some(d)) => Preview::Dossier(Box::new(d)),
+                    Ok(None) => Preview::Error(tr(lang, "preview.gone").into()),
+                    Err(e) => Preview::Error(err_text(&e)),
+                };
+            }
+        }
+        ApiMsg::Ticket { id, result } => {
+            if let Some(d) = state.detail.as_mut().filter(|d| d.id == id) {
+                d.loading = false;
+                match result {
+                    Ok(t) => {
+                        d.detail = Some(t);
+                        d.error = None;
+                    }
+                    Err(e) => d.error = Some(err_text(&e)),
+                }
+            }
+        }
+        ApiMsg::Created(result) => {
+            let Some(form) = state.form.as_mut() else {
+                return Vec::new();
+            };
+            form.saving = false;
+            match result {
+                Ok(t) => {
+                    form.dirty = false;
+                    state.form = None;
+                    state.toast(format!("{} {}", tr(lang, "toast.created"), t.id), false);
+                    // The form is replaced by the new ticket's detail.
+                    state.screen = state.history.pop().unwrap_or(Screen::Search);
+                    return super::search::open_ticket(state, t.id);
+                }
+                Err(ApiError::Invalid { errors }) => show_errors(state, &errors),
+                Err(e) => form.error = Some(err_text(&e)),
+            }
+        }
+        ApiMsg::Applied { id, result } => {
+            return applied(state, id, result);
+        }
+        ApiMsg::Queue {
+            generation,
+            tab,
+            result,
+        } => {
+            if generation != state.queues.generation || Some(tab) != state.queues.tab {
+                return Vec::new();
+            }
+            state.queues.loading = false;
+            match result {
+                Ok(page) => {
+                    state.queues.tickets = page.tickets;
+                    state.queues.error = None;
+                    let n = super::lists::visible_tickets(state).len();
+                    state.queues.cursor.clamp(n);
+                }
+                Err(e) => state.queues.error = Some(err_text(&e)),
+            }
+        }
+        ApiMsg::Stats(result) => {
+            state.dashboard.loading = false;
+            match result {
+                Ok(s) => {
+                    state.dashboard.stats = Some(s);
+                    state.dashboard.error = None;
+                }
+                Err(e) => state.dashboard.error = Some(err_text(&e)),
+            }
+        }
+        ApiMsg::Caller { generation, result } => {
+            if generation != state.caller.generation {
+                return Vec::new();
+            }
+            state.caller.loading = false;
+            match result {
+                Ok(h) => {
+                    let mut rows: Vec<(crate::domain::Ts, CallerRow)> = h
+                        .tickets
+                        .iter()
+                        .map(|t| (t.created_at, CallerRow::Ticket(Box::new(t.clone()))))
+                        .chain(
+                            h.dossiers
+                                .iter()
+                                .map(|d| (d.received_at, CallerRow::Dossier(Box::new(d.clone())))),
+                        )
+                        .collect();
+                    rows.sort_by(|a, b| b.0.cmp(&a.0));
+                    state.caller.rows = rows.into_iter().map(|(_, r)| r).collect();
+                    state.caller.history = Some(h);
+                    state.caller.cursor.selected = 0;
+                    state.caller.error = None;
+                }
+                Err(e) => {
+                    state.caller.rows.clear();
+                    state.caller.history = None;
+                    state.caller.error = Some(err_text(&e));
+                }
+            }
+        }
+        ApiMsg::DossierCheck { code, known } => {
+            let now = state.now;
+            if let Some(form) = state.form.as_mut() {
+                for f in &mut form.fields {
+                    if let FieldKind::Dossiers { checks, .. } = &mut f.kind {
+                        checks.insert(
+                            code.clone(),
+                            if known {
+                                DossierCheck::Known
+                            } else {
+                                DossierCheck::Unknown
+                            },
+                        );
+                    }
+                }
+                form.validate(
+                    now,
+                    tr(lang, "form.unknown_dossier"),
+                    tr(lang, "form.pick_ward"),
+                );
+            }
+        }
+        ApiMsg::Users(Ok(users)) => {
+            state.switch_targets = users
+                .iter()
+                .filter(|u| u.works_tickets())
+                .map(|u| u.name.clone())
+                .collect();
+            if let Some(d) = state.detail.as_mut() {
+                d.users = users;
+            }
+        }
+        ApiMsg::Users(Err(_)) => {}
+        ApiMsg::Switched(Ok(user)) => {
+            state.toast(
+                format!("{} {}", tr(lang, "toast.signed_in_as"), user.name),
+                false,
+            );
+            state.user = Some(user);
+            state.form = None;
+            state.detail = None;
+            state.history.clear();
+            state.search = Default::default();
+            state.queues = Default::default();
+            state.caller = Default::default();
+            state.dashboard = Default::default();
+            state.screen = Screen::Queues;
+            return super::load_screen(state);
+        }
+        ApiMsg::Switched(Err(e)) => state.toast(crate::text::clean_line(&e), true),
+    }
+    Vec::new()
+}
+
+fn applied(
+    state: &mut State,
+    id: crate::domain::TicketId,
+    result: Result<crate::domain::Ticket, ApiError>,
+) -> Vec<Effect> {
+    let lang = state.lang;
+    let from_form = state.screen == Screen::Form;
+    match result {
+        Ok(t) => {
+            if matches!(state.overlay, Some(Overlay::Dialog(_))) {
+                state.overlay = None;
+            }
+            if from_form {
+                if let Some(f) = state.form.as_mut() {
+                    f.dirty = false;
+                }
+                state.form = None;
+                super::leave(state);
+            }
+            state.toast(format!("{} {}", tr(lang, "toast.saved"), t.id), false);
+            if state.detail.as_ref().is_some_and(|d| d.id == id) {
+                return vec![Effect::LoadTicket(id)];
+            }
+        }
+        Err(e) => {
+            let text = match &e {
+                ApiError::Conflict { current } => {
+                    format!(
+                        "{} ({} {})",
+                        tr(lang, "toast.conflict"),
+                        tr(lang, "toast.changed_by"),
+                        current.updated_by
+                    )
+                }
+                other => err_text(other),
+            };
+            if let Some(Overlay::Dialog(d)) = state.overlay.as_mut() {
+                d.busy = false;
+                if let ApiError::Conflict { current } = &e {
+                    // The dialog's text stays; the next submit uses the fresh version.
+                    d.version = current.version;
+                }
+                d.error = Some(text.clone());
+            } else if from_form {
+                if let Some(f) = state.form.as_mut() {
+                    f.saving = false;
+                    if let (ApiError::Conflict { current }, crate::tui::state::FormMode::Edit(t)) =
+                        (&e, &mut f.mode)
+                    {
+                        **t = (**current).clone();
+                    }
+                }
+                if let ApiError::Invalid { errors } = &e {
+                    show_errors(state, errors);
+                } else if let Some(f) = state.form.as_mut() {
+                    f.error = Some(text.clone());
+                }
+            } else {
+                state.toast(text, true);
+            }
+            if state.detail.as_ref().is_some_and(|d| d.id == id) {
+                return vec![Effect::LoadTicket(id)];
+            }
+        }
+    }
+    Vec::new()
+}

@@ -1,0 +1,329 @@
+//! Queues, caller history, dashboard and welcome: list movement, sorting,
+//! filtering, opening, and mouse clicks on list rows.
+
+use super::overlay::edit;
+use super::search::open_ticket;
+use crate::api::TicketFilter;
+use crate::domain::{Phone, Role, Ticket};
+use crate::text::fold;
+use crate::tui::action::Action;
+use crate::tui::effect::Effect;
+use crate::tui::keymap::Key;
+use crate::tui::state::{CallerRow, Focus, Prefill, QueueTab, Screen, SortKey, State};
+use crate::tui::ui::layout;
+
+/// The queue tabs a role works with.
+pub fn queue_tabs(role: Option<Role>) -> Vec<QueueTab> {
+    match role {
+        Some(Role::Responder) => vec![QueueTab::MyWards, QueueTab::Overdue],
+        _ => vec![QueueTab::Mine, QueueTab::AllOpen, QueueTab::Overdue],
+    }
+}
+
+pub(crate) fn load_queue(state: &mut State) -> Vec<Effect> {
+    let tabs = queue_tabs(state.role());
+    let tab = match state.queues.tab {
+        Some(t) if tabs.contains(&t) => t,
+        _ => tabs[0],
+    };
+    state.queues.tab = Some(tab);
+    state.queues.generation += 1;
+    state.queues.loading = true;
+    let me = state.user.as_ref().map(|u| u.name.clone());
+    let responder = state.role() == Some(Role::Responder);
+    let filter = match tab {
+        QueueTab::Mine => TicketFilter {
+            assignee: me,
+            open_only: true,
+            ..Default::default()
+        },
+        QueueTab::MyWards => TicketFilter {
+            my_wards: true,
+            open_only: true,
+            ..Default::default()
+        },
+        QueueTab::AllOpen => TicketFilter {
+            open_only: true,
+            ..Default::default()
+        },
+        QueueTab::Overdue => TicketFilter {
+            overdue_only: true,
+            open_only: true,
+            my_wards: responder,
+            by_due: true,
+            ..Default::default()
+        },
+    };
+    vec![Effect::Queue {
+        generation: state.queues.generation,
+        tab,
+        filter,
+    }]
+}
+
+/// The queue's rows after the typed filter and the sort.
+pub fn visible_tickets(state: &State) -> Vec<&Ticket> {
+    let q = fold(state.queues.filter.text().trim());
+    let lang = state.lang;
+    let mut v: Vec<&Ticket> = state
+        .queues
+        .tickets
+        .iter()
+        .filter(|t| {
+            if q.is_empty() {
+                return true;
+            }
+            let hay = fold(&format!(
+                "{} {} {} {} {} {}",
+                t.id,
+                t.subject,
+                t.caller.name,
+                t.ward
+                    .map(crate::tui::refdata::ward_label)
+                    .unwrap_or_default(),
+                crate::tui::i18n::status_label(lang, t.status),
+                t.assignee.as_deref().unwrap_or("")
+            ));
+            q.split_whitespace().all(|w| hay.contains(w))
+        })
+        .collect();
+    match state.queues.sort {
+        SortKey::Due => v.sort_by_key(|t| (t.due(), t.id)),
+        SortKey::Age => v.sort_by_key(|t| (t.created_at, t.id)),
+        SortKey::Priority => v.sort_by_key(|t| (t.priority, t.due(), t.id)),
+        SortKey::Status => v.sort_by_key(|t| (t.status, t.due(), t.id)),
+    }
+    v
+}
+
+pub(crate) fn caller_type(state: &mut State, k: Key) -> Vec<Effect> {
+    if !edit(&mut state.caller.input, k, false) {
+        return Vec::new();
+    }
+    // A complete phone number searches at once; names wait for enter.
+    if Phone::parse(state.caller.input.text()).is_ok() {
+        caller_query(state)
+    } else {
+        Vec::new()
+    }
+}
+
+pub(crate) fn caller_query(state: &mut State) -> Vec<Effect> {
+    let q = state.caller.input.text().trim().to_string();
+    state.caller.generation += 1;
+    if q.chars().count() < 2 {
+        state.caller.history = None;
+        state.caller.rows.clear();
+        state.caller.loading = false;
+        return Vec::new();
+    }
+    state.caller.loading = true;
+    state.caller.error = None;
+    vec![Effect::Caller {
+        generation: state.caller.generation,
+        query: q,
+    }]
+}
+
+fn list_len(state: &State) -> usize {
+    match state.screen {
+        Screen::Queues => visible_tickets(state).len(),
+        Screen::Caller => state.caller.rows.len(),
+        _ => 0,
+    }
+}
+
+pub(crate) fn on_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
+    let n = list_len(state);
+    let page = state.size.1.saturating_sub(8).max(1) as isize;
+    let cursor = match state.screen {
+        Screen::Queues => Some(&mut state.queues.cursor),
+        Screen::Caller => Some(&mut state.caller.cursor),
+        _ => None,
+    };
+    if let Some(c) = cursor {
+        let d = match a {
+            Action::Down => Some(1),
+            Action::Up => Some(-1),
+            Action::PageDown => Some(page),
+            Action::PageUp => Some(-page),
+            Action::Top => Some(-(n as isize)),
+            Action::Bottom => Some(n as isize),
+            _ => None,
+        };
+        if let Some(d) = d {
+            c.move_by(d, n);
+            return Some(Vec::new());
+        }
+    }
+    match state.screen {
+        Screen::Queues => queues_action(state, a),
+        Screen::Caller => caller_action(state, a),
+        Screen::Welcome => match a {
+            Action::Open => Some(super::navigate(state, Screen::Search)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn queues_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
+    let tabs = queue_tabs(state.role());
+    match a {
+        Action::NextPane | Action::PrevPane => {
+            if state.queues.filtering {
+                state.queues.filtering = false;
+                return Some(Vec::new());
+            }
+            let cur = state
+                .queues
+                .tab
+                .and_then(|t| tabs.iter().position(|x| *x == t))
+                .unwrap_or(0);
+            let next = if a == Action::NextPane {
+                (cur + 1) % tabs.len()
+            } else {
+                (cur + tabs.len() - 1) % tabs.len()
+            };
+            state.queues.tab = Some(tabs[next]);
+            state.queues.cursor.selected = 0;
+            state.queues.tickets.clear();
+            Some(load_queue(state))
+        }
+        Action::Sort => {
+            state.queues.sort = state.queues.sort.next();
+            Some(Vec::new())
+        }
+        Action::Filter => {
+            state.queues.filtering = true;
+            Some(Vec::new())
+        }
+        Action::ClearInput => {
+            state.queues.filter.clear();
+            Some(Vec::new())
+        }
+        Action::Back if state.queues.filtering => {
+            state.queues.filtering = false;
+            Some(Vec::new())
+        }
+        Action::Open => {
+            if state.queues.filtering {
+                state.queues.filtering = false;
+                return Some(Vec::new());
+            }
+            let id = visible_tickets(state)
+                .get(state.queues.cursor.selected)
+                .map(|t| t.id);
+            Some(id.map(|id| open_ticket(state, id)).unwrap_or_default())
+        }
+        _ => None,
+    }
+}
+
+fn caller_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
+    match a {
+        Action::NextPane | Action::PrevPane => {
+            state.caller.focus = match state.caller.focus {
+                Focus::Input => Focus::Results,
+                Focus::Results => Focus::Input,
+            };
+            Some(Vec::new())
+        }
+        Action::Filter => {
+            state.caller.focus = Focus::Input;
+            Some(Vec::new())
+        }
+        Action::ClearInput => {
+            state.caller.input.clear();
+            Some(caller_query(state))
+        }
+        Action::Back if state.caller.focus == Focus::Results => {
+            state.caller.focus = Focus::Input;
+            Some(Vec::new())
+        }
+        Action::Open => {
+            if state.caller.focus == Focus::Input {
+                let fx = caller_query(state);
+                return Some(fx);
+            }
+            match state.caller.rows.get(state.caller.cursor.selected) {
+                Some(CallerRow::Ticket(t)) => {
+                    let id = t.id;
+                    Some(open_ticket(state, id))
+                }
+                _ => Some(Vec::new()),
+            }
+        }
+        Action::NewTicket => {
+            let text = state.caller.input.text().trim().to_string();
+            let mut prefill = Prefill::default();
+            match Phone::parse(&text) {
+                Ok(p) => prefill.phone = p.as_str().to_string(),
+                Err(_) => prefill.name = text,
+            }
+            if let Some(name) = state.caller.rows.iter().find_map(|r| match r {
+                CallerRow::Ticket(t) if !t.caller.name.is_empty() => Some(t.caller.name.clone()),
+                CallerRow::Dossier(d) => Some(d.applicant_name.clone()),
+                _ => None,
+            }) {
+                if prefill.name.is_empty() {
+                    prefill.name = name;
+                }
+            }
+            Some(super::open_form(state, prefill))
+        }
+        _ => None,
+    }
+}
+
+/// A left click: selects the row under the pointer; a click on the selected row opens it.
+pub(crate) fn on_click(state: &mut State, col: u16, row: u16) -> Vec<Effect> {
+    if !state.mouse || state.overlay.is_some() {
+        return Vec::new();
+    }
+    let Some((area, offset)) = layout::list_hit_area(state) else {
+        return Vec::new();
+    };
+    if col < area.x || col >= area.x + area.width || row < area.y || row >= area.y + area.height {
+        // A click on the search input focuses it.
+        if state.screen == Screen::Search {
+            state.search.focus = Focus::Input;
+        }
+        return Vec::new();
+    }
+    let idx = offset + (row - area.y) as usize;
+    let n = match state.screen {
+        Screen::Search => state
+            .search
+            .results
+            .as_ref()
+            .map(|r| r.hits.len())
+            .unwrap_or(0),
+        _ => list_len(state),
+    };
+    if idx >= n {
+        return Vec::new();
+    }
+    let cursor = match state.screen {
+        Screen::Search => &mut state.search.cursor,
+        Screen::Queues => &mut state.queues.cursor,
+        Screen::Caller => &mut state.caller.cursor,
+        _ => return Vec::new(),
+    };
+    if cursor.selected == idx {
+        super::on_action(state, Action::Open)
+    } else {
+        cursor.selected = idx;
+        match state.screen {
+            Screen::Search => {
+                state.search.focus = Focus::Results;
+                super::search::preview(state)
+            }
+            Screen::Caller => {
+                state.caller.focus = Focus::Results;
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+}

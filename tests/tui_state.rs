@@ -1,0 +1,314 @@
+//! State tests: key sequences through the real keymap into `update`, against
+//! the real `LocalApi` on a small fixed store; assertions on state and effects.
+
+mod tui_common;
+
+use hotline::domain::{Status, TicketId};
+use hotline::tui::effect::Effect;
+use hotline::tui::msg::{ApiMsg, Msg};
+use hotline::tui::state::{Confirm, Focus, Overlay, Screen};
+use hotline::tui::update::{help_rows, offered_actions, update};
+use hotline::tui::Lang;
+use tui_common::{driver, World, BEN_THANH};
+
+#[test]
+fn a_ticket_is_logged_from_keystrokes_alone() {
+    let w = World::new();
+    let mut d = driver(&w, "lan.nt", Lang::Vi, true, (80, 24));
+    d.keys("ctrl-n");
+    assert_eq!(d.state.screen, Screen::Form);
+    // kind, channel: keep defaults.
+    d.keys("tab tab");
+    d.type_text("Nguyễn Văn An");
+    d.keys("tab");
+    d.type_text("0912 000 111");
+    d.keys("tab tab");
+    // The ward picker accepts a former ward name and picks the new unit.
+    d.type_text("ben nghe");
+    let form = d.state.form.as_ref().unwrap();
+    let ward = &form.fields[form.focus];
+    match &ward.kind {
+        hotline::tui::state::fields::FieldKind::Ward { suggestions, .. } => {
+            assert_eq!(suggestions[0].name, "Phường Sài Gòn");
+            assert!(suggestions[0]
+                .former
+                .as_deref()
+                .unwrap()
+                .starts_with("Phường Bến Nghé"));
+        }
+        other => panic!("ward field expected, got {other:?}"),
+    }
+    d.keys("enter");
+    assert_eq!(
+        d.state
+            .form
+            .as_ref()
+            .unwrap()
+            .field(hotline::tui::state::fields::FieldId::Ward)
+            .unwrap()
+            .ward_code(),
+        Some(26740)
+    );
+    // Enter picked the ward and moved on to the category; skip it and the dossier codes.
+    d.keys("tab tab");
+    d.type_text("Không nộp được lệ phí");
+    assert!(d.state.form.as_ref().unwrap().dirty);
+    d.keys("ctrl-s");
+    assert!(
+        d.effects
+            .iter()
+            .any(|e| matches!(e, Effect::CreateTicket { .. })),
+        "{:?}",
+        d.state.form.as_ref().map(|f| f
+            .fields
+            .iter()
+            .map(|x| (x.id, x.value(), x.error.clone()))
+            .collect::<Vec<_>>())
+    );
+    assert_eq!(d.state.screen, Screen::Detail, "toast: {:?}", d.state.toast);
+    let t = &d
+        .state
+        .detail
+        .as_ref()
+        .unwrap()
+        .detail
+        .as_ref()
+        .unwrap()
+        .ticket;
+    assert_eq!(t.id, TicketId(4));
+    assert_eq!(t.caller.phone.as_ref().unwrap().as_str(), "0912000111");
+    assert_eq!(t.ward, Some(26740));
+    assert!(d.state.form.is_none());
+}
+
+#[test]
+fn saving_an_invalid_form_marks_the_fields() {
+    let w = World::new();
+    let mut d = driver(&w, "lan.nt", Lang::En, true, (80, 24));
+    d.keys("ctrl-n tab tab tab");
+    d.type_text("0912");
+    d.keys("ctrl-s");
+    let form = d.state.form.as_ref().unwrap();
+    use hotline::tui::state::fields::FieldId;
+    assert!(form.field(FieldId::CallerPhone).unwrap().error.is_some());
+    assert!(form.field(FieldId::Subject).unwrap().error.is_some());
+    assert!(!d
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::CreateTicket { .. })));
+    assert_eq!(d.state.screen, Screen::Form);
+}
+
+#[test]
+fn leaving_a_changed_form_asks_first() {
+    let w = World::new();
+    let mut d = driver(&w, "lan.nt", Lang::Vi, true, (80, 24));
+    d.keys("ctrl-n tab tab");
+    d.type_text("An");
+    d.keys("esc");
+    assert_eq!(d.state.overlay, Some(Overlay::Confirm(Confirm::LeaveForm)));
+    d.keys("n");
+    assert_eq!(d.state.overlay, None);
+    assert_eq!(d.state.screen, Screen::Form);
+    d.keys("esc y");
+    assert_eq!(d.state.screen, Screen::Search);
+    assert!(d.state.form.is_none());
+    // Quitting with a changed form asks too.
+    d.keys("ctrl-n tab tab");
+    d.type_text("An");
+    d.keys("ctrl-c");
+    assert_eq!(d.state.overlay, Some(Overlay::Confirm(Confirm::QuitDirty)));
+    assert!(!d.state.quit);
+    d.keys("y");
+    assert!(d.state.quit);
+}
+
+#[test]
+fn printable_keys_type_into_the_search_box_but_act_outside_it() {
+    let w = World::new();
+    let mut d = driver(&w, "lan.nt", Lang::Vi, true, (80, 24));
+    d.keys("? q");
+    assert_eq!(d.state.search.input.text(), "?q");
+    assert!(d.state.overlay.is_none() && !d.state.quit);
+    assert!(d
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::Search { text, .. } if text == "?q")));
+    d.keys("esc esc");
+    assert_eq!(d.state.search.focus, Focus::Results);
+    d.keys("?");
+    assert!(matches!(d.state.overlay, Some(Overlay::Help(_))));
+    d.type_text("escalate");
+    let rows = help_rows(&d.state);
+    assert!(!rows.is_empty());
+    assert!(rows
+        .iter()
+        .all(|r| r.desc.to_lowercase().contains("phường") || r.keys.contains('e')));
+    d.keys("esc");
+    assert!(d.state.overlay.is_none());
+}
+
+#[test]
+fn a_newer_keystroke_supersedes_an_older_search() {
+    let w = World::new();
+    let mut d = driver(&w, "lan.nt", Lang::Vi, true, (80, 24));
+    // Straight into update, so we control when results arrive.
+    let fx1 = update(&mut d.state, Msg::Key(hotline::tui::keymap::Key::char('a')));
+    let fx2 = update(&mut d.state, Msg::Key(hotline::tui::keymap::Key::char('b')));
+    let g = |fx: &[Effect]| match fx {
+        [Effect::Search { generation, .. }] => *generation,
+        other => panic!("{other:?}"),
+    };
+    let (g1, g2) = (g(&fx1), g(&fx2));
+    assert!(g2 > g1);
+    let results = |n: usize| hotline::api::SearchResults {
+        hits: vec![],
+        total: n,
+        micros: 1,
+        index_ready: true,
+    };
+    update(
+        &mut d.state,
+        Msg::Api(ApiMsg::Search {
+            generation: g2,
+            result: Ok(results(2)),
+        }),
+    );
+    // The stale one arrives late and is dropped.
+    update(
+        &mut d.state,
+        Msg::Api(ApiMsg::Search {
+            generation: g1,
+            result: Ok(results(1)),
+        }),
+    );
+    assert_eq!(d.state.search.results.as_ref().unwrap().total, 2);
+}
+
+#[test]
+fn queues_move_with_vim_keys_and_sequences() {
+    let w = World::new();
+    let mut d = driver(&w, "lan.nt", Lang::Vi, true, (80, 24));
+    d.keys("esc 2");
+    assert_eq!(d.state.screen, Screen::Queues);
+    // "Mine" has one ticket; all open has three.
+    assert_eq!(d.state.queues.tickets.len(), 1);
+    d.keys("tab");
+    assert_eq!(d.state.queues.tickets.len(), 3);
+    d.keys("G");
+    assert_eq!(d.state.queues.cursor.selected, 2);
+    d.keys("g g");
+    assert_eq!(d.state.queues.cursor.selected, 0);
+    d.keys("j j k");
+    assert_eq!(d.state.queues.cursor.selected, 1);
+    d.keys("f");
+    d.type_text("thanh toan");
+    assert_eq!(hotline::tui::update::visible_tickets(&d.state).len(), 1);
+    d.keys("enter enter");
+    assert_eq!(d.state.screen, Screen::Detail);
+    d.keys("q");
+    assert_eq!(d.state.screen, Screen::Queues);
+}
+
+#[test]
+fn escalating_from_detail_puts_the_ticket_in_the_ward_queue() {
+    let w = World::new();
+    let mut d = driver(&w, "lan.nt", Lang::En, true, (80, 24));
+    d.keys("esc 2 tab");
+    let idx = hotline::tui::update::visible_tickets(&d.state)
+        .iter()
+        .position(|t| t.id == TicketId(3))
+        .unwrap();
+    for _ in 0..idx {
+        d.keys("j");
+    }
+    d.keys("enter");
+    assert_eq!(d.state.detail.as_ref().unwrap().id, TicketId(3));
+    d.keys("e");
+    assert!(matches!(d.state.overlay, Some(Overlay::Dialog(_))));
+    // Ward comes from the ticket; pick the fault type with →, then submit.
+    d.keys("tab right tab tab");
+    d.type_text("Please check the payment gateway");
+    d.keys("enter");
+    assert!(d.state.overlay.is_none(), "{:?}", d.state.overlay);
+    let t = &d
+        .state
+        .detail
+        .as_ref()
+        .unwrap()
+        .detail
+        .as_ref()
+        .unwrap()
+        .ticket;
+    assert_eq!(t.status, Status::Escalated);
+    assert_eq!(t.escalation.as_ref().unwrap().ward, 26740);
+
+    // The Bến Thành responder does not see it; their queue has ticket 1 only.
+    let mut r = driver(&w, "ut.benthanh", Lang::En, true, (80, 24));
+    r.keys("esc 2");
+    let ids: Vec<TicketId> = r.state.queues.tickets.iter().map(|t| t.id).collect();
+    assert_eq!(ids, vec![TicketId(1)]);
+    let _ = BEN_THANH;
+}
+
+#[test]
+fn actions_the_role_may_not_fire_are_not_offered() {
+    let w = World::new();
+    let mut d = driver(&w, "lan.nt", Lang::Vi, true, (80, 24));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let t1 = rt
+        .block_on(w.api("lan.nt").ticket(TicketId(1)))
+        .unwrap()
+        .ticket;
+    assert_eq!(t1.status, Status::Escalated);
+    let op = offered_actions(&t1, hotline::domain::Role::Operator);
+    let resp = offered_actions(&t1, hotline::domain::Role::Responder);
+    use hotline::tui::action::Action;
+    assert!(!op.contains(&Action::Ack) && resp.contains(&Action::Ack));
+    assert!(!op.contains(&Action::CancelDuplicate));
+    // Pressing the key anyway does nothing but say so.
+    d.send(Msg::Run(Action::ViewSearch));
+    let fx = update(&mut d.state, Msg::Run(Action::ViewQueues));
+    d.settle(fx);
+    d.state.detail = Some(hotline::tui::state::DetailState::new(TicketId(1)));
+    d.state.screen = Screen::Detail;
+    d.send(Msg::Run(Action::Refresh));
+    let before = d.effects.len();
+    d.keys("a");
+    assert!(d.state.toast.as_ref().is_some_and(|t| t.error));
+    assert!(!d.effects[before..]
+        .iter()
+        .any(|e| matches!(e, Effect::Apply { .. })));
+}
+
+#[test]
+fn caller_history_by_phone_typed_with_spaces() {
+    let w = World::new();
+    let mut d = driver(&w, "lan.nt", Lang::Vi, true, (80, 24));
+    d.keys("esc 4");
+    assert_eq!(d.state.screen, Screen::Caller);
+    d.type_text("0912 345 678");
+    let h = d.state.caller.history.as_ref().expect("history loaded");
+    assert_eq!(h.tickets.len(), 1);
+    assert_eq!(h.dossiers.len(), 2);
+    // Newest first: the dossier from 2 days ago, then today's ticket? The ticket is newest.
+    assert!(matches!(
+        d.state.caller.rows[0],
+        hotline::tui::state::CallerRow::Ticket(_)
+    ));
+}
+
+#[test]
+fn mouse_click_selects_then_opens() {
+    let w = World::new();
+    let mut d = driver(&w, "lan.nt", Lang::Vi, true, (80, 24));
+    d.keys("esc 2 tab");
+    let (area, _) = hotline::tui::ui::layout::list_hit_area(&d.state).unwrap();
+    d.send(Msg::Click(area.x + 2, area.y + 1));
+    assert_eq!(d.state.queues.cursor.selected, 1);
+    d.send(Msg::Click(area.x + 2, area.y + 1));
+    assert_eq!(d.state.screen, Screen::Detail);
+}
