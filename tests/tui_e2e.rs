@@ -271,7 +271,7 @@ fn escalated_ticket_appears_in_the_ward_queue() {
     // Replace the prefilled ward with the responder's ward code.
     t.send("\x15"); // ctrl-u clears the field
     t.type_text(&ward);
-    t.send(ENTER); // pick
+    t.send(ENTER); // pick the ward, on to the fault type
     t.send(ENTER); // fault type → severity
     t.send(ENTER); // severity → note
     t.type_text("e2e");

@@ -169,18 +169,18 @@ fn a_newer_keystroke_supersedes_an_older_search() {
     };
     update(
         &mut d.state,
-        Msg::Api(ApiMsg::Search {
+        Msg::Api(Box::new(ApiMsg::Search {
             generation: g2,
             result: Ok(results(2)),
-        }),
+        })),
     );
     // The stale one arrives late and is dropped.
     update(
         &mut d.state,
-        Msg::Api(ApiMsg::Search {
+        Msg::Api(Box::new(ApiMsg::Search {
             generation: g1,
             result: Ok(results(1)),
-        }),
+        })),
     );
     assert_eq!(d.state.search.results.as_ref().unwrap().total, 2);
 }

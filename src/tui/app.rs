@@ -212,7 +212,7 @@ fn handle_msg(state: &mut State, m: Msg, dirty: &mut bool) -> Vec<crate::tui::ef
     let before_status = state.backend.clone();
     let before_now = state.now.0 / 60;
     let is_tick = matches!(m, Msg::Tick(_));
-    let is_status = matches!(m, Msg::Api(crate::tui::msg::ApiMsg::Status(_)));
+    let is_status = matches!(&m, Msg::Api(a) if matches!(**a, crate::tui::msg::ApiMsg::Status(_)));
     let fx = update::update(state, m);
     if is_tick {
         *dirty |= state.now.0 / 60 != before_now;

@@ -91,7 +91,7 @@ impl Runner {
         self.handle.spawn(async move {
             let msg = f.await;
             // The UI may be gone when a late result arrives; nothing to do then.
-            let _ = tx.send(Msg::Api(msg));
+            let _ = tx.send(Msg::Api(Box::new(msg)));
         })
     }
 
@@ -117,7 +117,7 @@ impl Runner {
                         });
                     }
                     Err(e) => {
-                        let _ = self.tx.send(Msg::Api(ApiMsg::Switched(Err(e))));
+                        let _ = self.tx.send(Msg::Api(Box::new(ApiMsg::Switched(Err(e)))));
                     }
                 }
             }

@@ -20,7 +20,7 @@ pub enum Msg {
     Tick(Ts),
     /// An action from the palette or a test.
     Run(Action),
-    Api(ApiMsg),
+    Api(Box<ApiMsg>),
 }
 
 pub type Res<T> = Result<T, ApiError>;

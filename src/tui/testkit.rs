@@ -50,7 +50,7 @@ impl Driver {
                 let api = self.api.clone();
                 let msg: Option<ApiMsg> = self.rt.block_on(async move { perform(&api, e).await });
                 if let Some(m) = msg {
-                    next.extend(update::update(&mut self.state, Msg::Api(m)));
+                    next.extend(update::update(&mut self.state, Msg::Api(Box::new(m))));
                 }
             }
             fx = next;

@@ -82,9 +82,7 @@ pub fn input_box(
     let b = block(title, focused, theme);
     let inner = b.inner(area);
     f.render_widget(b, area);
-    let (text, style) = if input.is_empty() && !focused {
-        (placeholder.to_string(), theme.dim())
-    } else if input.is_empty() {
+    let (text, style) = if input.is_empty() {
         (placeholder.to_string(), theme.dim())
     } else {
         (input.text().to_string(), theme.base())

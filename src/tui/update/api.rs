@@ -160,7 +160,7 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
                                 .map(|d| (d.received_at, CallerRow::Dossier(Box::new(d.clone())))),
                         )
                         .collect();
-                    rows.sort_by(|a, b| b.0.cmp(&a.0));
+                    rows.sort_by_key(|r| std::cmp::Reverse(r.0));
                     state.caller.rows = rows.into_iter().map(|(_, r)| r).collect();
                     state.caller.history = Some(h);
                     state.caller.cursor.selected = 0;

@@ -43,7 +43,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             vec![Effect::Status]
         }
         Msg::Run(a) => on_action(state, a),
-        Msg::Api(m) => api::on_api(state, m),
+        Msg::Api(m) => api::on_api(state, *m),
     }
 }
 

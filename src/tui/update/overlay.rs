@@ -157,7 +157,9 @@ fn dialog_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
         }
         Action::NextField | Action::PrevField => {
             if let Some(f) = d.fields.get_mut(d.focus) {
+                // Picking a ward suggestion also moves on, as in the ticket form.
                 if a == Action::NextField && f.pick_ward() {
+                    d.focus = (d.focus + 1).min(n - 1);
                     return Some(Vec::new());
                 }
                 if let FieldKind::Ward {

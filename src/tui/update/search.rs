@@ -123,7 +123,10 @@ pub(crate) fn on_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
         }
         Action::Back => {
             if state.search.focus == Focus::Results {
-                state.search.focus = Focus::Input;
+                // Esc never bounces back into typing; `/` or tab return to the input.
+                if !state.history.is_empty() {
+                    return None;
+                }
             } else if !state.search.input.is_empty() {
                 state.search.input.clear();
                 return Some(rerun(state));

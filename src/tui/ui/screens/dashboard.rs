@@ -21,10 +21,9 @@ fn bar(n: usize, max: usize, width: usize) -> String {
 }
 
 fn rate(p: (usize, usize)) -> String {
-    if p.1 == 0 {
-        "—".into()
-    } else {
-        format!("{:>3}% ({}/{})", p.0 * 100 / p.1, p.0, p.1)
+    match (p.0 * 100).checked_div(p.1) {
+        Some(pct) => format!("{pct:>3}% ({}/{})", p.0, p.1),
+        None => "—".into(),
     }
 }
 
