@@ -1,38 +1,447 @@
-//! Keeps the search index in step with the store (temporary stub until the engine lands).
+//! Keeps the in-memory search index in step with the store.
+//!
+//! The index lives in memory only. At startup a background thread reads
+//! wards, procedures, dossiers and tickets from the store and builds it
+//! (progress is visible through `progress()`); changes made while it builds
+//! are queued and applied when it is ready. After that every ticket write and
+//! dossier import updates the index incrementally, so it is never rebuilt for
+//! a change. Cold start is measured in `benches/search.rs` (README).
 
 use crate::api::{ApiResult, SearchRequest, SearchResults};
-use crate::domain::{Clock, Dossier, Ticket, User};
+use crate::domain::validate::mask_phone;
+use crate::domain::{can_see, Clock, Dossier, Role, Ticket, TicketId, Ts, User};
+use crate::reference::{self, Procedure, Ward};
+use crate::search::{DocKind, Field, Query, SearchDoc, SearchIndex, SearchSession};
 use crate::store::Store;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::time::Instant;
 
 pub struct SearchService {
-    #[allow(dead_code)]
+    inner: Arc<Inner>,
+}
+
+struct Inner {
     store: Store,
+    clock: Clock,
+    index: RwLock<Option<SearchIndex>>,
+    /// Docs changed while the index was building.
+    pending: Mutex<Vec<SearchDoc>>,
+    done: AtomicU64,
+    total: AtomicU64,
+    ready: (Mutex<bool>, Condvar),
+    /// Latest query generation per user: an older query in flight gives up.
+    generations: Mutex<HashMap<String, Arc<AtomicU64>>>,
+    /// Per-user narrowing state, with the index version it was made on.
+    sessions: Mutex<HashMap<String, (u64, SearchSession)>>,
+    /// Bumped on every index change, so a session never narrows stale candidates.
+    version: AtomicU64,
+}
+
+fn ward_name(code: u32) -> String {
+    reference::ward(code)
+        .map(|w| w.full_name.clone())
+        .unwrap_or_else(|| code.to_string())
+}
+
+pub fn dossier_doc(d: &Dossier, now: Ts) -> SearchDoc {
+    let phone = d
+        .applicant_phone
+        .as_ref()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
+    let overdue = if d.is_overdue(now) {
+        " · quá hạn"
+    } else {
+        ""
+    };
+    SearchDoc {
+        kind: DocKind::Dossier,
+        key: d.code.clone(),
+        title: format!("{} · {} · {}", d.code, d.applicant_name, mask_phone(&phone)),
+        subtitle: format!(
+            "{} · {} · {} · hạn {}{}",
+            d.procedure_name,
+            ward_name(d.ward),
+            d.status.label_vi(),
+            d.due_at.local_date(),
+            overdue
+        ),
+        fields: vec![
+            (Field::Code, d.code.clone()),
+            (Field::Phone, phone),
+            (Field::Name, d.applicant_name.clone()),
+            (
+                Field::Procedure,
+                format!("{} {}", d.procedure_name, d.procedure_code),
+            ),
+        ],
+        ward: Some(d.ward),
+        status: Some(d.status.slug().to_string()),
+        tag: None,
+        assignee: None,
+        open: d.is_open(),
+        due: d.is_open().then_some(d.due_at.0),
+        date: d.received_at.0,
+    }
+}
+
+pub fn ticket_doc(t: &Ticket) -> SearchDoc {
+    let phone = t
+        .caller
+        .phone
+        .as_ref()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
+    let mut codes = t.id.to_string();
+    for d in &t.dossiers {
+        codes.push(' ');
+        codes.push_str(d);
+    }
+    let description: String = t.description.chars().take(500).collect();
+    SearchDoc {
+        kind: DocKind::Ticket,
+        key: t.id.to_string(),
+        title: format!(
+            "{} · {} · {} · {}",
+            t.id,
+            t.subject,
+            t.caller.name,
+            mask_phone(&phone)
+        ),
+        subtitle: format!(
+            "{} · {} · {} · {}",
+            t.status.label_vi(),
+            t.kind.label_vi(),
+            t.ward.map(ward_name).unwrap_or_default(),
+            t.created_at.short()
+        ),
+        fields: vec![
+            (Field::Code, codes),
+            (Field::Phone, phone),
+            (Field::Name, t.caller.name.clone()),
+            (Field::Ward, t.ward.map(ward_name).unwrap_or_default()),
+            (
+                Field::Text,
+                format!("{} {} {}", t.subject, t.category, description),
+            ),
+        ],
+        ward: t.ward,
+        status: Some(t.status.slug().to_string()),
+        tag: Some(t.kind.slug().to_string()),
+        assignee: t.assignee.clone(),
+        open: t.is_open(),
+        due: t.is_open().then_some(t.due().0),
+        date: t.created_at.0,
+    }
+}
+
+pub fn ward_doc(w: &Ward) -> SearchDoc {
+    let former: Vec<String> = w
+        .former_units
+        .iter()
+        .map(|f| format!("{} {}", f.name, f.district))
+        .collect();
+    SearchDoc {
+        kind: DocKind::Ward,
+        key: w.code.to_string(),
+        title: format!("{} ({})", w.full_name, w.code),
+        subtitle: format!(
+            "trước đây: {}",
+            w.former_units
+                .iter()
+                .map(|f| format!("{}, {}", f.name, f.district))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        fields: vec![
+            (Field::Code, w.code.to_string()),
+            (
+                Field::Ward,
+                format!("{} {} {}", w.full_name, w.name_en, former.join(" ")),
+            ),
+        ],
+        ward: Some(w.code),
+        status: None,
+        tag: None,
+        assignee: None,
+        open: false,
+        due: None,
+        date: 0,
+    }
+}
+
+pub fn procedure_doc(p: &Procedure) -> SearchDoc {
+    SearchDoc {
+        kind: DocKind::Procedure,
+        key: p.code.clone(),
+        title: format!("{} · {}", p.code, p.name),
+        subtitle: match p.processing_days {
+            Some(d) => format!(
+                "{} · {d} ngày{}",
+                p.field,
+                if p.working_days { " làm việc" } else { "" }
+            ),
+            None => p.field.clone(),
+        },
+        fields: vec![
+            (Field::Code, p.code.clone()),
+            (Field::Procedure, p.name.clone()),
+        ],
+        ward: None,
+        status: None,
+        tag: None,
+        assignee: None,
+        open: false,
+        due: None,
+        date: 0,
+    }
 }
 
 impl SearchService {
-    pub fn start(store: Store, _clock: Clock) -> SearchService {
-        SearchService { store }
+    /// Starts building the index in a background thread.
+    pub fn start(store: Store, clock: Clock) -> SearchService {
+        let inner = Arc::new(Inner {
+            store,
+            clock,
+            index: RwLock::new(None),
+            pending: Mutex::new(Vec::new()),
+            done: AtomicU64::new(0),
+            total: AtomicU64::new(0),
+            ready: (Mutex::new(false), Condvar::new()),
+            generations: Mutex::new(HashMap::new()),
+            sessions: Mutex::new(HashMap::new()),
+            version: AtomicU64::new(0),
+        });
+        let builder = inner.clone();
+        std::thread::Builder::new()
+            .name("search-index".into())
+            .spawn(move || builder.build())
+            .expect("spawn the index builder");
+        SearchService { inner }
     }
-    pub fn ticket_changed(&self, _t: &Ticket) {}
-    pub fn dossiers_changed(&self, _d: &[Dossier]) {}
-    pub fn search(&self, _q: &SearchRequest, _user: &User) -> SearchResults {
-        SearchResults {
-            hits: vec![],
-            total: 0,
-            micros: 0,
-            index_ready: false,
+
+    /// Blocks until the index is built (CLI search, tests).
+    pub fn wait_ready(&self) {
+        let (lock, cv) = &self.inner.ready;
+        let mut ready = lock.lock().unwrap_or_else(|e| e.into_inner());
+        while !*ready {
+            ready = cv.wait(ready).unwrap_or_else(|e| e.into_inner());
         }
     }
+
+    /// (documents indexed, documents to index).
+    pub fn progress(&self) -> (u64, u64) {
+        (
+            self.inner.done.load(Ordering::Relaxed),
+            self.inner.total.load(Ordering::Relaxed),
+        )
+    }
+
+    pub fn ticket_changed(&self, t: &Ticket) {
+        self.inner.upsert(ticket_doc(t));
+    }
+
+    pub fn dossiers_changed(&self, dossiers: &[Dossier]) {
+        let now = (self.inner.clock)();
+        for d in dossiers {
+            self.inner.upsert(dossier_doc(d, now));
+        }
+    }
+
+    pub fn search(&self, req: &SearchRequest, user: &User) -> SearchResults {
+        let started = Instant::now();
+        let generation = {
+            let mut map = self
+                .inner
+                .generations
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            map.entry(user.name.clone()).or_default().clone()
+        };
+        let mine = generation.fetch_add(1, Ordering::SeqCst) + 1;
+        let guard = self.inner.index.read().unwrap_or_else(|e| e.into_inner());
+        let Some(index) = guard.as_ref() else {
+            return SearchResults {
+                hits: vec![],
+                total: 0,
+                micros: 0,
+                index_ready: false,
+            };
+        };
+        let now = (self.inner.clock)();
+        let limit = req.limit.clamp(1, 500);
+        let restricted = user.role == Role::Responder;
+        let query = Query::parse(
+            &req.text,
+            now.0,
+            Some(&user.name),
+            if restricted { limit * 5 } else { limit },
+        );
+        let cancelled = || generation.load(Ordering::Relaxed) != mine;
+        let outcome = {
+            let mut sessions = self
+                .inner
+                .sessions
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            let version = self.inner.version.load(Ordering::SeqCst);
+            let (seen, session) = sessions.entry(user.name.clone()).or_default();
+            if *seen != version {
+                session.reset();
+                *seen = version;
+            }
+            session.search(index, &query, &cancelled)
+        };
+        let mut hits = outcome.hits;
+        let mut total = outcome.total;
+        if restricted {
+            let before = hits.len();
+            hits.retain(|h| self.responder_may_see(h, user));
+            total -= before - hits.len();
+            hits.truncate(limit);
+        }
+        SearchResults {
+            hits,
+            total,
+            micros: started.elapsed().as_micros() as u64,
+            index_ready: true,
+        }
+    }
+
+    fn responder_may_see(&self, hit: &crate::search::Hit, user: &User) -> bool {
+        match hit.kind {
+            DocKind::Ticket => hit
+                .key
+                .parse::<TicketId>()
+                .ok()
+                .and_then(|id| self.inner.store.ticket(id).ok().flatten())
+                .is_some_and(|t| can_see(user, &t)),
+            DocKind::Dossier => self
+                .inner
+                .store
+                .dossier(&hit.key)
+                .ok()
+                .flatten()
+                .is_some_and(|d| user.covers_ward(d.ward)),
+            DocKind::Ward | DocKind::Procedure => true,
+        }
+    }
+
+    /// Tickets and dossiers whose caller or applicant name matches `name`.
     pub fn caller_by_name(
         &self,
-        _name: &str,
-        _user: &User,
-        _limit: usize,
+        name: &str,
+        user: &User,
+        limit: usize,
     ) -> ApiResult<(Vec<Ticket>, Vec<Dossier>)> {
-        Ok((vec![], vec![]))
+        self.wait_ready();
+        let results = self.search(
+            &SearchRequest {
+                text: name.to_string(),
+                limit: limit * 2,
+            },
+            user,
+        );
+        let wanted = crate::text::fold(name);
+        let mut tickets = Vec::new();
+        let mut dossiers = Vec::new();
+        for hit in results.hits {
+            match hit.kind {
+                DocKind::Ticket => {
+                    if let Some(t) = hit
+                        .key
+                        .parse::<TicketId>()
+                        .ok()
+                        .and_then(|id| self.inner.store.ticket(id).ok().flatten())
+                    {
+                        if can_see(user, &t) && crate::text::fold(&t.caller.name).contains(&wanted)
+                        {
+                            tickets.push(t);
+                        }
+                    }
+                }
+                DocKind::Dossier => {
+                    if let Some(d) = self.inner.store.dossier(&hit.key)? {
+                        if crate::text::fold(&d.applicant_name).contains(&wanted) {
+                            dossiers.push(d);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        tickets.sort_by_key(|t| std::cmp::Reverse(t.created_at));
+        dossiers.sort_by_key(|d| std::cmp::Reverse(d.received_at));
+        tickets.truncate(limit);
+        dossiers.truncate(limit);
+        Ok((tickets, dossiers))
     }
-    pub fn wait_ready(&self) {}
-    pub fn progress(&self) -> (u64, u64) {
-        (0, 0)
+}
+
+impl Inner {
+    fn upsert(&self, doc: SearchDoc) {
+        let mut guard = self.index.write().unwrap_or_else(|e| e.into_inner());
+        self.version.fetch_add(1, Ordering::SeqCst);
+        match guard.as_mut() {
+            Some(index) => index.upsert(doc),
+            None => self
+                .pending
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(doc),
+        }
+    }
+
+    fn build(&self) {
+        let started = Instant::now();
+        let now = (self.clock)();
+        let wards = reference::wards();
+        let procedures = reference::procedures();
+        let total = wards.len() as u64
+            + procedures.len() as u64
+            + self.store.dossier_count().unwrap_or(0)
+            + self.store.ticket_count().unwrap_or(0);
+        self.total.store(total, Ordering::Relaxed);
+        let mut docs = Vec::with_capacity(total as usize);
+        docs.extend(wards.iter().map(ward_doc));
+        docs.extend(procedures.iter().map(procedure_doc));
+        self.done.store(docs.len() as u64, Ordering::Relaxed);
+        for d in self.store.all_dossiers() {
+            match d {
+                Ok(d) => docs.push(dossier_doc(&d, now)),
+                Err(e) => tracing::error!("index build: {e}"),
+            }
+            if docs.len() % 4096 == 0 {
+                self.done.store(docs.len() as u64, Ordering::Relaxed);
+            }
+        }
+        for t in self.store.all_tickets() {
+            match t {
+                Ok(t) => docs.push(ticket_doc(&t)),
+                Err(e) => tracing::error!("index build: {e}"),
+            }
+        }
+        let count = docs.len() as u64;
+        let mut index = SearchIndex::build(docs);
+        {
+            let mut guard = self.index.write().unwrap_or_else(|e| e.into_inner());
+            for doc in self
+                .pending
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .drain(..)
+            {
+                index.upsert(doc);
+            }
+            *guard = Some(index);
+        }
+        self.total.store(count.max(total), Ordering::Relaxed);
+        self.done.store(count.max(total), Ordering::Relaxed);
+        tracing::info!("search index: {count} documents in {:?}", started.elapsed());
+        let (lock, cv) = &self.ready;
+        *lock.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        cv.notify_all();
     }
 }

@@ -56,4 +56,5 @@ pub trait HotlineApi: Send + Sync {
 }
 
 /// Opens the same backend as another user (the demo user switcher).
-pub type UserSwitcher = std::sync::Arc<dyn Fn(&str) -> anyhow::Result<std::sync::Arc<dyn HotlineApi>> + Send + Sync>;
+pub type UserSwitcher =
+    std::sync::Arc<dyn Fn(&str) -> anyhow::Result<std::sync::Arc<dyn HotlineApi>> + Send + Sync>;

@@ -1,0 +1,121 @@
+//! Phone numbers by prefix (as typed from the start) and by suffix (the last
+//! digits a caller reads out): two sorted arrays searched by range, far
+//! smaller than putting a million phone numbers into the term dictionary.
+
+use roaring::RoaringBitmap;
+
+/// Phones are at most 11 digits; keys are right-padded to a fixed width so
+/// numeric order is string order and a prefix is a contiguous range.
+const WIDTH: u32 = 11;
+
+fn key(digits: &str) -> Option<u64> {
+    if digits.is_empty()
+        || digits.len() > WIDTH as usize
+        || !digits.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let n: u64 = digits.parse().ok()?;
+    Some(n * 10u64.pow(WIDTH - digits.len() as u32))
+}
+
+fn range(prefix: &str) -> Option<(u64, u64)> {
+    let lo = key(prefix)?;
+    let span = 10u64.pow(WIDTH - prefix.len() as u32);
+    Some((lo, lo + span))
+}
+
+#[derive(Default)]
+pub struct Phones {
+    /// (padded phone, doc), sorted.
+    forward: Vec<(u64, u32)>,
+    /// (padded reversed phone, doc), sorted.
+    reversed: Vec<(u64, u32)>,
+    /// Added after the build, scanned linearly (small).
+    delta: Vec<(String, u32)>,
+}
+
+impl Phones {
+    pub fn build(mut entries: Vec<(String, u32)>) -> Phones {
+        entries.retain(|(p, _)| key(p).is_some());
+        let mut forward: Vec<(u64, u32)> = entries
+            .iter()
+            .filter_map(|(p, d)| Some((key(p)?, *d)))
+            .collect();
+        let mut reversed: Vec<(u64, u32)> = entries
+            .iter()
+            .filter_map(|(p, d)| Some((key(&p.chars().rev().collect::<String>())?, *d)))
+            .collect();
+        forward.sort_unstable();
+        reversed.sort_unstable();
+        Phones {
+            forward,
+            reversed,
+            delta: Vec::new(),
+        }
+    }
+
+    pub fn insert(&mut self, phone: &str, doc: u32) {
+        if key(phone).is_some() {
+            self.delta.push((phone.to_string(), doc));
+        }
+    }
+
+    /// Docs whose phone starts with `prefix`.
+    pub fn starting_with(&self, prefix: &str) -> RoaringBitmap {
+        let mut out = scan(&self.forward, prefix);
+        out.extend(
+            self.delta
+                .iter()
+                .filter(|(p, _)| p.starts_with(prefix))
+                .map(|(_, d)| *d),
+        );
+        out
+    }
+
+    /// Docs whose phone ends with `suffix`.
+    pub fn ending_with(&self, suffix: &str) -> RoaringBitmap {
+        let rev: String = suffix.chars().rev().collect();
+        let mut out = scan(&self.reversed, &rev);
+        out.extend(
+            self.delta
+                .iter()
+                .filter(|(p, _)| p.ends_with(suffix))
+                .map(|(_, d)| *d),
+        );
+        out
+    }
+}
+
+fn scan(sorted: &[(u64, u32)], prefix: &str) -> RoaringBitmap {
+    let Some((lo, hi)) = range(prefix) else {
+        return RoaringBitmap::new();
+    };
+    let start = sorted.partition_point(|(k, _)| *k < lo);
+    let end = sorted.partition_point(|(k, _)| *k < hi);
+    sorted[start..end].iter().map(|(_, d)| *d).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_and_suffix() {
+        let mut p = Phones::build(vec![
+            ("0912345678".into(), 1),
+            ("0912999678".into(), 2),
+            ("02838234567".into(), 3),
+        ]);
+        p.insert("0988000678", 4);
+        assert_eq!(p.starting_with("0912").iter().collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(
+            p.starting_with("0912345678").iter().collect::<Vec<_>>(),
+            [1]
+        );
+        assert_eq!(p.ending_with("678").iter().collect::<Vec<_>>(), [1, 2, 4]);
+        assert_eq!(p.ending_with("4567").iter().collect::<Vec<_>>(), [3]);
+        assert!(p.starting_with("").is_empty());
+        assert!(p.starting_with("09123456789999").is_empty());
+    }
+}

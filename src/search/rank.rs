@@ -1,0 +1,224 @@
+//! Ranking: a cheap score from the match bitmaps for many candidates, a
+//! refined score (diacritics, word order) for the best of them, and
+//! fuzzy-matcher's skim algorithm for the final order and highlights.
+
+use super::index::SearchIndex;
+use super::query::Query;
+use super::terms::MatchKind;
+use super::tokenize::QueryWord;
+use super::{Field, Hit};
+use crate::text::{fold, tone_key};
+use fuzzy_matcher::skim::SkimMatcherV2;
+use fuzzy_matcher::FuzzyMatcher;
+use roaring::RoaringBitmap;
+
+/// How one query word matched: per field and kind, and the union of all.
+pub struct WordMatch {
+    parts: Vec<(Field, MatchKind, RoaringBitmap)>,
+    pub union: RoaringBitmap,
+    /// Docs matched in code, phone or name: the first tier for large result sets.
+    high: RoaringBitmap,
+}
+
+impl WordMatch {
+    pub fn new(mut parts: Vec<(Field, MatchKind, RoaringBitmap)>) -> WordMatch {
+        // Best first, so the first part containing a doc is its best match.
+        parts.sort_by_key(|(f, k, _)| std::cmp::Reverse(f.weight() * kind_weight(*k)));
+        let union = parts
+            .iter()
+            .fold(RoaringBitmap::new(), |a, (_, _, b)| a | b);
+        let high = parts
+            .iter()
+            .filter(|(f, _, _)| matches!(f, Field::Code | Field::Phone | Field::Name))
+            .fold(RoaringBitmap::new(), |a, (_, _, b)| a | b);
+        WordMatch { parts, union, high }
+    }
+
+    fn best(&self, doc: u32) -> Option<(Field, MatchKind)> {
+        self.parts
+            .iter()
+            .find(|(_, _, b)| b.contains(doc))
+            .map(|(f, k, _)| (*f, *k))
+    }
+}
+
+fn kind_weight(k: MatchKind) -> i64 {
+    match k {
+        MatchKind::Exact => 10,
+        MatchKind::Prefix => 8,
+        MatchKind::Typo => 4,
+    }
+}
+
+/// The newest `n` docs of `bitmap` (doc numbers grow with recency).
+fn newest(bitmap: &RoaringBitmap, n: usize) -> Vec<u32> {
+    bitmap.iter().rev().take(n).collect()
+}
+
+/// Which candidates get scored: all of them when few; otherwise the newest of
+/// those matching every word in a high field, then the newest of the rest.
+pub fn pool(candidates: &RoaringBitmap, matches: &[WordMatch], size: usize) -> Vec<u32> {
+    if candidates.len() as usize <= size {
+        return candidates.iter().collect();
+    }
+    let tier = matches
+        .iter()
+        .fold(candidates.clone(), |acc, m| acc & &m.high);
+    let mut out = newest(&tier, size);
+    if out.len() < size {
+        let rest = candidates - &tier;
+        out.extend(newest(&rest, size - out.len()));
+    }
+    out
+}
+
+fn cheap_score(doc: u32, query: &Query, matches: &[WordMatch]) -> i64 {
+    let mut score = 0;
+    let mut fields = Vec::with_capacity(matches.len());
+    for (word, m) in query.words.iter().zip(matches) {
+        let Some((field, kind)) = m.best(doc) else {
+            continue;
+        };
+        let mut s = field.weight() * kind_weight(kind);
+        // One or two digits inside a code ("12" in 000.00.12.H29…) say little.
+        if field == Field::Code
+            && word.folded().len() < 4
+            && word.folded().chars().all(|c| c.is_ascii_digit())
+        {
+            s /= 3;
+        }
+        score += s;
+        fields.push(field);
+    }
+    // All words in one field (a whole name, a whole former ward name) beat scattered matches.
+    if fields.len() > 1 && fields.windows(2).all(|w| w[0] == w[1]) {
+        score += 250 * (fields.len() as i64 - 1);
+    }
+    score
+}
+
+/// Bonus for typed diacritics matching exactly (tone placement ignored), and
+/// for the words standing in the same order in the doc's best field.
+fn refine(index: &SearchIndex, doc: u32, query: &Query, matches: &[WordMatch]) -> i64 {
+    let d = &index.docs[doc as usize];
+    let mut bonus = 0;
+    let mut fields_used = Vec::new();
+    for (word, m) in query.words.iter().zip(matches) {
+        let Some((field, _)) = m.best(doc) else {
+            continue;
+        };
+        fields_used.push(field);
+        if let QueryWord::Word { folded, raw } = word {
+            if raw != folded {
+                let want = tone_key(raw);
+                let text = index.field_text(d, field);
+                if tone_key(text)
+                    .split(|c: char| !c.is_alphanumeric())
+                    .any(|w| w.starts_with(&want))
+                {
+                    bonus += 150;
+                }
+            }
+        }
+    }
+    if query.words.len() > 1 && fields_used.windows(2).all(|w| w[0] == w[1]) {
+        let field = fields_used.first().copied().unwrap_or(Field::Text);
+        let text = fold(index.field_text(d, field));
+        let mut pos = 0;
+        let in_order = query
+            .words
+            .iter()
+            .all(|w| match text[pos..].find(w.folded()) {
+                Some(at) => {
+                    pos += at + w.folded().len();
+                    true
+                }
+                None => false,
+            });
+        if in_order {
+            bonus += 80;
+        }
+    }
+    let days_ago = ((query.now - d.date) / 86_400).clamp(0, 365);
+    bonus + (365 - days_ago) / 8
+}
+
+/// Highlight positions (char indices of the title) and a fuzzy score.
+fn highlight(matcher: &SkimMatcherV2, title: &str, query: &Query) -> (Vec<usize>, i64) {
+    let folded = fold(title);
+    let chars: Vec<char> = folded.chars().collect();
+    let mut marks = Vec::new();
+    let mut score = 0;
+    for w in &query.words {
+        let needle: Vec<char> = w.folded().chars().collect();
+        let mut found = false;
+        // Whole-word prefix occurrences first: what the index matched.
+        for start in 0..chars.len() {
+            let at_word_start = start == 0 || !chars[start - 1].is_alphanumeric();
+            if at_word_start && chars[start..].starts_with(&needle) {
+                marks.extend(start..start + needle.len());
+                found = true;
+            }
+        }
+        if let Some((s, idx)) = matcher.fuzzy_indices(&folded, w.folded()) {
+            score += s;
+            if !found {
+                marks.extend(idx);
+            }
+        }
+    }
+    marks.sort_unstable();
+    marks.dedup();
+    (marks, score)
+}
+
+/// Scores the pool and returns the top `query.limit` hits, or None if cancelled.
+pub fn rank(
+    index: &SearchIndex,
+    pool: Vec<u32>,
+    query: &Query,
+    matches: &[WordMatch],
+    refine_pool: usize,
+    cancel: &dyn Fn() -> bool,
+) -> Option<Vec<Hit>> {
+    let mut scored: Vec<(i64, u32)> = pool
+        .into_iter()
+        .map(|d| (cheap_score(d, query, matches), d))
+        .collect();
+    // Ties broken by recency: higher doc numbers are newer.
+    let by_score = |a: &(i64, u32), b: &(i64, u32)| b.0.cmp(&a.0).then(b.1.cmp(&a.1));
+    if scored.len() > refine_pool {
+        scored.select_nth_unstable_by(refine_pool, by_score);
+        scored.truncate(refine_pool);
+    }
+    if cancel() {
+        return None;
+    }
+    for s in scored.iter_mut() {
+        s.0 += refine(index, s.1, query, matches);
+    }
+    scored.sort_unstable_by(by_score);
+    scored.truncate(query.limit);
+    let matcher = SkimMatcherV2::default();
+    let mut hits: Vec<Hit> = scored
+        .into_iter()
+        .map(|(score, n)| {
+            let d = &index.docs[n as usize];
+            let (highlights, fuzzy) = if query.words.is_empty() {
+                (vec![], 0)
+            } else {
+                highlight(&matcher, d.title(), query)
+            };
+            Hit {
+                kind: d.kind,
+                key: d.key().to_string(),
+                title: d.title().to_string(),
+                subtitle: d.subtitle().to_string(),
+                highlights,
+                score: score * 10 + fuzzy.min(9),
+            }
+        })
+        .collect();
+    hits.sort_by_key(|h| std::cmp::Reverse(h.score));
+    Some(hits)
+}

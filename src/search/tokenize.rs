@@ -1,0 +1,215 @@
+//! Splitting documents and queries into folded words, codes and phones.
+
+use super::Field;
+use crate::text::fold;
+
+/// One-byte field tags prefixed to terms (`n\u{1f}nguyen`).
+pub fn field_prefix(field: Field) -> &'static str {
+    match field {
+        Field::Code => "c\u{1f}",
+        Field::Phone => "t\u{1f}",
+        Field::Name => "n\u{1f}",
+        Field::Ward => "w\u{1f}",
+        Field::Procedure => "p\u{1f}",
+        Field::Text => "x\u{1f}",
+    }
+}
+
+/// Folded alphanumeric words of `text`.
+pub fn words(text: &str) -> Vec<String> {
+    fold(text)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Tokens of a code field: its parts, plus digit parts without leading zeros
+/// (`PA-000123` is also found as `123`).
+pub fn code_tokens(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for w in words(text) {
+        if w.len() > 1 && w.starts_with('0') && w.chars().all(|c| c.is_ascii_digit()) {
+            let stripped = w.trim_start_matches('0');
+            if !stripped.is_empty() {
+                out.push(stripped.to_string());
+            }
+        }
+        out.push(w);
+    }
+    out
+}
+
+/// Terms a field contributes to the dictionary (phones go to the phone index instead).
+pub fn field_terms(field: Field, text: &str) -> Vec<String> {
+    let tokens = match field {
+        Field::Phone => return Vec::new(),
+        Field::Code => code_tokens(text),
+        _ => words(text),
+    };
+    let prefix = field_prefix(field);
+    let mut terms: Vec<String> = tokens.into_iter().map(|t| format!("{prefix}{t}")).collect();
+    terms.sort();
+    terms.dedup();
+    terms
+}
+
+/// A phone number as the canonical `0xxxxxxxxx` digits, if `text` is one.
+pub fn phone_digits(text: &str) -> Option<String> {
+    let digits: String = text.chars().filter(|c| c.is_ascii_digit()).collect();
+    let national = match digits.strip_prefix("84") {
+        Some(rest) if rest.len() >= 9 => format!("0{rest}"),
+        _ => digits,
+    };
+    (national.starts_with('0') && (10..=11).contains(&national.len())).then_some(national)
+}
+
+/// A word of the query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueryWord {
+    /// A folded word; `raw` keeps the typed diacritics for the exact-match bonus.
+    Word { folded: String, raw: String },
+    /// Digits typed like a phone number (spaces and dots joined, +84 → 0):
+    /// matches phones starting with it, or ending with it (4+ digits).
+    Phone { digits: String, raw: String },
+}
+
+impl QueryWord {
+    pub fn folded(&self) -> &str {
+        match self {
+            QueryWord::Word { folded, .. } => folded,
+            QueryWord::Phone { digits, .. } => digits,
+        }
+    }
+}
+
+/// Splits free query text into words, joining phone-like digit groups
+/// (`0912 345 678`, `+84 912.345.678`) into one phone word.
+pub fn query_words(text: &str) -> Vec<QueryWord> {
+    let chars: Vec<char> = crate::text::nfc(text).chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if let Some((end, digits)) = phone_run(&chars, i) {
+            let raw: String = chars[i..end].iter().collect();
+            out.push(QueryWord::Phone { digits, raw });
+            i = end;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && !chars[i].is_whitespace() {
+            i += 1;
+        }
+        let raw: String = chars[start..i].iter().collect();
+        let lower = raw.to_lowercase();
+        for (folded, piece) in words(&raw).into_iter().zip(split_raw(&lower)) {
+            out.push(QueryWord::Word { folded, raw: piece });
+        }
+        while i < chars.len() && chars[i].is_whitespace() {
+            i += 1;
+        }
+    }
+    out
+}
+
+fn split_raw(lower: &str) -> Vec<String> {
+    lower
+        .split(|c: char| !c.is_alphanumeric() && !unicode_normalization::char::is_combining_mark(c))
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// A run starting at `i` of `+`, digits, spaces and dots that reads as (the start of)
+/// a phone number: it starts with `0` then 1-9, or with `+84`/`84` followed by 9+ digits.
+fn phone_run(chars: &[char], i: usize) -> Option<(usize, String)> {
+    let first = *chars.get(i)?;
+    if !(first == '+' || first.is_ascii_digit()) {
+        return None;
+    }
+    let mut end = i;
+    let mut digits = String::new();
+    while end < chars.len() {
+        let c = chars[end];
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else if !(c == ' ' || c == '.' || (c == '+' && end == i)) {
+            break;
+        }
+        end += 1;
+    }
+    // A letter right after ("01.H29") means this is a code, not a phone.
+    if chars.get(end).is_some_and(|c| c.is_alphanumeric()) {
+        return None;
+    }
+    while end > i && !chars[end - 1].is_ascii_digit() {
+        end -= 1;
+    }
+    let national = if first == '+' || (digits.starts_with("84") && digits.len() >= 11) {
+        format!("0{}", digits.strip_prefix("84")?)
+    } else {
+        digits
+    };
+    let valid = national.len() >= 4
+        && national.len() <= 11
+        && national.starts_with('0')
+        && national.chars().nth(1).is_some_and(|c| c != '0');
+    valid.then_some((end, national))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn phones(q: &str) -> Vec<String> {
+        query_words(q)
+            .into_iter()
+            .filter_map(|w| match w {
+                QueryWord::Phone { digits, .. } => Some(digits),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn phone_spellings_join() {
+        assert_eq!(phones("0912 345 678"), ["0912345678"]);
+        assert_eq!(phones("+84 912.345.678"), ["0912345678"]);
+        assert_eq!(phones("84912345678"), ["0912345678"]);
+        assert_eq!(phones("0912 345"), ["0912345"]);
+        assert_eq!(phones("nguyen 0912"), ["0912"]);
+        assert!(phones("000.00.01.H29-250812").is_empty());
+        assert!(phones("250812").is_empty());
+    }
+
+    #[test]
+    fn words_keep_typed_diacritics() {
+        let w = query_words("Hà  nội, Q.3");
+        assert_eq!(
+            w,
+            vec![
+                QueryWord::Word {
+                    folded: "ha".into(),
+                    raw: "hà".into()
+                },
+                QueryWord::Word {
+                    folded: "noi".into(),
+                    raw: "nội".into()
+                },
+                QueryWord::Word {
+                    folded: "q".into(),
+                    raw: "q".into()
+                },
+                QueryWord::Word {
+                    folded: "3".into(),
+                    raw: "3".into()
+                },
+            ]
+        );
+        assert_eq!(code_tokens("PA-000123"), ["pa", "123", "000123"]);
+        assert_eq!(
+            phone_digits("+84 912 345 678").as_deref(),
+            Some("0912345678")
+        );
+    }
+}
