@@ -157,10 +157,8 @@ pub fn ward_doc(w: &Ward) -> SearchDoc {
         ),
         fields: vec![
             (Field::Code, w.code.to_string()),
-            (
-                Field::Ward,
-                format!("{} {} {}", w.full_name, w.name_en, former.join(" ")),
-            ),
+            (Field::Ward, format!("{} {}", w.full_name, w.name_en)),
+            (Field::Text, former.join(" ")),
         ],
         ward: Some(w.code),
         status: None,
@@ -404,27 +402,37 @@ impl Inner {
             + self.store.dossier_count().unwrap_or(0)
             + self.store.ticket_count().unwrap_or(0);
         self.total.store(total, Ordering::Relaxed);
-        let mut docs = Vec::with_capacity(total as usize);
-        docs.extend(wards.iter().map(ward_doc));
-        docs.extend(procedures.iter().map(procedure_doc));
-        self.done.store(docs.len() as u64, Ordering::Relaxed);
-        for d in self.store.all_dossiers() {
-            match d {
-                Ok(d) => docs.push(dossier_doc(&d, now)),
-                Err(e) => tracing::error!("index build: {e}"),
+        let done = &self.done;
+        let count = std::cell::Cell::new(0u64);
+        let tick = || {
+            count.set(count.get() + 1);
+            if count.get() % 4096 == 0 {
+                done.store(count.get(), Ordering::Relaxed);
             }
-            if docs.len() % 4096 == 0 {
-                self.done.store(docs.len() as u64, Ordering::Relaxed);
+        };
+        let dossiers = self.store.all_dossiers().filter_map(|d| match d {
+            Ok(d) => Some(dossier_doc(&d, now)),
+            Err(e) => {
+                tracing::error!("index build: {e}");
+                None
             }
-        }
-        for t in self.store.all_tickets() {
-            match t {
-                Ok(t) => docs.push(ticket_doc(&t)),
-                Err(e) => tracing::error!("index build: {e}"),
+        });
+        let tickets = self.store.all_tickets().filter_map(|t| match t {
+            Ok(t) => Some(ticket_doc(&t)),
+            Err(e) => {
+                tracing::error!("index build: {e}");
+                None
             }
-        }
-        let count = docs.len() as u64;
+        });
+        let docs = wards
+            .iter()
+            .map(ward_doc)
+            .chain(procedures.iter().map(procedure_doc))
+            .chain(dossiers)
+            .chain(tickets)
+            .inspect(|_| tick());
         let mut index = SearchIndex::build(docs);
+        let count = count.get();
         {
             let mut guard = self.index.write().unwrap_or_else(|e| e.into_inner());
             for doc in self

@@ -298,3 +298,50 @@ async fn stats_count_open_overdue_and_on_time() {
     assert_eq!(s.new_per_day.last().map(|d| d.1), Some(2));
     let _ = t;
 }
+
+#[tokio::test]
+async fn new_tickets_and_imports_are_searchable_at_once_and_scoped() {
+    use hotline::api::SearchRequest;
+    let w = World::new();
+    w.backend.search.wait_ready();
+    let op = w.as_user("op");
+    let mut n = fault("0912 345 678");
+    n.caller_name = "Quách Tĩnh Đào".into();
+    let t = op.create_ticket(Uuid::now_v7(), n).await.unwrap();
+    let find = |api: LocalApi, text: &str| {
+        let req = SearchRequest {
+            text: text.into(),
+            limit: 10,
+        };
+        async move { api.search(req).await.unwrap().hits }
+    };
+    let hits = find(w.as_user("op"), "quach tinh dao").await;
+    assert_eq!(hits.first().map(|h| h.key.clone()), Some(t.id.to_string()));
+    assert!(find(w.as_user("op"), "0912.345.678")
+        .await
+        .iter()
+        .any(|h| h.key == t.id.to_string()));
+    // Responders find it only once it is escalated to their ward.
+    assert!(find(w.as_user("bt"), "quach tinh dao").await.is_empty());
+    op.apply(t.id, t.version, escalate(BEN_THANH))
+        .await
+        .unwrap();
+    assert_eq!(find(w.as_user("bt"), "quach tinh dao").await.len(), 1);
+    assert!(find(w.as_user("sg"), "quach tinh dao").await.is_empty());
+    let hits = find(w.as_user("op"), "status:escalated quach").await;
+    assert_eq!(hits.len(), 1, "the index follows status changes");
+
+    let csv = include_bytes!("fixtures/dossiers_mixed.csv");
+    let report = w.backend.import_dossiers(csv).unwrap();
+    assert_eq!(report.added, 4);
+    let hits = find(w.as_user("op"), "H29-250812-0042").await;
+    assert_eq!(
+        hits.first().map(|h| h.key.as_str()),
+        Some("000.00.01.H29-250812-0042")
+    );
+    assert!(
+        hits[0].title.contains("0912***678"),
+        "phones are masked in results: {}",
+        hits[0].title
+    );
+}

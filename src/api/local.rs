@@ -33,6 +33,13 @@ impl Backend {
             search,
         })
     }
+
+    /// Imports a dossier export into the store and the live search index.
+    pub fn import_dossiers(&self, bytes: &[u8]) -> ApiResult<crate::sync::ImportReport> {
+        let (report, dossiers) = crate::sync::import_dossiers(&self.store, bytes)?;
+        self.search.dossiers_changed(&dossiers);
+        Ok(report)
+    }
 }
 
 #[derive(Clone)]

@@ -139,55 +139,41 @@ impl SearchIndex {
         }
     }
 
-    /// Builds the index. Documents are numbered oldest first, so the highest
-    /// numbers are the most recent (recency without a sort at query time).
+    /// Builds the index, streaming: documents are taken in chunks whose terms
+    /// are extracted in parallel, so only one chunk of input is in memory at a time.
     pub fn build(docs: impl IntoIterator<Item = SearchDoc>) -> SearchIndex {
-        let mut docs: Vec<SearchDoc> = docs.into_iter().collect();
-        docs.par_sort_by_key(|d| d.date);
-        // Term postings, built per chunk in parallel and merged.
-        let postings = docs
-            .par_chunks(16_384)
-            .enumerate()
-            .map(|(chunk, slice)| {
-                let mut map: HashMap<String, RoaringBitmap> = HashMap::new();
-                for (i, doc) in slice.iter().enumerate() {
-                    let n = (chunk * 16_384 + i) as u32;
-                    for term in all_terms(doc) {
-                        match map.get_mut(&term) {
-                            Some(b) => {
-                                b.insert(n);
-                            }
-                            None => {
-                                map.insert(term, std::iter::once(n).collect());
-                            }
+        const CHUNK: usize = 32_768;
+        let mut index = SearchIndex::empty();
+        let mut postings: HashMap<String, RoaringBitmap> = HashMap::new();
+        let mut phones = Vec::new();
+        let mut docs = docs.into_iter();
+        loop {
+            let chunk: Vec<SearchDoc> = docs.by_ref().take(CHUNK).collect();
+            if chunk.is_empty() {
+                break;
+            }
+            let terms: Vec<Vec<String>> = chunk.par_iter().map(all_terms).collect();
+            for (doc, terms) in chunk.into_iter().zip(terms) {
+                let phone_list: Vec<String> = phones_of(&doc).collect();
+                let n = index.store(doc);
+                for term in terms {
+                    match postings.get_mut(&term) {
+                        Some(b) => {
+                            b.insert(n);
+                        }
+                        None => {
+                            postings.insert(term, std::iter::once(n).collect());
                         }
                     }
                 }
-                map
-            })
-            .reduce(HashMap::new, |mut a, b| {
-                for (term, bitmap) in b {
-                    *a.entry(term).or_default() |= bitmap;
-                }
-                a
-            });
+                phones.extend(phone_list.into_iter().map(|p| (p, n)));
+            }
+        }
         let mut sorted: Vec<(String, RoaringBitmap)> = postings.into_iter().collect();
         sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let phones = Phones::build(
-            docs.iter()
-                .enumerate()
-                .flat_map(|(n, d)| phones_of(d).map(move |p| (p, n as u32)))
-                .collect(),
-        );
-        let mut index = SearchIndex {
-            terms: Terms::build(sorted),
-            phones,
-            ..SearchIndex::empty()
-        };
-        index.docs.reserve(docs.len());
-        for doc in docs {
-            index.store(doc);
-        }
+        index.terms = Terms::build(sorted);
+        index.phones = Phones::build(phones);
+        index.docs.shrink_to_fit();
         index
     }
 
@@ -335,6 +321,10 @@ impl SearchIndex {
                 }
             }
             QueryWord::Phone { digits, .. } => {
+                // Digits like "0778" may also be the sequence part of a dossier code.
+                for (kind, bitmap) in self.terms.lookup(field_prefix(Field::Code), digits, false) {
+                    parts.push((Field::Code, kind, bitmap));
+                }
                 let kind = if digits.len() >= 10 {
                     MatchKind::Exact
                 } else {
@@ -448,7 +438,7 @@ impl SearchIndex {
             return cancelled();
         }
         let total = candidates.len() as usize;
-        let pool = rank::pool(&candidates, &matches, CHEAP_POOL);
+        let pool = rank::pool(self, &candidates, &matches, CHEAP_POOL);
         let hits = rank::rank(self, pool, query, &matches, REFINE_POOL, cancel);
         match hits {
             Some(hits) => SearchOutcome {

@@ -23,11 +23,12 @@ mod query;
 mod rank;
 mod session;
 mod terms;
-mod tokenize;
+pub mod tokenize;
 
 pub use index::{SearchIndex, SearchOutcome};
 pub use query::{Filters, Query};
 pub use session::SearchSession;
+pub use terms::prefix_within_one_edit;
 pub use tokenize::{query_words, QueryWord};
 
 use serde::{Deserialize, Serialize};

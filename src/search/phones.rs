@@ -63,6 +63,9 @@ impl Phones {
 
     /// Docs whose phone starts with `prefix`.
     pub fn starting_with(&self, prefix: &str) -> RoaringBitmap {
+        if prefix.is_empty() {
+            return RoaringBitmap::new();
+        }
         let mut out = scan(&self.forward, prefix);
         out.extend(
             self.delta
@@ -75,6 +78,9 @@ impl Phones {
 
     /// Docs whose phone ends with `suffix`.
     pub fn ending_with(&self, suffix: &str) -> RoaringBitmap {
+        if suffix.is_empty() {
+            return RoaringBitmap::new();
+        }
         let rev: String = suffix.chars().rev().collect();
         let mut out = scan(&self.reversed, &rev);
         out.extend(

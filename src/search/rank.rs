@@ -6,7 +6,7 @@ use super::index::SearchIndex;
 use super::query::Query;
 use super::terms::MatchKind;
 use super::tokenize::QueryWord;
-use super::{Field, Hit};
+use super::{DocKind, Field, Hit};
 use crate::text::{fold, tone_key};
 use fuzzy_matcher::skim::SkimMatcherV2;
 use fuzzy_matcher::FuzzyMatcher;
@@ -50,36 +50,60 @@ fn kind_weight(k: MatchKind) -> i64 {
     }
 }
 
-/// The newest `n` docs of `bitmap` (doc numbers grow with recency).
-fn newest(bitmap: &RoaringBitmap, n: usize) -> Vec<u32> {
-    bitmap.iter().rev().take(n).collect()
+/// The newest `n` docs of `bitmap`, by their date.
+fn newest(index: &SearchIndex, bitmap: &RoaringBitmap, n: usize) -> Vec<u32> {
+    let mut dated: Vec<(i64, u32)> = bitmap
+        .iter()
+        .map(|d| (index.docs[d as usize].date, d))
+        .collect();
+    if dated.len() > n {
+        dated.select_nth_unstable_by(n, |a, b| b.cmp(a));
+        dated.truncate(n);
+    }
+    dated.into_iter().map(|(_, d)| d).collect()
 }
 
 /// Which candidates get scored: all of them when few; otherwise the newest of
 /// those matching every word in a high field, then the newest of the rest.
-pub fn pool(candidates: &RoaringBitmap, matches: &[WordMatch], size: usize) -> Vec<u32> {
+pub fn pool(
+    index: &SearchIndex,
+    candidates: &RoaringBitmap,
+    matches: &[WordMatch],
+    size: usize,
+) -> Vec<u32> {
     if candidates.len() as usize <= size {
         return candidates.iter().collect();
     }
     let tier = matches
         .iter()
         .fold(candidates.clone(), |acc, m| acc & &m.high);
-    let mut out = newest(&tier, size);
+    let mut out = newest(index, &tier, size);
     if out.len() < size {
         let rest = candidates - &tier;
-        out.extend(newest(&rest, size - out.len()));
+        out.extend(newest(index, &rest, size - out.len()));
     }
     out
 }
 
-fn cheap_score(doc: u32, query: &Query, matches: &[WordMatch]) -> i64 {
+/// A ward's or procedure's own name counts like a person's name does for a dossier.
+fn weight(kind: DocKind, field: Field) -> i64 {
+    match (kind, field) {
+        (DocKind::Ward, Field::Ward) | (DocKind::Procedure, Field::Procedure) => 75,
+        // A ward's former names: just below its current name.
+        (DocKind::Ward, Field::Text) => 60,
+        _ => field.weight(),
+    }
+}
+
+fn cheap_score(index: &SearchIndex, doc: u32, query: &Query, matches: &[WordMatch]) -> i64 {
+    let kind = index.docs[doc as usize].kind;
     let mut score = 0;
     let mut fields = Vec::with_capacity(matches.len());
     for (word, m) in query.words.iter().zip(matches) {
-        let Some((field, kind)) = m.best(doc) else {
+        let Some((field, match_kind)) = m.best(doc) else {
             continue;
         };
-        let mut s = field.weight() * kind_weight(kind);
+        let mut s = weight(kind, field) * kind_weight(match_kind);
         // One or two digits inside a code ("12" in 000.00.12.H29…) say little.
         if field == Field::Code
             && word.folded().len() < 4
@@ -138,6 +162,23 @@ fn refine(index: &SearchIndex, doc: u32, query: &Query, matches: &[WordMatch]) -
         if in_order {
             bonus += 80;
         }
+        let phrase: Vec<&str> = query.words.iter().map(|w| w.folded()).collect();
+        if text
+            .split(|c: char| !c.is_alphanumeric())
+            .collect::<Vec<_>>()
+            .windows(phrase.len())
+            .any(|w| w.iter().zip(&phrase).all(|(t, q)| t.starts_with(q)))
+        {
+            bonus += 150;
+        }
+        // The more of the field the query covers, the better ("đăng ký khai sinh"
+        // is the procedure of that name before ones that merely mention it).
+        let field_words = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .count()
+            .max(1);
+        bonus += 120 * (query.words.len().min(field_words) as i64) / field_words as i64;
     }
     let days_ago = ((query.now - d.date) / 86_400).clamp(0, 365);
     bonus + (365 - days_ago) / 8
@@ -183,10 +224,15 @@ pub fn rank(
 ) -> Option<Vec<Hit>> {
     let mut scored: Vec<(i64, u32)> = pool
         .into_iter()
-        .map(|d| (cheap_score(d, query, matches), d))
+        .map(|d| (cheap_score(index, d, query, matches), d))
         .collect();
-    // Ties broken by recency: higher doc numbers are newer.
-    let by_score = |a: &(i64, u32), b: &(i64, u32)| b.0.cmp(&a.0).then(b.1.cmp(&a.1));
+    // Ties broken by recency, then by doc number (later upserts are newer).
+    let date = |d: u32| index.docs[d as usize].date;
+    let by_score = |a: &(i64, u32), b: &(i64, u32)| {
+        b.0.cmp(&a.0)
+            .then(date(b.1).cmp(&date(a.1)))
+            .then(b.1.cmp(&a.1))
+    };
     if scored.len() > refine_pool {
         scored.select_nth_unstable_by(refine_pool, by_score);
         scored.truncate(refine_pool);

@@ -28,8 +28,11 @@ fn narrows(old: &Query, new: &Query) -> bool {
         .all(|(i, (o, n))| match (o, n) {
             _ if i < last => o == n,
             (QueryWord::Word { folded: a, .. }, QueryWord::Word { folded: b, .. }) => {
-                // Typo matching starts at five letters, which can widen the set.
-                b.starts_with(a.as_str()) && (a.chars().count() >= 5 || b.chars().count() < 5)
+                // Typo matching starts at five letters and phone-suffix matching at
+                // four digits; crossing either threshold can widen the set.
+                let digits = b.chars().all(|c| c.is_ascii_digit());
+                let crosses = |n: usize| a.chars().count() < n && b.chars().count() >= n;
+                b.starts_with(a.as_str()) && !crosses(5) && !(digits && crosses(4))
             }
             (QueryWord::Phone { digits: a, .. }, QueryWord::Phone { digits: b, .. }) => a == b,
             _ => false,

@@ -110,7 +110,7 @@ impl Terms {
 }
 
 /// Whether some prefix of `text` is within one edit of `word`.
-fn prefix_within_one_edit(word: &str, text: &str) -> bool {
+pub fn prefix_within_one_edit(word: &str, text: &str) -> bool {
     let w: Vec<char> = word.chars().collect();
     let t: Vec<char> = text.chars().collect();
     // Row-by-row Levenshtein over `word`; the best cell of the last row is the best prefix of `text`.

@@ -123,17 +123,18 @@ fn split_raw(lower: &str) -> Vec<String> {
 /// A run starting at `i` of `+`, digits, spaces and dots that reads as (the start of)
 /// a phone number: it starts with `0` then 1-9, or with `+84`/`84` followed by 9+ digits.
 fn phone_run(chars: &[char], i: usize) -> Option<(usize, String)> {
-    let first = *chars.get(i)?;
+    let open_paren = chars.get(i) == Some(&'(');
+    let first = *chars.get(i + usize::from(open_paren))?;
     if !(first == '+' || first.is_ascii_digit()) {
         return None;
     }
-    let mut end = i;
+    let mut end = i + usize::from(open_paren);
     let mut digits = String::new();
     while end < chars.len() {
         let c = chars[end];
         if c.is_ascii_digit() {
             digits.push(c);
-        } else if !(c == ' ' || c == '.' || (c == '+' && end == i)) {
+        } else if !(c == ' ' || c == '.' || c == ')' || (c == '+' && digits.is_empty())) {
             break;
         }
         end += 1;
@@ -176,6 +177,7 @@ mod tests {
         assert_eq!(phones("0912 345 678"), ["0912345678"]);
         assert_eq!(phones("+84 912.345.678"), ["0912345678"]);
         assert_eq!(phones("84912345678"), ["0912345678"]);
+        assert_eq!(phones("(028) 3823 4567"), ["02838234567"]);
         assert_eq!(phones("0912 345"), ["0912345"]);
         assert_eq!(phones("nguyen 0912"), ["0912"]);
         assert!(phones("000.00.01.H29-250812").is_empty());

@@ -1,0 +1,221 @@
+//! Index consistency: after random upserts and removes, the index answers
+//! exactly as a brute-force scan over the same documents does.
+
+use hotline::search::tokenize::{field_terms, phone_digits};
+use hotline::search::{
+    prefix_within_one_edit, query_words, DocKind, Field, Query, QueryWord, SearchDoc, SearchIndex,
+    SearchSession,
+};
+use proptest::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+const WORDS: &[&str] = &[
+    "Nguyễn",
+    "Nguyệt",
+    "Trần",
+    "Thị",
+    "Hòa",
+    "Hoà",
+    "Hạ",
+    "Hà",
+    "Đào",
+    "Dao",
+    "Bến",
+    "Thành",
+    "chứng",
+    "thực",
+    "khai",
+    "sinh",
+    "Phường",
+    "Quận",
+];
+const PHONES: &[&str] = &["0912345678", "0912999678", "0283823456", "0987650001", ""];
+
+fn doc(
+    kind: DocKind,
+    key: String,
+    name: Vec<usize>,
+    text: Vec<usize>,
+    phone: usize,
+    code: u16,
+) -> SearchDoc {
+    let pick = |ix: &[usize]| {
+        ix.iter()
+            .map(|i| WORDS[*i % WORDS.len()])
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut fields = vec![
+        (
+            Field::Code,
+            format!(
+                "000.00.{:02}.H29-2508{:02}-{:04}",
+                code % 7,
+                code % 28 + 1,
+                code
+            ),
+        ),
+        (Field::Name, pick(&name)),
+        (Field::Text, pick(&text)),
+    ];
+    if !PHONES[phone % PHONES.len()].is_empty() {
+        fields.push((Field::Phone, PHONES[phone % PHONES.len()].to_string()));
+    }
+    SearchDoc {
+        kind,
+        title: format!("{key} {}", pick(&name)),
+        key,
+        subtitle: String::new(),
+        fields,
+        ward: Some(26743),
+        status: None,
+        tag: None,
+        assignee: None,
+        open: true,
+        due: None,
+        date: code as i64,
+    }
+}
+
+fn brute_matches(d: &SearchDoc, words: &[QueryWord]) -> bool {
+    let tokens: Vec<(Field, String)> = d
+        .fields
+        .iter()
+        .flat_map(|(f, t)| {
+            field_terms(*f, t)
+                .into_iter()
+                .map(move |term| (*f, term[2..].to_string()))
+        })
+        .collect();
+    let phones: Vec<String> = d
+        .fields
+        .iter()
+        .filter(|(f, _)| *f == Field::Phone)
+        .filter_map(|(_, t)| phone_digits(t))
+        .collect();
+    words.iter().all(|w| match w {
+        QueryWord::Word { folded, .. } => {
+            let typos = folded.chars().count() >= 5;
+            tokens.iter().any(|(f, t)| {
+                t.starts_with(folded.as_str())
+                    || (typos && *f != Field::Code && prefix_within_one_edit(folded, t))
+            }) || (folded.len() >= 4
+                && folded.chars().all(|c| c.is_ascii_digit())
+                && phones.iter().any(|p| p.ends_with(folded.as_str())))
+        }
+        QueryWord::Phone { digits, .. } => {
+            phones.iter().any(|p| {
+                p.starts_with(digits.as_str())
+                    || (digits.len() < 10 && p.ends_with(digits.as_str()))
+            }) || tokens
+                .iter()
+                .any(|(f, t)| *f == Field::Code && t.starts_with(digits.as_str()))
+        }
+    })
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Upsert {
+        key: u8,
+        name: Vec<usize>,
+        text: Vec<usize>,
+        phone: usize,
+        code: u16,
+    },
+    Remove {
+        key: u8,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => (0u8..30, prop::collection::vec(0usize..18, 1..4), prop::collection::vec(0usize..18, 0..4), 0usize..5, 0u16..400)
+            .prop_map(|(key, name, text, phone, code)| Op::Upsert { key, name, text, phone, code }),
+        1 => (0u8..30).prop_map(|key| Op::Remove { key }),
+    ]
+}
+
+fn query() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (0usize..18, 1usize..6)
+            .prop_map(|(w, n)| hotline::text::fold(WORDS[w]).chars().take(n).collect()),
+        (0usize..18).prop_map(|w| WORDS[w].to_string()),
+        (0usize..18, 0usize..18).prop_map(|(a, b)| format!("{} {}", WORDS[a], WORDS[b])),
+        Just("nguyne".to_string()),
+        Just("thanhh".to_string()),
+        Just("0912 345".to_string()),
+        Just("+84 912 345 678".to_string()),
+        Just("5678".to_string()),
+        Just("H29-2508".to_string()),
+        Just("250812".to_string()),
+        Just("0042".to_string()),
+        Just("đao".to_string()),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #[test]
+    fn index_answers_like_a_scan(initial in prop::collection::vec(op(), 0..30), later in prop::collection::vec(op(), 0..30), queries in prop::collection::vec(query(), 1..8)) {
+        let mut truth: BTreeMap<String, SearchDoc> = BTreeMap::new();
+        let apply = |truth: &mut BTreeMap<String, SearchDoc>, op: &Op| match op {
+            Op::Upsert { key, name, text, phone, code } => {
+                let k = format!("K{key}");
+                truth.insert(k.clone(), doc(DocKind::Dossier, k, name.clone(), text.clone(), *phone, *code));
+            }
+            Op::Remove { key } => {
+                truth.remove(&format!("K{key}"));
+            }
+        };
+        for o in &initial {
+            apply(&mut truth, o);
+        }
+        // Built from one state, then changed incrementally (delta terms, tombstones).
+        let mut index = SearchIndex::build(truth.values().cloned());
+        for o in &later {
+            apply(&mut truth, o);
+            match o {
+                Op::Upsert { key, .. } => index.upsert(truth[&format!("K{key}")].clone()),
+                Op::Remove { key } => index.remove(DocKind::Dossier, &format!("K{key}")),
+            }
+        }
+        let mut session = SearchSession::default();
+        for q in &queries {
+            let parsed = Query::parse(q, 0, None, 10_000);
+            let want: BTreeSet<String> = truth.values().filter(|d| brute_matches(d, &parsed.words)).map(|d| d.key.clone()).collect();
+            let out = index.search(&parsed, &|| false);
+            let got: BTreeSet<String> = out.hits.iter().map(|h| h.key.clone()).collect();
+            prop_assert_eq!(&got, &want, "query {:?} words {:?}", q, query_words(q));
+            prop_assert_eq!(out.total, want.len());
+            // Typing the query one character at a time narrows to the same answer.
+            let mut last = None;
+            for end in q.char_indices().map(|(i, c)| i + c.len_utf8()) {
+                last = Some(session.search(&index, &Query::parse(&q[..end], 0, None, 10_000), &|| false));
+            }
+            let typed: BTreeSet<String> = last.unwrap().hits.iter().map(|h| h.key.clone()).collect();
+            prop_assert_eq!(&typed, &want, "typed {:?}", q);
+        }
+    }
+}
+
+#[test]
+fn a_cancelled_search_returns_early_and_incomplete() {
+    let index = SearchIndex::build((0..50u8).map(|k| {
+        doc(
+            DocKind::Dossier,
+            format!("K{k}"),
+            vec![0, 3, 4],
+            vec![],
+            0,
+            k as u16,
+        )
+    }));
+    let out = index.search(&Query::parse("nguyen thi hoa", 0, None, 10), &|| true);
+    assert!(!out.complete);
+    assert!(out.hits.is_empty());
+    let out = index.search(&Query::parse("nguyen thi hoa", 0, None, 10), &|| false);
+    assert!(out.complete);
+    assert_eq!(out.total, 50);
+    assert_eq!(out.hits.len(), 10);
+}

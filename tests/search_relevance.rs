@@ -1,0 +1,300 @@
+//! Relevance: query → expected result at an expected rank, over the fixed demo
+//! dataset (seed 1022) plus a handful of hand-made records ("needles") with
+//! names rare enough to be the right answer.
+
+use hotline::demo::{self, demo_now, DemoConfig};
+use hotline::domain::{
+    Dossier, Kind, NewTicket, PaymentState, Phone, PortalStatus, SyncState, TicketId, Ts,
+};
+use hotline::search::{DocKind, Query, SearchDoc, SearchIndex};
+use hotline::search_service::{dossier_doc, procedure_doc, ticket_doc, ward_doc};
+use std::sync::LazyLock;
+use unicode_normalization::UnicodeNormalization;
+
+fn needle_dossier(code: &str, name: &str, phone: &str, ward: u32, procedure: &str) -> Dossier {
+    let p = hotline::reference::procedure(procedure).unwrap();
+    Dossier {
+        code: code.into(),
+        procedure_code: p.code.clone(),
+        procedure_name: p.name.clone(),
+        applicant_name: name.into(),
+        applicant_phone: Phone::parse(phone).ok(),
+        ward,
+        received_at: Ts(demo_now().0 - 3 * 86_400),
+        due_at: Ts(demo_now().0 - 86_400),
+        finished_at: None,
+        status: PortalStatus::PROCESSING,
+        sync: SyncState::Error,
+        payment: PaymentState::NotRequired,
+    }
+}
+
+fn needles() -> Vec<SearchDoc> {
+    let now = demo_now();
+    let mut docs = vec![
+        dossier_doc(
+            &needle_dossier(
+                "000.00.201.H29-251103-0777",
+                "Quách Tĩnh Đào",
+                "0912 345 678",
+                26743,
+                "2.000815",
+            ),
+            now,
+        ),
+        dossier_doc(
+            &needle_dossier(
+                "000.00.201.H29-251103-0778",
+                "Lưu Thị Ngân Hà",
+                "0987 650 001",
+                26740,
+                "1.001193",
+            ),
+            now,
+        ),
+        dossier_doc(
+            &needle_dossier(
+                "000.00.201.H29-251103-0779",
+                "Lưu Thị Ngân Hạ",
+                "0987 650 002",
+                26740,
+                "1.001193",
+            ),
+            now,
+        ),
+        dossier_doc(
+            &needle_dossier(
+                "000.00.201.H29-251103-0780",
+                "Tôn Nữ Diễm Kiều",
+                "0283 823 4567",
+                27139,
+                "1.004222",
+            ),
+            now,
+        ),
+        dossier_doc(
+            &needle_dossier(
+                "000.00.201.H29-251103-0781",
+                "Âu Dương Khánh Hòa",
+                "0765 432 109",
+                27142,
+                "1.004222",
+            ),
+            now,
+        ),
+        dossier_doc(
+            &needle_dossier(
+                "000.00.201.H29-251103-0782",
+                "Khổng Minh Thuỷ",
+                "0765 432 110",
+                26809,
+                "2.000815",
+            ),
+            now,
+        ),
+    ];
+    let mut t = NewTicket::new(Kind::Fault, "Lỗi VNeID khi nộp hồ sơ đất đai");
+    t.caller_name = "Mạc Đĩnh Chi".into();
+    t.caller_phone = "0909 777 888".into();
+    t.ward = Some(27418);
+    t.dossiers = vec!["000.00.201.H29-251103-0781".into()];
+    let ticket = t
+        .into_ticket(
+            TicketId(999_001),
+            uuid::Uuid::nil(),
+            "lan.nt",
+            Ts(now.0 - 3600),
+        )
+        .unwrap();
+    docs.push(ticket_doc(&ticket));
+    docs
+}
+
+static INDEX: LazyLock<SearchIndex> = LazyLock::new(|| {
+    let cfg = DemoConfig {
+        dossiers: 20_000,
+        tickets: 2_000,
+        ..DemoConfig::default()
+    };
+    let now = cfg.now;
+    let mut docs: Vec<SearchDoc> = hotline::reference::wards().iter().map(ward_doc).collect();
+    docs.extend(hotline::reference::procedures().iter().map(procedure_doc));
+    docs.extend(demo::dossiers(&cfg).map(|d| dossier_doc(&d, now)));
+    docs.extend(demo::tickets(&cfg).iter().map(|(t, _)| ticket_doc(t)));
+    docs.extend(needles());
+    SearchIndex::build(docs)
+});
+
+fn rank_of(query: &str, kind: DocKind, key: &str) -> Option<usize> {
+    let q = Query::parse(query, demo_now().0, Some("lan.nt"), 20);
+    let out = INDEX.search(&q, &|| false);
+    out.hits
+        .iter()
+        .position(|h| h.kind == kind && h.key == key)
+        .map(|p| p + 1)
+}
+
+use DocKind::{Dossier as D, Procedure as P, Ticket as T, Ward as W};
+
+/// (query, kind, key, worst acceptable rank)
+const CASES: &[(&str, DocKind, &str, usize)] = &[
+    // Names without diacritics, with diacritics, NFC either way.
+    ("quach tinh dao", D, "000.00.201.H29-251103-0777", 1),
+    ("Quách Tĩnh Đào", D, "000.00.201.H29-251103-0777", 1),
+    ("quach", D, "000.00.201.H29-251103-0777", 3),
+    ("QUACH TINH", D, "000.00.201.H29-251103-0777", 1),
+    ("ton nu diem kieu", D, "000.00.201.H29-251103-0780", 1),
+    ("tôn nữ diễm", D, "000.00.201.H29-251103-0780", 1),
+    ("diem kieu", D, "000.00.201.H29-251103-0780", 1),
+    ("mac dinh chi", T, "PA-999001", 1),
+    ("Mạc Đĩnh Chi", T, "PA-999001", 1),
+    ("khong minh thuy", D, "000.00.201.H29-251103-0782", 1),
+    // Exact diacritics rank above folded-only matches.
+    ("Lưu Thị Ngân Hà", D, "000.00.201.H29-251103-0778", 1),
+    ("Lưu Thị Ngân Hạ", D, "000.00.201.H29-251103-0779", 1),
+    ("luu thi ngan ha", D, "000.00.201.H29-251103-0778", 2),
+    ("luu thi ngan ha", D, "000.00.201.H29-251103-0779", 2),
+    ("Ngân Hạ", D, "000.00.201.H29-251103-0779", 1),
+    // Tone placement variants (hòa/hoà, thủy/thuỷ).
+    ("au duong khanh hoa", D, "000.00.201.H29-251103-0781", 1),
+    ("Âu Dương Khánh Hoà", D, "000.00.201.H29-251103-0781", 1),
+    ("Âu Dương Khánh Hòa", D, "000.00.201.H29-251103-0781", 1),
+    ("Khổng Minh Thủy", D, "000.00.201.H29-251103-0782", 1),
+    ("Khổng Minh Thuỷ", D, "000.00.201.H29-251103-0782", 1),
+    // đ / d and the look-alike ð.
+    ("quach tinh Đao", D, "000.00.201.H29-251103-0777", 1),
+    ("quach tinh ðao", D, "000.00.201.H29-251103-0777", 1),
+    ("mac đinh chi", T, "PA-999001", 1),
+    // Typos (one edit, words of five letters or more).
+    ("khanhh hoa", D, "000.00.201.H29-251103-0781", 1),
+    ("au duong khamh hoa", D, "000.00.201.H29-251103-0781", 1),
+    ("au duongg khanh", D, "000.00.201.H29-251103-0781", 1),
+    ("ton nu diem kieeu", D, "000.00.201.H29-251103-0780", 1),
+    ("luu thi ngaan ha", D, "000.00.201.H29-251103-0778", 2),
+    // Dossier codes: whole, any fragment of their parts.
+    (
+        "000.00.201.H29-251103-0777",
+        D,
+        "000.00.201.H29-251103-0777",
+        1,
+    ),
+    (
+        "000.00.201.h29-251103-0777",
+        D,
+        "000.00.201.H29-251103-0777",
+        1,
+    ),
+    ("201.H29-251103-0779", D, "000.00.201.H29-251103-0779", 1),
+    ("251103-0780", D, "000.00.201.H29-251103-0780", 1),
+    ("H29-251103-0782", D, "000.00.201.H29-251103-0782", 1),
+    ("251103 0778", D, "000.00.201.H29-251103-0778", 1),
+    ("0777 quach", D, "000.00.201.H29-251103-0777", 1),
+    // Ticket ids.
+    ("PA-999001", T, "PA-999001", 1),
+    ("pa-999001", T, "PA-999001", 1),
+    ("999001", T, "PA-999001", 1),
+    // Phones in every common spelling, and the last digits.
+    ("0912 345 678", D, "000.00.201.H29-251103-0777", 1),
+    ("0912.345.678", D, "000.00.201.H29-251103-0777", 1),
+    ("0912345678", D, "000.00.201.H29-251103-0777", 1),
+    ("+84 912 345 678", D, "000.00.201.H29-251103-0777", 1),
+    ("84912345678", D, "000.00.201.H29-251103-0777", 1),
+    ("+84912345678", D, "000.00.201.H29-251103-0777", 1),
+    ("345678", D, "000.00.201.H29-251103-0777", 1),
+    ("0909 777 888", T, "PA-999001", 1),
+    ("777888", T, "PA-999001", 1),
+    ("(028) 3823 4567", D, "000.00.201.H29-251103-0780", 1),
+    ("02838234567", D, "000.00.201.H29-251103-0780", 1),
+    // Wards by current and former names.
+    ("ben thanh", W, "26743", 1),
+    ("Phường Bến Thành", W, "26743", 1),
+    ("phuong 12 quan 3", W, "27142", 1),
+    ("Phường 12, Quận 3", W, "27142", 1),
+    ("ben nghe", W, "26740", 1),
+    ("da kao", W, "26740", 2),
+    ("nhieu loc", W, "27142", 1),
+    ("con dao", W, "26732", 1),
+    // Procedures.
+    ("chung thuc ban sao", P, "2.000815", 1),
+    ("dang ky khai sinh", P, "1.001193", 1),
+    ("dang ky thuong tru", P, "1.004222", 1),
+    ("2.000815", P, "2.000815", 1),
+    // Filters narrow before ranking.
+    ("ward:26743 quach", D, "000.00.201.H29-251103-0777", 1),
+    ("ward:ben_thanh quach", D, "000.00.201.H29-251103-0777", 1),
+    ("kind:fault chi", T, "PA-999001", 1),
+    ("status:new mac", T, "PA-999001", 1),
+    ("open overdue quach", D, "000.00.201.H29-251103-0777", 1),
+    (
+        "from:2025-11-01 to:2026-12-31 quach tinh",
+        D,
+        "000.00.201.H29-251103-0777",
+        1,
+    ),
+];
+
+#[test]
+fn every_case_keeps_its_rank() {
+    let mut failures = Vec::new();
+    for (query, kind, key, worst) in CASES {
+        match rank_of(query, *kind, key) {
+            Some(r) if r <= *worst => {}
+            other => failures.push(format!("{query:?}: {key} at {other:?}, wanted ≤ {worst}")),
+        }
+    }
+    assert!(CASES.len() >= 60, "{} cases", CASES.len());
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        CASES.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn nfd_typed_queries_find_the_same() {
+    for (query, kind, key, worst) in CASES
+        .iter()
+        .filter(|c| c.0.chars().any(|ch| !ch.is_ascii()))
+    {
+        let nfd: String = query.nfd().collect();
+        let r = rank_of(&nfd, *kind, key);
+        assert!(
+            r.is_some_and(|r| r <= *worst),
+            "NFD {query:?}: {key} at {r:?}"
+        );
+    }
+}
+
+#[test]
+fn filters_exclude_what_they_should() {
+    assert_eq!(
+        rank_of("ward:26740 quach tinh dao", D, "000.00.201.H29-251103-0777"),
+        None
+    );
+    assert_eq!(rank_of("kind:question mac dinh chi", T, "PA-999001"), None);
+    assert_eq!(rank_of("status:closed mac dinh chi", T, "PA-999001"), None);
+    assert_eq!(
+        rank_of(
+            "to:2025-01-01 quach tinh dao",
+            D,
+            "000.00.201.H29-251103-0777"
+        ),
+        None
+    );
+    // Short words do not match with typos.
+    assert_eq!(
+        rank_of("qaxh tinh dao", D, "000.00.201.H29-251103-0777"),
+        None
+    );
+}
+
+#[test]
+fn results_carry_highlight_positions() {
+    let q = Query::parse("quach tinh", demo_now().0, None, 5);
+    let hit = INDEX.search(&q, &|| false).hits.into_iter().next().unwrap();
+    let title: Vec<char> = hit.title.chars().collect();
+    let marked: String = hit.highlights.iter().map(|i| title[*i]).collect();
+    assert_eq!(marked, "QuáchTĩnh");
+}
