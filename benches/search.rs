@@ -1,1 +1,150 @@
-fn main() {}
+//! Search benchmark: `cargo bench --bench search`. Prints a table.
+//!
+//! 1,000,000 demo dossiers and 100,000 demo tickets (plus wards and
+//! procedures) are indexed; realistic queries are replayed one keystroke at a
+//! time through a `SearchSession`, as the TUI does; a plain fuzzy-matcher full
+//! scan over every title is timed on a few queries for comparison.
+//! `HOTLINE_BENCH_DOSSIERS` / `HOTLINE_BENCH_TICKETS` scale it down.
+
+use fuzzy_matcher::skim::SkimMatcherV2;
+use fuzzy_matcher::FuzzyMatcher;
+use hotline::demo::{self, DemoConfig};
+use hotline::search::{Query, SearchIndex, SearchSession};
+use hotline::search_service::{dossier_doc, procedure_doc, ticket_doc, ward_doc};
+use std::time::{Duration, Instant};
+
+const QUERIES: &[&str] = &[
+    "nguyen thi thu ha",
+    "Nguyễn Văn Hùng",
+    "tran van hung status:processing",
+    "le thi hoa",
+    "Lê Thị Hoà",
+    "pham minh tuan",
+    "huynh ngoc anh",
+    "vo thanh long",
+    "dang thi dao",
+    "nguyne van nam",
+    "tranh thi mai",
+    "H29-2608",
+    "000.00.12.H29-261015",
+    "261103-0012",
+    "PA-000123",
+    "0912 345 678",
+    "+84 909 123 456",
+    "0987.654",
+    "5678",
+    "chung thuc ban sao",
+    "dang ky khai sinh",
+    "dang ky thuong tru",
+    "phuong 12 quan 3",
+    "ben thanh",
+    "phuong 4 quan 3",
+    "ward:26743 nguyen",
+    "overdue ward:26740",
+    "kind:fault dong bo",
+    "loi dong bo cong dich vu cong",
+    "thanh toan khong thanh cong",
+];
+
+fn env(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+fn pct(sorted: &[Duration], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1e3
+}
+
+fn row(what: &str, value: String) {
+    println!("| {what:<52} | {value:>22} |");
+}
+
+fn main() {
+    let cfg = DemoConfig { dossiers: env("HOTLINE_BENCH_DOSSIERS", 1_000_000), tickets: env("HOTLINE_BENCH_TICKETS", 100_000), ..DemoConfig::default() };
+    let now = cfg.now;
+    println!("| {:<52} | {:>22} |", "measure", "value");
+    println!("|{}|{}|", "-".repeat(54), "-".repeat(24));
+    row("machine", format!("{} cores", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)));
+
+    let rss_start = rss_mb();
+    let t = Instant::now();
+    let ticket_docs: Vec<_> = demo::tickets(&cfg).iter().map(|(t, _)| ticket_doc(t)).collect();
+    row(&format!("generate {} demo tickets as documents", ticket_docs.len()), format!("{:.2} s", t.elapsed().as_secs_f64()));
+    let t = Instant::now();
+    let n = demo::dossiers(&cfg).map(|d| dossier_doc(&d, now)).count();
+    let generation = t.elapsed();
+    row(&format!("generate {n} demo dossiers as documents"), format!("{:.2} s", generation.as_secs_f64()));
+
+    let t = Instant::now();
+    let docs = hotline::reference::wards()
+        .iter()
+        .map(ward_doc)
+        .chain(hotline::reference::procedures().iter().map(procedure_doc))
+        .chain(demo::dossiers(&cfg).map(|d| dossier_doc(&d, now)))
+        .chain(ticket_docs);
+    let index = SearchIndex::build(docs);
+    let build = t.elapsed();
+    row(&format!("index build, {} documents, streaming from the generator", index.len()), format!("{:.2} s", build.as_secs_f64()));
+    row("index build alone (minus dossier generation)", format!("{:.2} s", (build.saturating_sub(generation)).as_secs_f64()));
+    row("process RSS with the index loaded", format!("{:.0} MB (start {:.0} MB)", rss_mb(), rss_start));
+
+    let mut keystrokes = Vec::new();
+    let mut fresh = Vec::new();
+    let mut typo = Vec::new();
+    let mut empty = Vec::new();
+    for q in QUERIES {
+        let mut session = SearchSession::default();
+        let ends: Vec<usize> = q.char_indices().map(|(i, c)| i + c.len_utf8()).collect();
+        for end in ends {
+            let query = Query::parse(&q[..end], now.0, Some("lan.nt"), 50);
+            let t = Instant::now();
+            let out = session.search(&index, &query, &|| false);
+            let took = t.elapsed();
+            std::hint::black_box(out);
+            keystrokes.push(took);
+            if q.contains("nguyne") || q.contains("tranh") {
+                typo.push(took);
+            }
+        }
+        let t = Instant::now();
+        let out = index.search(&Query::parse(q, now.0, Some("lan.nt"), 50), &|| false);
+        fresh.push(t.elapsed());
+        if out.hits.is_empty() {
+            empty.push(*q);
+        }
+    }
+    keystrokes.sort();
+    fresh.sort();
+    typo.sort();
+    row(&format!("per keystroke, {} keystrokes: p50 / p95", keystrokes.len()), format!("{:.1} / {:.1} ms", pct(&keystrokes, 0.5), pct(&keystrokes, 0.95)));
+    row("per keystroke: max", format!("{:.1} ms", pct(&keystrokes, 1.0)));
+    row("typo queries per keystroke: p50 / p95", format!("{:.1} / {:.1} ms", pct(&typo, 0.5), pct(&typo, 0.95)));
+    row("whole query, no narrowing: p50 / p95", format!("{:.1} / {:.1} ms", pct(&fresh, 0.5), pct(&fresh, 0.95)));
+
+    row("queries with no result", format!("{}", empty.len()));
+    // The baseline the index replaces: skim over every title.
+    let titles: Vec<String> = index_titles(&cfg);
+    let matcher = SkimMatcherV2::default();
+    let mut scan = Vec::new();
+    for q in ["nguyen thi thu ha", "chung thuc ban sao", "0912345678"] {
+        let t = Instant::now();
+        let hits = titles.iter().filter(|title| matcher.fuzzy_match(title, q).is_some()).count();
+        scan.push(t.elapsed());
+        std::hint::black_box(hits);
+    }
+    scan.sort();
+    let scan_p50 = pct(&scan, 0.5);
+    row("fuzzy-matcher full scan over all titles: p50", format!("{scan_p50:.0} ms"));
+    row("full scan / indexed whole query (p50)", format!("{:.0}×", scan_p50 / pct(&fresh, 0.5).max(0.001)));
+}
+
+fn index_titles(cfg: &DemoConfig) -> Vec<String> {
+    demo::dossiers(cfg).map(|d| hotline::text::fold(&dossier_doc(&d, cfg.now).title)).collect::<Vec<_>>()
+}

@@ -161,6 +161,19 @@ pub fn ward_doc(w: &Ward) -> SearchDoc {
             (Field::Text, former.join(" ")),
         ],
         ward: Some(w.code),
+        ..reference_doc()
+    }
+}
+
+/// The shared attributes of reference records: no status, never open, undated.
+fn reference_doc() -> SearchDoc {
+    SearchDoc {
+        kind: DocKind::Ward,
+        key: String::new(),
+        title: String::new(),
+        subtitle: String::new(),
+        fields: Vec::new(),
+        ward: None,
         status: None,
         tag: None,
         assignee: None,
@@ -187,13 +200,7 @@ pub fn procedure_doc(p: &Procedure) -> SearchDoc {
             (Field::Code, p.code.clone()),
             (Field::Procedure, p.name.clone()),
         ],
-        ward: None,
-        status: None,
-        tag: None,
-        assignee: None,
-        open: false,
-        due: None,
-        date: 0,
+        ..reference_doc()
     }
 }
 

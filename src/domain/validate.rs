@@ -46,10 +46,10 @@ impl Phone {
             return Err(err("is too long for a phone number"));
         }
         let mut digits = String::new();
-        for (i, c) in trimmed.chars().enumerate() {
+        for c in trimmed.chars() {
             match c {
                 '0'..='9' => digits.push(c),
-                '+' if i == 0 => {}
+                '+' if digits.is_empty() => {}
                 ' ' | '.' | '-' | '(' | ')' => {}
                 _ => {
                     return Err(err(&format!(
@@ -60,7 +60,7 @@ impl Phone {
             }
         }
         let national = if let Some(rest) = digits.strip_prefix("84") {
-            if trimmed.starts_with('+') || rest.len() >= 9 && !digits.starts_with('0') {
+            if trimmed.contains('+') || rest.len() >= 9 {
                 format!("0{rest}")
             } else {
                 digits.clone()

@@ -4,12 +4,12 @@ use super::phones::Phones;
 use super::query::{Filters, Query};
 use super::rank::{self, WordMatch};
 use super::terms::{MatchKind, Terms};
-use super::tokenize::{field_prefix, field_terms, phone_digits, QueryWord};
+use super::tokenize::{field_prefix, field_terms, for_each_field_term, phone_digits, QueryWord};
 use super::{DocKind, Field, Hit, SearchDoc};
 use rayon::prelude::*;
 use roaring::RoaringBitmap;
 use std::collections::hash_map::DefaultHasher;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::hash::{Hash, Hasher};
 
 /// Longest inline searchable text kept per document (ticket descriptions).
@@ -25,11 +25,17 @@ pub(super) struct Doc {
     /// `i64::MAX` when there is no due date.
     pub due: i64,
     text: Box<str>,
-    /// Ends of key, title, subtitle, name, ward, text within `text`.
-    ends: [u32; 6],
+    /// Ends of key, title, name, ward, text within `text`.
+    ends: [u32; 5],
     /// Interned procedure text, `u32::MAX` if none.
     procedure: u32,
+    /// The subtitle as interned " · " segments (procedure, ward, status and
+    /// dates repeat across a million records); `u32::MAX` pads.
+    subtitle: [u32; SUBTITLE_PARTS],
 }
+
+const SUBTITLE_PARTS: usize = 6;
+const SEPARATOR: &str = " · ";
 
 impl Doc {
     fn part(&self, i: usize) -> &str {
@@ -41,9 +47,6 @@ impl Doc {
     }
     pub fn title(&self) -> &str {
         self.part(1)
-    }
-    pub fn subtitle(&self) -> &str {
-        self.part(2)
     }
 }
 
@@ -60,8 +63,9 @@ pub struct SearchOutcome {
 
 pub struct SearchIndex {
     pub(super) docs: Vec<Doc>,
-    procedures: Vec<Box<str>>,
-    procedure_ids: HashMap<Box<str>, u32>,
+    /// Interned strings: procedure texts and subtitle segments.
+    strings: Vec<Box<str>>,
+    string_ids: HashMap<Box<str>, u32>,
     terms: Terms,
     phones: Phones,
     live: RoaringBitmap,
@@ -102,12 +106,35 @@ fn joined(doc: &SearchDoc, field: Field) -> String {
     out
 }
 
+thread_local! {
+    /// Terms of texts that repeat across many documents (procedure and ward names).
+    static REPEATED: std::cell::RefCell<HashMap<String, Vec<String>>> = std::cell::RefCell::new(HashMap::default());
+}
+
+/// Calls `emit` with every term of `doc` (duplicates possible, all consecutive).
+fn for_each_doc_term(doc: &SearchDoc, buf: &mut String, emit: &mut dyn FnMut(&str)) {
+    for (field, text) in &doc.fields {
+        if !matches!(field, Field::Procedure | Field::Ward) {
+            for_each_field_term(*field, text, buf, emit);
+            continue;
+        }
+        REPEATED.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if !cache.contains_key(text.as_str()) {
+                if cache.len() > 20_000 {
+                    cache.clear();
+                }
+                cache.insert(text.clone(), field_terms(*field, text));
+            }
+            for t in &cache[text.as_str()] {
+                emit(t);
+            }
+        });
+    }
+}
+
 fn all_terms(doc: &SearchDoc) -> Vec<String> {
-    let mut terms: Vec<String> = doc
-        .fields
-        .iter()
-        .flat_map(|(f, t)| field_terms(*f, t))
-        .collect();
+    let mut terms: Vec<String> = doc.fields.iter().flat_map(|(f, t)| field_terms(*f, t)).collect();
     terms.sort_unstable();
     terms.dedup();
     terms
@@ -120,31 +147,71 @@ fn phones_of(doc: &SearchDoc) -> impl Iterator<Item = String> + '_ {
         .filter_map(|(_, t)| phone_digits(t))
 }
 
+/// A document made ready to store, off the index's lock and in parallel.
+struct Prepared {
+    doc: Doc,
+    hash: u64,
+}
+
+/// The parts of a document that can be made off the main thread; the rest is
+/// taken from the source document in `store` (so input strings are freed by
+/// the thread that allocated them: glibc's allocator stalls otherwise).
+fn prepare(doc: &SearchDoc) -> Prepared {
+    let mut text = String::new();
+    let mut ends = [0u32; 5];
+    let parts = [
+        doc.key.as_str(),
+        doc.title.as_str(),
+        &joined(doc, Field::Name),
+        &joined(doc, Field::Ward),
+        &joined(doc, Field::Text),
+    ];
+    for (i, p) in parts.iter().enumerate() {
+        text.push_str(p);
+        ends[i] = text.len() as u32;
+    }
+    Prepared {
+        hash: key_hash(doc.kind, &doc.key),
+        doc: Doc {
+            kind: doc.kind,
+            date: doc.date,
+            due: doc.due.unwrap_or(i64::MAX),
+            text: text.into_boxed_str(),
+            ends,
+            procedure: u32::MAX,
+            subtitle: [u32::MAX; SUBTITLE_PARTS],
+        },
+    }
+}
+
 impl SearchIndex {
     fn empty() -> SearchIndex {
         SearchIndex {
             docs: Vec::new(),
-            procedures: Vec::new(),
-            procedure_ids: HashMap::new(),
+            strings: Vec::new(),
+            string_ids: HashMap::default(),
             terms: Terms::build(Vec::new()),
             phones: Phones::default(),
             live: RoaringBitmap::new(),
-            by_ward: HashMap::new(),
-            by_status: HashMap::new(),
-            by_tag: HashMap::new(),
-            by_assignee: HashMap::new(),
+            by_ward: HashMap::default(),
+            by_status: HashMap::default(),
+            by_tag: HashMap::default(),
+            by_assignee: HashMap::default(),
             open: RoaringBitmap::new(),
-            keys: HashMap::new(),
-            overflow: HashMap::new(),
+            keys: HashMap::default(),
+            overflow: HashMap::default(),
         }
     }
 
-    /// Builds the index, streaming: documents are taken in chunks whose terms
-    /// are extracted in parallel, so only one chunk of input is in memory at a time.
+    /// Builds the index, streaming: documents are taken in chunks that are
+    /// prepared (folded, tokenised) in parallel, so only one chunk of input is
+    /// in memory at a time.
     pub fn build(docs: impl IntoIterator<Item = SearchDoc>) -> SearchIndex {
         const CHUNK: usize = 32_768;
+        const SUB: usize = 4_096;
         let mut index = SearchIndex::empty();
-        let mut postings: HashMap<String, RoaringBitmap> = HashMap::new();
+        // Posting lists as plain ascending ids while building; bitmaps at the end.
+        let mut postings: HashMap<String, Vec<u32>> = HashMap::default();
         let mut phones = Vec::new();
         let mut docs = docs.into_iter();
         loop {
@@ -152,24 +219,54 @@ impl SearchIndex {
             if chunk.is_empty() {
                 break;
             }
-            let terms: Vec<Vec<String>> = chunk.par_iter().map(all_terms).collect();
-            for (doc, terms) in chunk.into_iter().zip(terms) {
-                let phone_list: Vec<String> = phones_of(&doc).collect();
-                let n = index.store(doc);
-                for term in terms {
+            let base = index.docs.len();
+            // Terms per sub-chunk in parallel, into local posting lists merged below:
+            // few distinct terms, many documents.
+            let parts: Vec<(Vec<Prepared>, HashMap<String, Vec<u32>>)> = chunk
+                .par_chunks(SUB)
+                .enumerate()
+                .map(|(ci, docs)| {
+                    let mut local: HashMap<String, Vec<u32>> = HashMap::default();
+                    let mut buf = String::new();
+                    let mut prepared = Vec::with_capacity(docs.len());
+                    for (i, doc) in docs.iter().enumerate() {
+                        let n = (base + ci * SUB + i) as u32;
+                        for_each_doc_term(doc, &mut buf, &mut |t| match local.get_mut(t) {
+                            Some(ids) => {
+                                if ids.last() != Some(&n) {
+                                    ids.push(n);
+                                }
+                            }
+                            None => {
+                                local.insert(t.to_string(), vec![n]);
+                            }
+                        });
+                        prepared.push(prepare(doc));
+                    }
+                    (prepared, local)
+                })
+                .collect();
+            let mut prepared = Vec::with_capacity(chunk.len());
+            for (p, local) in parts {
+                prepared.extend(p);
+                for (term, ids) in local {
                     match postings.get_mut(&term) {
-                        Some(b) => {
-                            b.insert(n);
-                        }
+                        Some(all) => all.extend_from_slice(&ids),
                         None => {
-                            postings.insert(term, std::iter::once(n).collect());
+                            postings.insert(term, ids);
                         }
                     }
                 }
-                phones.extend(phone_list.into_iter().map(|p| (p, n)));
+            }
+            for (p, doc) in prepared.into_iter().zip(&chunk) {
+                let n = index.store(p, doc);
+                phones.extend(phones_of(doc).map(|phone| (phone, n)));
             }
         }
-        let mut sorted: Vec<(String, RoaringBitmap)> = postings.into_iter().collect();
+        let mut sorted: Vec<(String, RoaringBitmap)> = postings
+            .into_par_iter()
+            .map(|(term, ids)| (term, RoaringBitmap::from_sorted_iter(ids).unwrap_or_default()))
+            .collect();
         sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         index.terms = Terms::build(sorted);
         index.phones = Phones::build(phones);
@@ -194,82 +291,73 @@ impl SearchIndex {
         (d.kind == kind && d.key() == key).then_some(n)
     }
 
-    /// Appends the document's record, key and filter bitmaps (not its terms).
-    fn store(&mut self, doc: SearchDoc) -> u32 {
+    /// Appends a prepared document's record, key and filter bitmaps (not its terms).
+    fn store(&mut self, p: Prepared, src: &SearchDoc) -> u32 {
         let n = self.docs.len() as u32;
-        let procedure = joined(&doc, Field::Procedure);
-        let procedure = if procedure.is_empty() {
-            u32::MAX
-        } else if let Some(id) = self.procedure_ids.get(procedure.as_str()) {
-            *id
-        } else {
-            let id = self.procedures.len() as u32;
-            self.procedures.push(procedure.clone().into_boxed_str());
-            self.procedure_ids.insert(procedure.into_boxed_str(), id);
-            id
-        };
-        let mut text = String::new();
-        let mut ends = [0u32; 6];
-        let parts = [
-            doc.key.clone(),
-            doc.title.clone(),
-            doc.subtitle.clone(),
-            joined(&doc, Field::Name),
-            joined(&doc, Field::Ward),
-            joined(&doc, Field::Text),
-        ];
-        for (i, p) in parts.iter().enumerate() {
-            text.push_str(p);
-            ends[i] = text.len() as u32;
+        let Prepared { mut doc, hash } = p;
+        let procedure = joined(src, Field::Procedure);
+        doc.procedure = if procedure.is_empty() { u32::MAX } else { self.intern(&procedure) };
+        let segments: Vec<&str> = src.subtitle.splitn(SUBTITLE_PARTS, SEPARATOR).collect();
+        for (slot, segment) in doc.subtitle.iter_mut().zip(segments) {
+            *slot = self.intern(segment);
         }
-        self.docs.push(Doc {
-            kind: doc.kind,
-            date: doc.date,
-            due: doc.due.unwrap_or(i64::MAX),
-            text: text.into_boxed_str(),
-            ends,
-            procedure,
-        });
+        let (kind, key) = (doc.kind, doc.key().to_string());
+        self.docs.push(doc);
         self.live.insert(n);
-        if let Some(w) = doc.ward {
+        if let Some(w) = src.ward {
             self.by_ward.entry(w).or_default().insert(n);
         }
-        if let Some(s) = doc.status {
-            self.by_status.entry(s).or_default().insert(n);
+        for (map, value) in [(&mut self.by_status, &src.status), (&mut self.by_tag, &src.tag), (&mut self.by_assignee, &src.assignee)] {
+            if let Some(v) = value {
+                match map.get_mut(v) {
+                    Some(b) => {
+                        b.insert(n);
+                    }
+                    None => {
+                        map.insert(v.clone(), std::iter::once(n).collect());
+                    }
+                }
+            }
         }
-        if let Some(t) = doc.tag {
-            self.by_tag.entry(t).or_default().insert(n);
-        }
-        if let Some(a) = doc.assignee {
-            self.by_assignee.entry(a).or_default().insert(n);
-        }
-        if doc.open {
+        if src.open {
             self.open.insert(n);
         }
-        let h = key_hash(doc.kind, &doc.key);
-        let collides = self.keys.get(&h).is_some_and(|&other| {
+        let collides = self.keys.get(&hash).is_some_and(|&other| {
             let o = &self.docs[other as usize];
-            (o.key() != doc.key || o.kind != doc.kind) && self.live.contains(other)
+            (o.key() != key || o.kind != kind) && self.live.contains(other)
         });
         if collides {
-            self.overflow.insert((doc.kind, doc.key), n);
+            self.overflow.insert((kind, key), n);
         } else {
-            self.keys.insert(h, n);
+            self.keys.insert(hash, n);
         }
         n
+    }
+
+    fn intern(&mut self, s: &str) -> u32 {
+        if let Some(id) = self.string_ids.get(s) {
+            return *id;
+        }
+        let id = self.strings.len() as u32;
+        self.strings.push(s.into());
+        self.string_ids.insert(s.into(), id);
+        id
+    }
+
+    pub(super) fn subtitle(&self, doc: &Doc) -> String {
+        let parts: Vec<&str> = doc.subtitle.iter().filter_map(|id| self.strings.get(*id as usize).map(|s| &**s)).collect();
+        parts.join(SEPARATOR)
     }
 
     /// Adds or replaces a document; searchable at once.
     pub fn upsert(&mut self, doc: SearchDoc) {
         self.remove(doc.kind, &doc.key);
-        let terms = all_terms(&doc);
-        let phones: Vec<String> = phones_of(&doc).collect();
-        let n = self.store(doc);
-        for t in terms {
+        let n = self.store(prepare(&doc), &doc);
+        for t in all_terms(&doc) {
             self.terms.insert(&t, n);
         }
-        for p in phones {
-            self.phones.insert(&p, n);
+        for phone in phones_of(&doc) {
+            self.phones.insert(&phone, n);
         }
     }
 
@@ -282,11 +370,11 @@ impl SearchIndex {
 
     pub(super) fn field_text<'a>(&'a self, doc: &'a Doc, field: Field) -> &'a str {
         match field {
-            Field::Name => doc.part(3),
-            Field::Ward => doc.part(4),
-            Field::Text => doc.part(5),
+            Field::Name => doc.part(2),
+            Field::Ward => doc.part(3),
+            Field::Text => doc.part(4),
             Field::Procedure => self
-                .procedures
+                .strings
                 .get(doc.procedure as usize)
                 .map(|s| &**s)
                 .unwrap_or(""),

@@ -259,7 +259,7 @@ pub fn rank(
                 kind: d.kind,
                 key: d.key().to_string(),
                 title: d.title().to_string(),
-                subtitle: d.subtitle().to_string(),
+                subtitle: index.subtitle(d),
                 highlights,
                 score: score * 10 + fuzzy.min(9),
             }

@@ -42,16 +42,37 @@ pub fn code_tokens(text: &str) -> Vec<String> {
 
 /// Terms a field contributes to the dictionary (phones go to the phone index instead).
 pub fn field_terms(field: Field, text: &str) -> Vec<String> {
-    let tokens = match field {
-        Field::Phone => return Vec::new(),
-        Field::Code => code_tokens(text),
-        _ => words(text),
-    };
-    let prefix = field_prefix(field);
-    let mut terms: Vec<String> = tokens.into_iter().map(|t| format!("{prefix}{t}")).collect();
-    terms.sort();
+    let mut terms = Vec::new();
+    let mut buf = String::new();
+    for_each_field_term(field, text, &mut buf, &mut |t| terms.push(t.to_string()));
+    terms.sort_unstable();
     terms.dedup();
     terms
+}
+
+/// Calls `emit` with every term of a field (duplicates possible), building each
+/// in `buf` so that no term is allocated (hot in index builds).
+pub fn for_each_field_term(field: Field, text: &str, buf: &mut String, emit: &mut dyn FnMut(&str)) {
+    if field == Field::Phone {
+        return;
+    }
+    let prefix = field_prefix(field);
+    let folded = fold(text);
+    let mut put = |w: &str, buf: &mut String| {
+        buf.clear();
+        buf.push_str(prefix);
+        buf.push_str(w);
+        emit(buf);
+    };
+    for w in folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+        if field == Field::Code && w.len() > 1 && w.starts_with('0') && w.bytes().all(|b| b.is_ascii_digit()) {
+            let stripped = w.trim_start_matches('0');
+            if !stripped.is_empty() {
+                put(stripped, buf);
+            }
+        }
+        put(w, buf);
+    }
 }
 
 /// A phone number as the canonical `0xxxxxxxxx` digits, if `text` is one.
