@@ -42,8 +42,13 @@ fn main() {
     println!("| {:<44} | {:>28} |", "measure", "value");
     println!("|{}|{}|", "-".repeat(46), "-".repeat(30));
 
+    let n_tickets: usize = std::env::var("HOTLINE_BENCH_TICKETS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
     let cfg = DemoConfig {
         dossiers: n_dossiers,
+        tickets: n_tickets,
         ..DemoConfig::default()
     };
     let t = Instant::now();
@@ -153,7 +158,29 @@ fn main() {
         &format!("read + decode all {n} dossiers"),
         format!("{:.2} s", start.elapsed().as_secs_f64()),
     );
-    row("process RSS at end", format!("{:.0} MB", rss_mb()));
+    row(
+        "process RSS before reopening",
+        format!("{:.0} MB", rss_mb()),
+    );
+
+    // Cold start of a process on this store: open, then build the search index in the background.
+    drop(store);
+    let start = Instant::now();
+    let store = Store::open(dir.path()).unwrap();
+    row(
+        "open the store",
+        format!("{:.0} ms", start.elapsed().as_secs_f64() * 1e3),
+    );
+    let backend = hotline::api::Backend::new(store, hotline::domain::system_clock(), true);
+    backend.search.wait_ready();
+    row(
+        "cold start: open + search index ready",
+        format!("{:.1} s", start.elapsed().as_secs_f64()),
+    );
+    row(
+        "process RSS with store and index open",
+        format!("{:.0} MB", rss_mb()),
+    );
 }
 
 fn hotline_bench_populate(store: &Store, cfg: &DemoConfig) -> (usize, usize) {

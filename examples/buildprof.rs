@@ -3,8 +3,17 @@ use hotline::search::SearchIndex;
 use hotline::search_service::dossier_doc;
 use std::time::Instant;
 fn main() {
-    let cfg = DemoConfig { dossiers: std::env::var("N").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000), tickets: 0, ..DemoConfig::default() };
-    let docs: Vec<_> = demo::dossiers(&cfg).map(|d| dossier_doc(&d, cfg.now)).collect();
+    let cfg = DemoConfig {
+        dossiers: std::env::var("N")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(100_000),
+        tickets: 0,
+        ..DemoConfig::default()
+    };
+    let docs: Vec<_> = demo::dossiers(&cfg)
+        .map(|d| dossier_doc(&d, cfg.now))
+        .collect();
     let t = Instant::now();
     let idx = SearchIndex::build(docs);
     println!("build {:?} {}", t.elapsed(), idx.len());

@@ -438,7 +438,7 @@ impl Inner {
             .chain(dossiers)
             .chain(tickets)
             .inspect(|_| tick());
-        let mut index = SearchIndex::build(docs);
+        let mut index = SearchIndex::build_sized(docs, total as usize);
         let count = count.get();
         {
             let mut guard = self.index.write().unwrap_or_else(|e| e.into_inner());

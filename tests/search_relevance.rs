@@ -254,10 +254,7 @@ fn every_case_keeps_its_rank() {
 
 #[test]
 fn nfd_typed_queries_find_the_same() {
-    for (query, kind, key, worst) in CASES
-        .iter()
-        .filter(|c| !c.0.is_ascii())
-    {
+    for (query, kind, key, worst) in CASES.iter().filter(|c| !c.0.is_ascii()) {
         let nfd: String = query.nfd().collect();
         let r = rank_of(&nfd, *kind, key);
         assert!(

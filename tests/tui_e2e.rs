@@ -1,8 +1,6 @@
 //! End-to-end: the real binary in a pseudo-terminal (portable-pty), the screen
 //! read back with a terminal parser (vt100). Each test uses its own small demo
 //! store in a temp dir and logs to a temp file (HOTLINE_LOG).
-//!
-//! The tests skip (with a message) while the binary is not yet wired to the TUI.
 
 use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
 use std::io::{Read, Write};
@@ -17,15 +15,6 @@ const CTRL_S: &str = "\x13";
 const ESC: &str = "\x1b";
 const TAB: &str = "\t";
 const ENTER: &str = "\r";
-
-fn binary_ready() -> bool {
-    let out = std::process::Command::new(BIN).arg("--help").output();
-    let ok = out.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("--demo"));
-    if !ok {
-        eprintln!("SKIPPED: {BIN} is not wired to the TUI yet");
-    }
-    ok
-}
 
 /// A small demo store, generated once per test.
 fn demo_store() -> tempfile::TempDir {
@@ -204,9 +193,6 @@ fn log_ticket(t: &mut Term, phone: &str, subject: &str) -> String {
 
 #[test]
 fn create_quit_restart_and_find_by_phone_with_spaces() {
-    if !binary_ready() {
-        return;
-    }
     let dir = demo_store();
     let mut t = Term::start(dir.path(), "lan.nt", &log(dir.path()), 100, 30);
     let id = log_ticket(&mut t, "0938765432", "Kiểm thử e2e thanh toán");
@@ -232,9 +218,6 @@ fn create_quit_restart_and_find_by_phone_with_spaces() {
 
 #[test]
 fn escalated_ticket_appears_in_the_ward_queue() {
-    if !binary_ready() {
-        return;
-    }
     let dir = demo_store();
     let users = std::process::Command::new(BIN)
         .args(["user", "list", "--data"])
@@ -243,15 +226,12 @@ fn escalated_ticket_appears_in_the_ward_queue() {
         .unwrap();
     let users = String::from_utf8_lossy(&users.stdout).to_string();
     // A responder line names the user first and lists ward codes.
-    let Some(responder) = users
+    let responder = users
         .lines()
         .find(|l| l.contains("responder"))
         .and_then(|l| l.split_whitespace().next())
         .map(str::to_string)
-    else {
-        eprintln!("SKIPPED: no responder in `hotline user list`:\n{users}");
-        return;
-    };
+        .unwrap_or_else(|| panic!("no responder in `hotline user list`:\n{users}"));
     let ward: Option<String> = users
         .lines()
         .find(|l| l.starts_with(&responder))
@@ -260,10 +240,7 @@ fn escalated_ticket_appears_in_the_ward_queue() {
                 .find(|w| w.len() == 5)
                 .map(str::to_string)
         });
-    let Some(ward) = ward else {
-        eprintln!("SKIPPED: cannot tell {responder}'s ward from:\n{users}");
-        return;
-    };
+    let ward = ward.unwrap_or_else(|| panic!("cannot tell {responder}'s ward from:\n{users}"));
     let mut t = Term::start(dir.path(), "lan.nt", &log(dir.path()), 100, 30);
     let id = log_ticket(&mut t, "0938111222", "Kiểm thử chuyển phường");
     t.send("e");
@@ -292,9 +269,6 @@ fn escalated_ticket_appears_in_the_ward_queue() {
 
 #[test]
 fn help_resize_and_quit_from_a_dirty_form() {
-    if !binary_ready() {
-        return;
-    }
     let dir = demo_store();
     let mut t = Term::start(dir.path(), "lan.nt", &log(dir.path()), 80, 24);
     t.wait_for("1022 hotline");

@@ -8,8 +8,8 @@ use super::tokenize::{field_prefix, field_terms, for_each_field_term, phone_digi
 use super::{DocKind, Field, Hit, SearchDoc};
 use rayon::prelude::*;
 use roaring::RoaringBitmap;
-use std::collections::hash_map::DefaultHasher;
 use rustc_hash::FxHashMap as HashMap;
+use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 
 /// Longest inline searchable text kept per document (ticket descriptions).
@@ -134,7 +134,11 @@ fn for_each_doc_term(doc: &SearchDoc, buf: &mut String, emit: &mut dyn FnMut(&st
 }
 
 fn all_terms(doc: &SearchDoc) -> Vec<String> {
-    let mut terms: Vec<String> = doc.fields.iter().flat_map(|(f, t)| field_terms(*f, t)).collect();
+    let mut terms: Vec<String> = doc
+        .fields
+        .iter()
+        .flat_map(|(f, t)| field_terms(*f, t))
+        .collect();
     terms.sort_unstable();
     terms.dedup();
     terms
@@ -184,6 +188,9 @@ fn prepare(doc: &SearchDoc) -> Prepared {
     }
 }
 
+/// Term → ascending document ids, while an index is being built.
+type Postings = HashMap<String, Vec<u32>>;
+
 impl SearchIndex {
     fn empty() -> SearchIndex {
         SearchIndex {
@@ -207,11 +214,23 @@ impl SearchIndex {
     /// prepared (folded, tokenised) in parallel, so only one chunk of input is
     /// in memory at a time.
     pub fn build(docs: impl IntoIterator<Item = SearchDoc>) -> SearchIndex {
+        let docs = docs.into_iter();
+        let expected = docs.size_hint().0;
+        SearchIndex::build_sized(docs, expected)
+    }
+
+    /// As [`SearchIndex::build`], reserving room for `expected` documents up front
+    /// (a growing vector of a million records leaves its old copies in the heap).
+    pub fn build_sized(docs: impl IntoIterator<Item = SearchDoc>, expected: usize) -> SearchIndex {
         const CHUNK: usize = 32_768;
         const SUB: usize = 4_096;
+        /// Pending ids per term are folded into its bitmap at this size, to bound memory.
+        const FLUSH: usize = 1 << 16;
         let mut index = SearchIndex::empty();
+        index.docs.reserve_exact(expected);
+        let mut bitmaps: HashMap<String, RoaringBitmap> = HashMap::default();
         // Posting lists as plain ascending ids while building; bitmaps at the end.
-        let mut postings: HashMap<String, Vec<u32>> = HashMap::default();
+        let mut postings: Postings = HashMap::default();
         let mut phones = Vec::new();
         let mut docs = docs.into_iter();
         loop {
@@ -222,11 +241,11 @@ impl SearchIndex {
             let base = index.docs.len();
             // Terms per sub-chunk in parallel, into local posting lists merged below:
             // few distinct terms, many documents.
-            let parts: Vec<(Vec<Prepared>, HashMap<String, Vec<u32>>)> = chunk
+            let parts: Vec<(Vec<Prepared>, Postings)> = chunk
                 .par_chunks(SUB)
                 .enumerate()
                 .map(|(ci, docs)| {
-                    let mut local: HashMap<String, Vec<u32>> = HashMap::default();
+                    let mut local: Postings = HashMap::default();
                     let mut buf = String::new();
                     let mut prepared = Vec::with_capacity(docs.len());
                     for (i, doc) in docs.iter().enumerate() {
@@ -250,11 +269,17 @@ impl SearchIndex {
             for (p, local) in parts {
                 prepared.extend(p);
                 for (term, ids) in local {
-                    match postings.get_mut(&term) {
-                        Some(all) => all.extend_from_slice(&ids),
-                        None => {
-                            postings.insert(term, ids);
+                    let pending = match postings.get_mut(&term) {
+                        Some(all) => {
+                            all.extend_from_slice(&ids);
+                            all
                         }
+                        None => postings.entry(term.clone()).or_insert(ids),
+                    };
+                    if pending.len() >= FLUSH {
+                        let flushed =
+                            RoaringBitmap::from_sorted_iter(pending.drain(..)).unwrap_or_default();
+                        *bitmaps.entry(term).or_default() |= flushed;
                     }
                 }
             }
@@ -265,8 +290,18 @@ impl SearchIndex {
         }
         let mut sorted: Vec<(String, RoaringBitmap)> = postings
             .into_par_iter()
-            .map(|(term, ids)| (term, RoaringBitmap::from_sorted_iter(ids).unwrap_or_default()))
+            .map(|(term, ids)| {
+                (
+                    term,
+                    RoaringBitmap::from_sorted_iter(ids).unwrap_or_default(),
+                )
+            })
             .collect();
+        for (term, bitmap) in sorted.iter_mut() {
+            if let Some(flushed) = bitmaps.remove(term.as_str()) {
+                *bitmap |= flushed;
+            }
+        }
         sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         index.terms = Terms::build(sorted);
         index.phones = Phones::build(phones);
@@ -296,7 +331,11 @@ impl SearchIndex {
         let n = self.docs.len() as u32;
         let Prepared { mut doc, hash } = p;
         let procedure = joined(src, Field::Procedure);
-        doc.procedure = if procedure.is_empty() { u32::MAX } else { self.intern(&procedure) };
+        doc.procedure = if procedure.is_empty() {
+            u32::MAX
+        } else {
+            self.intern(&procedure)
+        };
         let segments: Vec<&str> = src.subtitle.splitn(SUBTITLE_PARTS, SEPARATOR).collect();
         for (slot, segment) in doc.subtitle.iter_mut().zip(segments) {
             *slot = self.intern(segment);
@@ -307,7 +346,11 @@ impl SearchIndex {
         if let Some(w) = src.ward {
             self.by_ward.entry(w).or_default().insert(n);
         }
-        for (map, value) in [(&mut self.by_status, &src.status), (&mut self.by_tag, &src.tag), (&mut self.by_assignee, &src.assignee)] {
+        for (map, value) in [
+            (&mut self.by_status, &src.status),
+            (&mut self.by_tag, &src.tag),
+            (&mut self.by_assignee, &src.assignee),
+        ] {
             if let Some(v) = value {
                 match map.get_mut(v) {
                     Some(b) => {
@@ -345,7 +388,11 @@ impl SearchIndex {
     }
 
     pub(super) fn subtitle(&self, doc: &Doc) -> String {
-        let parts: Vec<&str> = doc.subtitle.iter().filter_map(|id| self.strings.get(*id as usize).map(|s| &**s)).collect();
+        let parts: Vec<&str> = doc
+            .subtitle
+            .iter()
+            .filter_map(|id| self.strings.get(*id as usize).map(|s| &**s))
+            .collect();
         parts.join(SEPARATOR)
     }
 

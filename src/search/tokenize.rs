@@ -64,8 +64,15 @@ pub fn for_each_field_term(field: Field, text: &str, buf: &mut String, emit: &mu
         buf.push_str(w);
         emit(buf);
     };
-    for w in folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
-        if field == Field::Code && w.len() > 1 && w.starts_with('0') && w.bytes().all(|b| b.is_ascii_digit()) {
+    for w in folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if field == Field::Code
+            && w.len() > 1
+            && w.starts_with('0')
+            && w.bytes().all(|b| b.is_ascii_digit())
+        {
             let stripped = w.trim_start_matches('0');
             if !stripped.is_empty() {
                 put(stripped, buf);

@@ -39,7 +39,9 @@ static FOLD_TABLE: std::sync::LazyLock<Vec<char>> = std::sync::LazyLock::new(|| 
 
 fn table_fold(c: char) -> Option<char> {
     let u = c as u32;
-    (0xC0..=0x1EFF).contains(&u).then(|| FOLD_TABLE[(u - 0xC0) as usize])
+    (0xC0..=0x1EFF)
+        .contains(&u)
+        .then(|| FOLD_TABLE[(u - 0xC0) as usize])
 }
 
 fn fold_char_slow(c: char) -> char {

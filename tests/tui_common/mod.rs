@@ -118,6 +118,8 @@ impl World {
         if fill {
             w.seed_tickets();
         }
+        // Snapshots must not depend on how far the background index build got.
+        w.backend.search.wait_ready();
         w
     }
 
