@@ -345,3 +345,78 @@ async fn new_tickets_and_imports_are_searchable_at_once_and_scoped() {
         hits[0].title
     );
 }
+
+#[tokio::test]
+async fn unknown_wards_are_rejected_and_nothing_is_stored() {
+    let w = World::new();
+    let op = w.as_user("op");
+    let mut n = fault("0912 345 678");
+    n.ward = Some(99_999);
+    let err = op.create_ticket(Uuid::now_v7(), n).await.unwrap_err();
+    assert!(
+        matches!(&err, ApiError::Invalid { errors } if errors[0].field == "ward"),
+        "{err}"
+    );
+    assert_eq!(w.backend.store.ticket_count().unwrap(), 0);
+    let t = op
+        .create_ticket(Uuid::now_v7(), fault("0912 345 678"))
+        .await
+        .unwrap();
+    let edit = Change::Edit(hotline::domain::TicketEdit {
+        ward: Some(12_345),
+        ..Default::default()
+    });
+    assert!(matches!(
+        op.apply(t.id, t.version, edit).await,
+        Err(ApiError::Invalid { .. })
+    ));
+    assert!(matches!(
+        op.apply(t.id, t.version, escalate(1)).await,
+        Err(ApiError::Invalid { .. })
+    ));
+    assert_eq!(op.ticket(t.id).await.unwrap().ticket.version, t.version);
+}
+
+#[tokio::test]
+async fn responders_read_only_their_wards_dossiers() {
+    use hotline::domain::{Dossier, PaymentState, Phone, PortalStatus, SyncState};
+    let w = World::new();
+    let dossier = |code: &str, ward: u32| Dossier {
+        code: code.into(),
+        procedure_code: "1.001612".into(),
+        procedure_name: "Đăng ký khai sinh".into(),
+        applicant_name: "Trần Văn Bình".into(),
+        applicant_phone: Phone::parse("0912345678").ok(),
+        ward,
+        received_at: Ts(1_763_000_000),
+        due_at: Ts(1_763_500_000),
+        finished_at: None,
+        status: PortalStatus::PROCESSING,
+        sync: SyncState::Synced,
+        payment: PaymentState::Paid,
+    };
+    w.backend
+        .store
+        .put_dossiers(&[
+            dossier("000.00.01.H29-251101-0001", BEN_THANH),
+            dossier("000.00.01.H29-251101-0002", SAI_GON),
+        ])
+        .unwrap();
+    let bt = w.as_user("bt");
+    assert!(bt
+        .dossier("000.00.01.H29-251101-0001")
+        .await
+        .unwrap()
+        .is_some());
+    assert!(bt
+        .dossier("000.00.01.H29-251101-0002")
+        .await
+        .unwrap()
+        .is_none());
+    let op = w.as_user("op");
+    assert!(op
+        .dossier("000.00.01.H29-251101-0002")
+        .await
+        .unwrap()
+        .is_some());
+}

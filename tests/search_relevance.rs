@@ -92,6 +92,28 @@ fn needles() -> Vec<SearchDoc> {
             ),
             now,
         ),
+        // A partly typed word with its tone ("Thà") must prefer "Thành" over
+        // "Thạnh", which comes later and so would win a tie.
+        dossier_doc(
+            &needle_dossier(
+                "000.00.201.H29-251103-0783",
+                "Vưu Văn Thành",
+                "0765 432 111",
+                26809,
+                "2.000815",
+            ),
+            now,
+        ),
+        dossier_doc(
+            &needle_dossier(
+                "000.00.201.H29-251103-0784",
+                "Vưu Văn Thạnh",
+                "0765 432 112",
+                26809,
+                "2.000815",
+            ),
+            now,
+        ),
     ];
     let mut t = NewTicket::new(Kind::Fault, "Lỗi VNeID khi nộp hồ sơ đất đai");
     t.caller_name = "Mạc Đĩnh Chi".into();
@@ -155,6 +177,9 @@ const CASES: &[(&str, DocKind, &str, usize)] = &[
     ("luu thi ngan ha", D, "000.00.201.H29-251103-0778", 2),
     ("luu thi ngan ha", D, "000.00.201.H29-251103-0779", 2),
     ("Ngân Hạ", D, "000.00.201.H29-251103-0779", 1),
+    ("Vưu Văn Thà", D, "000.00.201.H29-251103-0783", 1),
+    ("Vưu Văn Thạ", D, "000.00.201.H29-251103-0784", 1),
+    ("vuu van thanh", D, "000.00.201.H29-251103-0784", 2),
     // Tone placement variants (hòa/hoà, thủy/thuỷ).
     ("au duong khanh hoa", D, "000.00.201.H29-251103-0781", 1),
     ("Âu Dương Khánh Hoà", D, "000.00.201.H29-251103-0781", 1),

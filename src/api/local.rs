@@ -215,6 +215,7 @@ impl HotlineApi for LocalApi {
                 self.user.role
             )));
         }
+        known_ward(new.ward)?;
         let api = self.clone();
         blocking(move || {
             let now = api.now();
@@ -282,13 +283,10 @@ impl HotlineApi for LocalApi {
                 api.visible_ticket(*other)
                     .map_err(|_| ApiError::not_found(format!("duplicate ticket {other}")))?;
             }
-            if let Change::Escalate(req) = &change {
-                if crate::reference::ward(req.ward).is_none() {
-                    return Err(ApiError::invalid(crate::domain::ValidationError::new(
-                        "ward",
-                        format!("{} is not one of the 168 HCMC wards", req.ward),
-                    )));
-                }
+            match &change {
+                Change::Escalate(req) => known_ward(Some(req.ward))?,
+                Change::Edit(edit) => known_ward(edit.ward)?,
+                _ => {}
             }
             let now = api.now();
             let user = api.user.clone();
@@ -317,7 +315,9 @@ impl HotlineApi for LocalApi {
     async fn dossier(&self, code: &str) -> ApiResult<Option<Dossier>> {
         self.require_ticket_worker()?;
         let code = code.trim().to_ascii_uppercase();
-        Ok(self.store().dossier(&code)?)
+        let dossier = self.store().dossier(&code)?;
+        // Responders see their own wards' dossiers only, as in search.
+        Ok(dossier.filter(|d| self.user.role != Role::Responder || self.user.covers_ward(d.ward)))
     }
 
     async fn caller(&self, query: &str) -> ApiResult<CallerHistory> {
@@ -356,5 +356,18 @@ impl HotlineApi for LocalApi {
             dossiers: store.dossier_count()?,
             index_progress: self.backend.search.progress(),
         })
+    }
+}
+
+/// A ward a ticket names must be one of the city's 168 units.
+fn known_ward(ward: Option<crate::domain::WardCode>) -> ApiResult<()> {
+    match ward {
+        Some(w) if crate::reference::ward(w).is_none() => {
+            Err(ApiError::invalid(crate::domain::ValidationError::new(
+                "ward",
+                format!("{w} is not one of the 168 HCMC wards"),
+            )))
+        }
+        _ => Ok(()),
     }
 }

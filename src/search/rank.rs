@@ -7,7 +7,7 @@ use super::query::Query;
 use super::terms::MatchKind;
 use super::tokenize::QueryWord;
 use super::{DocKind, Field, Hit};
-use crate::text::{fold, tone_key};
+use crate::text::{fold, tone_parts};
 use fuzzy_matcher::skim::SkimMatcherV2;
 use fuzzy_matcher::FuzzyMatcher;
 use roaring::RoaringBitmap;
@@ -133,15 +133,8 @@ fn refine(index: &SearchIndex, doc: u32, query: &Query, matches: &[WordMatch]) -
         };
         fields_used.push(field);
         if let QueryWord::Word { folded, raw } = word {
-            if raw != folded {
-                let want = tone_key(raw);
-                let text = index.field_text(d, field);
-                if tone_key(text)
-                    .split(|c: char| !c.is_alphanumeric())
-                    .any(|w| w.starts_with(&want))
-                {
-                    bonus += 150;
-                }
+            if raw != folded && diacritics_match(raw, index.field_text(d, field)) {
+                bonus += 150;
             }
         }
     }
@@ -182,6 +175,19 @@ fn refine(index: &SearchIndex, doc: u32, query: &Query, matches: &[WordMatch]) -
     }
     let days_ago = ((query.now - d.date) / 86_400).clamp(0, 365);
     bonus + (365 - days_ago) / 8
+}
+
+/// Whether a word of `text` starts with the typed word `raw` diacritics and
+/// all: its letters a prefix, its tone the same when one was typed ("Thà"
+/// matches "Thành", not "Thạnh"; "Hà" matches "Hà" and "Hàng", not "Hạ").
+fn diacritics_match(raw: &str, text: &str) -> bool {
+    let (want, want_tone) = tone_parts(raw);
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .any(|w| {
+            let (letters, tone) = tone_parts(w);
+            letters.starts_with(&want) && (want_tone.is_none() || tone == want_tone)
+        })
 }
 
 /// Highlight positions (char indices of the title) and a fuzzy score.

@@ -1,9 +1,10 @@
 //! Dossiers, keyed by code, with an applicant-phone index.
 
 use super::codec::{concat, decode, encode, u64_key};
+use super::tickets::untx;
 use super::{corrupt, Store, StoreResult};
 use crate::domain::Dossier;
-use sled::Batch;
+use sled::Transactional;
 
 /// What a batch of dossier writes did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -23,40 +24,44 @@ impl Store {
     }
 
     /// As [`Store::put_dossiers`] without the flush (bulk demo generation).
+    /// The dossiers, their phone index and the count change in one transaction.
     pub fn put_dossiers_unflushed(&self, dossiers: &[Dossier]) -> StoreResult<PutOutcome> {
-        let mut out = PutOutcome::default();
-        let mut main = Batch::default();
-        let mut phones = Batch::default();
-        for d in dossiers {
-            let value = encode(d);
-            let old = self.dossiers.get(d.code.as_bytes())?;
-            match &old {
-                Some(o) if o.as_ref() == value.as_slice() => {
-                    out.unchanged += 1;
-                    continue;
-                }
-                Some(o) => {
-                    out.updated += 1;
-                    if let Ok(prev) = decode::<Dossier>(o) {
-                        if let Some(p) = prev.applicant_phone {
-                            phones.remove(phone_key(p.as_str(), &prev.code));
+        let trees = [&self.dossiers, &self.dossiers_by_phone, &self.meta];
+        untx(trees[..].transaction(|v| {
+            let (main, phones, meta) = (&v[0], &v[1], &v[2]);
+            let mut out = PutOutcome::default();
+            for d in dossiers {
+                let value = encode(d);
+                match main.get(d.code.as_bytes())? {
+                    Some(o) if o.as_ref() == value.as_slice() => {
+                        out.unchanged += 1;
+                        continue;
+                    }
+                    Some(o) => {
+                        out.updated += 1;
+                        if let Ok(prev) = decode::<Dossier>(&o) {
+                            if let Some(p) = prev.applicant_phone {
+                                phones.remove(phone_key(p.as_str(), &prev.code))?;
+                            }
                         }
                     }
+                    None => out.added += 1,
                 }
-                None => out.added += 1,
+                if let Some(p) = &d.applicant_phone {
+                    phones.insert(phone_key(p.as_str(), &d.code), &[] as &[u8])?;
+                }
+                main.insert(d.code.as_bytes(), value)?;
             }
-            if let Some(p) = &d.applicant_phone {
-                phones.insert(phone_key(p.as_str(), &d.code), &[] as &[u8]);
+            if out.added > 0 {
+                let before = meta
+                    .get("dossiers")?
+                    .and_then(|b| <[u8; 8]>::try_from(b.as_ref()).ok())
+                    .map(u64::from_be_bytes)
+                    .unwrap_or(0);
+                meta.insert("dossiers", &u64_key(before + out.added as u64))?;
             }
-            main.insert(d.code.as_bytes(), value);
-        }
-        self.dossiers.apply_batch(main)?;
-        self.dossiers_by_phone.apply_batch(phones)?;
-        if out.added > 0 {
-            let total = self.dossier_count()? + out.added as u64;
-            self.meta.insert("dossiers", &u64_key(total))?;
-        }
-        Ok(out)
+            Ok(out)
+        }))
     }
 
     pub fn dossier(&self, code: &str) -> StoreResult<Option<Dossier>> {

@@ -29,7 +29,7 @@ fn abort<T>(e: StoreError) -> TxResult<T> {
     Err(ConflictableTransactionError::Abort(e))
 }
 
-fn untx<T>(r: Result<T, TransactionError<StoreError>>) -> StoreResult<T> {
+pub(super) fn untx<T>(r: Result<T, TransactionError<StoreError>>) -> StoreResult<T> {
     r.map_err(|e| match e {
         TransactionError::Abort(e) => e,
         TransactionError::Storage(e) => StoreError::Sled(e),

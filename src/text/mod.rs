@@ -5,4 +5,4 @@ mod sanitize;
 mod vietnamese;
 
 pub use sanitize::{clean_line, clean_text, strip_controls};
-pub use vietnamese::{fold, fold_char, nfc, tone_key};
+pub use vietnamese::{fold, fold_char, nfc, tone_key, tone_parts};

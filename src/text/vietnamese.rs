@@ -133,9 +133,40 @@ pub fn tone_key(s: &str) -> String {
     out
 }
 
+/// One word split into its letters with every mark but the tone (lowercase,
+/// NFC) and its tone (`'1'`..`'5'` as in [`tone_key`], `None` for level tone):
+/// `tone_parts("Thành") == ("thanh", Some('2'))`. Comparing the parts, not the
+/// keys, lets a partly typed word ("Thà") be a prefix of a whole one ("Thành").
+pub fn tone_parts(word: &str) -> (String, Option<char>) {
+    let mut base = String::with_capacity(word.len());
+    let mut tone = None;
+    for c in word.nfd() {
+        if let Some((_, digit)) = TONE_MARKS.iter().find(|(m, _)| *m == c) {
+            tone = Some(*digit);
+        } else if c == '\u{0341}' {
+            tone = Some('1');
+        } else if c == '\u{0340}' {
+            tone = Some('2');
+        } else {
+            base.extend(c.to_lowercase());
+        }
+    }
+    (base.nfc().collect(), tone)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tone_parts_separate_the_tone_from_the_letters() {
+        assert_eq!(tone_parts("Thành"), ("thanh".to_string(), Some('2')));
+        assert_eq!(tone_parts("Thà"), ("tha".to_string(), Some('2')));
+        assert_eq!(tone_parts("hoà").0, tone_parts("Hòa").0);
+        assert_eq!(tone_parts("Nguyễn"), ("nguyên".to_string(), Some('4')));
+        assert_eq!(tone_parts("Hạ").1, Some('5'));
+        assert_eq!(tone_parts("Lan"), ("lan".to_string(), None));
+    }
 
     #[test]
     fn folds_vietnamese_letters() {

@@ -64,14 +64,20 @@ impl Drop for TerminalGuard {
     }
 }
 
+/// A panic on the UI thread ends the program, so the terminal is restored
+/// first; a panic in a worker (caught by tokio, reported back as an error) is
+/// only logged: restoring the terminal then would break the running UI.
 fn install_panic_hook() {
     static ONCE: Once = Once::new();
+    let ui_thread = std::thread::current().id();
     ONCE.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            restore_terminal();
             tracing::error!("panic: {info}");
-            previous(info);
+            if std::thread::current().id() == ui_thread {
+                restore_terminal();
+                previous(info);
+            }
         }));
     });
 }

@@ -385,10 +385,13 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "welcome.users_cmd",
         "hotline user add lan.nt --role operator",
     ),
-    ("welcome.hub", "Or connect to your team's hub:"),
+    (
+        "welcome.hub",
+        "A team hub (several desks on one store) is not in this version yet:",
+    ),
     (
         "welcome.hub_cmd",
-        "hotline --server https://hub.example:8022",
+        "until then each desk works on its own store (--data DIR)",
     ),
     ("welcome.demo", "Try it with demo data:"),
     ("welcome.demo_cmd", "hotline --demo"),

@@ -2,6 +2,7 @@
 //! catalog; a test keeps both catalogs' keys identical.
 
 mod en;
+pub mod messages;
 mod vi;
 
 use crate::domain::{Channel, FaultType, Kind, Priority, SlaState, Status};

@@ -397,10 +397,13 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "welcome.users_cmd",
         "hotline user add lan.nt --role operator",
     ),
-    ("welcome.hub", "Hoặc kết nối tới máy chủ chung của tổ:"),
+    (
+        "welcome.hub",
+        "Máy chủ chung cho cả tổ (nhiều bàn một kho) chưa có trong phiên bản này:",
+    ),
     (
         "welcome.hub_cmd",
-        "hotline --server https://hub.example:8022",
+        "tạm thời mỗi bàn dùng kho riêng, chọn bằng --data THƯ_MỤC",
     ),
     ("welcome.demo", "Dùng thử với dữ liệu mẫu:"),
     ("welcome.demo_cmd", "hotline --demo"),

@@ -176,7 +176,9 @@ impl FormState {
 
     /// Runs the domain validation and puts each error next to its field (only
     /// fields already touched, or all after a save attempt). Returns whether valid.
-    pub fn validate(&mut self, now: Ts, unknown_dossier_msg: &str, pick_ward_msg: &str) -> bool {
+    pub fn validate(&mut self, now: Ts, lang: crate::tui::i18n::Lang) -> bool {
+        let unknown_dossier_msg = crate::tui::i18n::tr(lang, "form.unknown_dossier");
+        let pick_ward_msg = crate::tui::i18n::tr(lang, "form.pick_ward");
         let errors = match self
             .to_new_ticket()
             .into_ticket(TicketId(1), Uuid::nil(), "-", now)
@@ -195,7 +197,7 @@ impl FormState {
             };
             if let Some(f) = self.fields.iter_mut().find(|f| f.id == id) {
                 if (f.touched || submitted) && f.error.is_none() {
-                    f.error = Some(e.message.clone());
+                    f.error = Some(crate::tui::i18n::messages::validation(lang, &e));
                 }
             } else {
                 // An error for a field this form does not show (edit mode): still invalid.

@@ -9,8 +9,8 @@ use crate::tui::msg::ApiMsg;
 use crate::tui::state::fields::{DossierCheck, FieldKind};
 use crate::tui::state::{CallerRow, Overlay, Preview, Screen, State};
 
-fn err_text(e: &ApiError) -> String {
-    crate::text::clean_line(&e.to_string())
+fn err_text(lang: crate::tui::i18n::Lang, e: &ApiError) -> String {
+    crate::tui::i18n::messages::api_error(lang, e)
 }
 
 pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
@@ -22,7 +22,7 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
                 return super::load_screen(state);
             }
         }
-        ApiMsg::Whoami(Err(e)) => state.toast(err_text(&e), true),
+        ApiMsg::Whoami(Err(e)) => state.toast(err_text(lang, &e), true),
         ApiMsg::Status(Ok(s)) => {
             let empty = s.tickets == 0 && s.dossiers == 0;
             let was_unknown = state.backend.is_none();
@@ -55,7 +55,7 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
                     state.search.preview = None;
                     return super::search::preview(state);
                 }
-                Err(e) => state.search.error = Some(err_text(&e)),
+                Err(e) => state.search.error = Some(err_text(lang, &e)),
             }
         }
         ApiMsg::PreviewTicket { generation, result } => {
@@ -65,7 +65,7 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
             if let Some((_, _, p)) = state.search.preview.as_mut() {
                 *p = match result {
                     Ok(d) => Preview::Ticket(Box::new(d)),
-                    Err(e) => Preview::Error(err_text(&e)),
+                    Err(e) => Preview::Error(err_text(lang, &e)),
                 };
             }
         }
@@ -77,7 +77,7 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
                 *p = match result {
                     Ok(Some(d)) => Preview::Dossier(Box::new(d)),
                     Ok(None) => Preview::Error(tr(lang, "preview.gone").into()),
-                    Err(e) => Preview::Error(err_text(&e)),
+                    Err(e) => Preview::Error(err_text(lang, &e)),
                 };
             }
         }
@@ -89,7 +89,7 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
                         d.detail = Some(t);
                         d.error = None;
                     }
-                    Err(e) => d.error = Some(err_text(&e)),
+                    Err(e) => d.error = Some(err_text(lang, &e)),
                 }
             }
         }
@@ -108,7 +108,7 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
                     return super::search::open_ticket(state, t.id);
                 }
                 Err(ApiError::Invalid { errors }) => show_errors(state, &errors),
-                Err(e) => form.error = Some(err_text(&e)),
+                Err(e) => form.error = Some(err_text(lang, &e)),
             }
         }
         ApiMsg::Applied { id, result } => {
@@ -130,7 +130,7 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
                     let n = super::lists::visible_tickets(state).len();
                     state.queues.cursor.clamp(n);
                 }
-                Err(e) => state.queues.error = Some(err_text(&e)),
+                Err(e) => state.queues.error = Some(err_text(lang, &e)),
             }
         }
         ApiMsg::Stats(result) => {
@@ -140,7 +140,7 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
                     state.dashboard.stats = Some(s);
                     state.dashboard.error = None;
                 }
-                Err(e) => state.dashboard.error = Some(err_text(&e)),
+                Err(e) => state.dashboard.error = Some(err_text(lang, &e)),
             }
         }
         ApiMsg::Caller { generation, result } => {
@@ -169,7 +169,7 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
                 Err(e) => {
                     state.caller.rows.clear();
                     state.caller.history = None;
-                    state.caller.error = Some(err_text(&e));
+                    state.caller.error = Some(err_text(lang, &e));
                 }
             }
         }
@@ -188,11 +188,7 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
                         );
                     }
                 }
-                form.validate(
-                    now,
-                    tr(lang, "form.unknown_dossier"),
-                    tr(lang, "form.pick_ward"),
-                );
+                form.validate(now, lang);
             }
         }
         ApiMsg::Users(Ok(users)) => {
@@ -261,7 +257,7 @@ fn applied(
                         current.updated_by
                     )
                 }
-                other => err_text(other),
+                other => err_text(lang, other),
             };
             if let Some(Overlay::Dialog(d)) = state.overlay.as_mut() {
                 d.busy = false;

@@ -12,8 +12,7 @@ use crate::tui::state::{FormMode, State};
 
 pub(crate) fn type_key(state: &mut State, k: Key) -> Vec<Effect> {
     let now = state.now;
-    let unknown = tr(state.lang, "form.unknown_dossier");
-    let pick = tr(state.lang, "form.pick_ward");
+    let lang = state.lang;
     let Some(form) = state.form.as_mut() else {
         return Vec::new();
     };
@@ -41,14 +40,13 @@ pub(crate) fn type_key(state: &mut State, k: Key) -> Vec<Effect> {
     }
     form.dirty = true;
     form.error = None;
-    form.validate(now, unknown, pick);
+    form.validate(now, lang);
     fx
 }
 
 pub(crate) fn on_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
     let now = state.now;
-    let unknown = tr(state.lang, "form.unknown_dossier");
-    let pick = tr(state.lang, "form.pick_ward");
+    let lang = state.lang;
     let form = state.form.as_mut()?;
     let n = form.fields.len();
     match a {
@@ -80,7 +78,7 @@ pub(crate) fn on_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
             } else {
                 (form.focus + n.max(1) - 1) % n.max(1)
             };
-            form.validate(now, unknown, pick);
+            form.validate(now, lang);
             Some(Vec::new())
         }
         Action::Down | Action::Up => {
@@ -152,11 +150,7 @@ fn save(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     }
     form.submitted = true;
-    if !form.validate(
-        now,
-        tr(lang, "form.unknown_dossier"),
-        tr(lang, "form.pick_ward"),
-    ) {
+    if !form.validate(now, lang) {
         form.error = Some(tr(lang, "form.fix_errors").to_string());
         if let Some(i) = form.fields.iter().position(|f| f.error.is_some()) {
             form.focus = i;
@@ -196,7 +190,7 @@ pub(crate) fn show_errors(state: &mut State, errors: &[crate::domain::Validation
     let mut rest = Vec::new();
     for e in errors {
         match FieldId::from_validation(&e.field).and_then(|id| form.field_mut(id)) {
-            Some(f) => f.error = Some(e.message.clone()),
+            Some(f) => f.error = Some(crate::tui::i18n::messages::validation(state.lang, e)),
             None => rest.push(e.to_string()),
         }
     }

@@ -289,7 +289,7 @@ fn dm(ts: Ts) -> String {
 }
 
 /// One timeline entry in the UI language.
-fn describe(lang: Lang, k: &EventKind) -> String {
+pub(crate) fn describe(lang: Lang, k: &EventKind) -> String {
     match k {
         EventKind::Created => tr(lang, "event.created").into(),
         EventKind::Commented { text } => format!("{}: {text}", tr(lang, "event.commented")),

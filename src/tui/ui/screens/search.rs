@@ -228,7 +228,7 @@ fn draw_preview(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                     format!("{} {}", ev.at.short(), clean(&ev.by)),
                     theme.dim(),
                 ));
-                lines.push(Line::raw(clean(&ev.kind.describe())));
+                lines.push(Line::raw(clean(&super::detail::describe(lang, &ev.kind))));
             }
         }
         Some(Preview::Dossier(d)) => {

@@ -1,0 +1,198 @@
+//! Messages that come from below the UI (validation and API errors) in the
+//! UI's language. The domain words its errors in English for the CLI, logs
+//! and scripts; here each known shape gets its Vietnamese wording, and an
+//! unknown one is shown as it is rather than hidden.
+
+use super::Lang;
+use crate::api::ApiError;
+use crate::domain::ValidationError;
+
+/// A field error's message (without the field name) in `lang`.
+pub fn validation(lang: Lang, e: &ValidationError) -> String {
+    match lang {
+        Lang::En => e.message.clone(),
+        Lang::Vi => validation_vi(&e.message).unwrap_or_else(|| e.message.clone()),
+    }
+}
+
+/// A whole API error in `lang`, one line.
+pub fn api_error(lang: Lang, e: &ApiError) -> String {
+    let text = match (lang, e) {
+        (Lang::En, _) => e.to_string(),
+        (Lang::Vi, ApiError::NotFound { what }) => format!("Không tìm thấy {what}"),
+        (Lang::Vi, ApiError::Forbidden { message }) => format!("Không được phép: {message}"),
+        (Lang::Vi, ApiError::Conflict { current }) => format!(
+            "Phiếu vừa được {} sửa (phiên bản {}); hãy tải lại rồi làm lại",
+            current.updated_by, current.version
+        ),
+        (Lang::Vi, ApiError::Invalid { errors }) => errors
+            .iter()
+            .map(|v| format!("{}: {}", field_vi(&v.field), validation(lang, v)))
+            .collect::<Vec<_>>()
+            .join("; "),
+        (Lang::Vi, ApiError::Rejected { message }) => format!("Bị từ chối: {message}"),
+        (Lang::Vi, ApiError::Storage { message }) => format!("Lỗi lưu trữ: {message}"),
+    };
+    crate::text::clean_line(&text)
+}
+
+fn field_vi(field: &str) -> &str {
+    match field {
+        "phone" | "caller_phone" => "số điện thoại",
+        "caller_name" | "name" => "tên người gọi",
+        "cccd" => "CCCD",
+        "subject" => "tiêu đề",
+        "description" => "nội dung",
+        "category" => "lĩnh vực",
+        "ward" => "phường/xã",
+        "dossiers" | "dossier_code" => "mã hồ sơ",
+        "note" => "ghi chú",
+        "reason" => "lý do",
+        "comment" | "text" => "bình luận",
+        "duplicate_of" => "phiếu trùng",
+        "ticket" => "phiếu",
+        "level" => "cấp",
+        other => other,
+    }
+}
+
+/// The part of `s` between `prefix` and `suffix`, if `s` has that shape.
+fn between<'a>(s: &'a str, prefix: &str, suffix: &str) -> Option<&'a str> {
+    s.strip_prefix(prefix)?.strip_suffix(suffix)
+}
+
+fn validation_vi(m: &str) -> Option<String> {
+    let fixed = match m {
+        "is required" => Some("bắt buộc"),
+        "is empty" => Some("đang trống"),
+        "is too long" => Some("quá dài"),
+        "is too long for a phone number" => Some("quá dài so với một số điện thoại"),
+        "must start with 0 or +84" => Some("phải bắt đầu bằng 0 hoặc +84"),
+        "is not a Vietnamese mobile (03/05/07/08/09) or landline (02) number" => {
+            Some("không phải số di động (03/05/07/08/09) hay số cố định (02) của Việt Nam")
+        }
+        "too many linked dossiers" => Some("quá nhiều hồ sơ liên kết"),
+        "nothing to change" => Some("không có gì thay đổi"),
+        "a ticket cannot duplicate itself" => Some("một phiếu không thể trùng với chính nó"),
+        "must be 1 (ward team) or 2 (city centre)" => {
+            Some("phải là 1 (tổ phường) hoặc 2 (trung tâm thành phố)")
+        }
+        _ => None,
+    };
+    if let Some(f) = fixed {
+        return Some(f.to_string());
+    }
+    if let Some(n) = between(m, "is too long (at most ", " characters)") {
+        return Some(format!("quá dài (tối đa {n} ký tự)"));
+    }
+    if let Some(n) = between(
+        m,
+        "a mobile number has 10 digits (0xxxxxxxxx), this one has ",
+        "",
+    ) {
+        return Some(format!(
+            "số di động có 10 chữ số (0xxxxxxxxx), số này có {n}"
+        ));
+    }
+    if let Some(n) = between(
+        m,
+        "a landline has 11 digits (02xxxxxxxxx), this one has ",
+        "",
+    ) {
+        return Some(format!(
+            "số cố định có 11 chữ số (02xxxxxxxxx), số này có {n}"
+        ));
+    }
+    if let Some(c) = between(
+        m,
+        "contains '",
+        "'; use digits, spaces, dots or a leading +84",
+    ) {
+        return Some(format!(
+            "có ký tự '{c}'; chỉ dùng chữ số, dấu cách, dấu chấm hoặc +84 ở đầu"
+        ));
+    }
+    if let Some(n) = between(m, "must be exactly 12 digits, got ", " characters") {
+        return Some(format!("phải đúng 12 chữ số, đang có {n} ký tự"));
+    }
+    if let Some(n) = between(m, "at most ", " linked dossiers") {
+        return Some(format!("tối đa {n} hồ sơ liên kết"));
+    }
+    if let Some(code) = between(m, "", " is already linked") {
+        return Some(format!("{code} đã được liên kết"));
+    }
+    if let Some(w) = between(m, "", " is not one of the 168 HCMC wards") {
+        return Some(format!("{w} không phải một trong 168 phường/xã của TP.HCM"));
+    }
+    if let Some(raw) = between(m, "'", "' is not <agency>-<YYMMDD>-<NNNN>") {
+        return Some(format!("'{raw}' không có dạng <cơ quan>-<YYMMDD>-<NNNN>"));
+    }
+    if let Some(a) = between(m, "agency part '", "' is not like 000.00.01.H29") {
+        return Some(format!("phần cơ quan '{a}' không giống 000.00.01.H29"));
+    }
+    if let Some(d) = between(m, "date part '", "' is not YYMMDD") {
+        return Some(format!("phần ngày '{d}' không có dạng YYMMDD"));
+    }
+    if let Some(d) = between(m, "date part '", "' is not a valid date") {
+        return Some(format!("phần ngày '{d}' không phải ngày hợp lệ"));
+    }
+    if let Some(s) = between(m, "sequence part '", "' is not 4-6 digits") {
+        return Some(format!("phần số thứ tự '{s}' không phải 4–6 chữ số"));
+    }
+    if let Some(t) = between(m, "'", "' is not a ticket id like PA-000123") {
+        return Some(format!("'{t}' không phải mã phiếu dạng PA-000123"));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{validate, Kind, NewTicket, Phone, TicketId, Ts};
+
+    /// Every error the domain gives for bad form input has a Vietnamese wording.
+    #[test]
+    fn domain_validation_errors_are_translated() {
+        let mut errors = Vec::new();
+        for raw in [
+            "",
+            "0912",
+            "091234567890",
+            "02838",
+            "12345",
+            "09x",
+            "1234567890123456789012345678901",
+        ] {
+            errors.extend(Phone::parse(raw).err());
+        }
+        errors.extend(validate::parse_cccd("123").err());
+        for code in [
+            "",
+            "abc",
+            "000.00.01.H29-2508-0001",
+            "000.00.01.H29-251340-0001",
+            "x-250812-0001",
+            "000.00.01.H29-250812-01",
+            &"A".repeat(41),
+        ] {
+            errors.extend(validate::dossier_code(code).err());
+        }
+        errors.extend(validate::line("subject", "", 10, true).err());
+        errors.extend(validate::line("subject", &"a".repeat(11), 10, true).err());
+        let mut n = NewTicket::new(Kind::Complaint, "");
+        n.caller_phone = "0912".into();
+        n.caller_cccd = "1".into();
+        n.dossiers = vec!["nope".into(); 21];
+        errors.extend(
+            n.into_ticket(TicketId(1), uuid::Uuid::nil(), "x", Ts(0))
+                .err()
+                .unwrap_or_default(),
+        );
+        assert!(errors.len() > 15, "{errors:?}");
+        for e in &errors {
+            let vi = validation(Lang::Vi, e);
+            assert_ne!(vi, e.message, "untranslated: {}", e.message);
+            assert_eq!(validation(Lang::En, e), e.message);
+        }
+    }
+}
