@@ -132,7 +132,8 @@ pub fn ticket_doc(t: &Ticket) -> SearchDoc {
         tag: Some(t.kind.slug().to_string()),
         assignee: t.assignee.clone(),
         open: t.is_open(),
-        due: t.is_open().then_some(t.due().0),
+        // A ticket waiting on the citizen has its clock paused: never overdue.
+        due: (t.is_open() && t.sla.paused_since.is_none()).then_some(t.due().0),
         date: t.created_at.0,
     }
 }
@@ -213,7 +214,8 @@ impl SearchService {
             index: RwLock::new(None),
             pending: Mutex::new(Vec::new()),
             done: AtomicU64::new(0),
-            total: AtomicU64::new(0),
+            // Not known until the builder counts; 0 of 1 reads as "indexing" meanwhile.
+            total: AtomicU64::new(1),
             ready: (Mutex::new(false), Condvar::new()),
             generations: Mutex::new(HashMap::new()),
             sessions: Mutex::new(HashMap::new()),

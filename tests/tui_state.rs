@@ -312,3 +312,37 @@ fn mouse_click_selects_then_opens() {
     d.send(Msg::Click(area.x + 2, area.y + 1));
     assert_eq!(d.state.screen, Screen::Detail);
 }
+
+#[test]
+fn the_palette_offers_only_what_the_role_may_do_here() {
+    use hotline::tui::action::Action;
+    use hotline::tui::update::{palette_items, PaletteItem};
+    let runs = |d: &hotline::tui::testkit::Driver| -> Vec<Action> {
+        palette_items(&d.state)
+            .into_iter()
+            .filter_map(|i| match i {
+                PaletteItem::Run(a) => Some(a),
+                _ => None,
+            })
+            .collect()
+    };
+    let w = World::new();
+    // An operator on the search screen: no ticket actions, no save, but logging.
+    let mut d = driver(&w, "lan.nt", Lang::Vi, true, (80, 24));
+    d.keys("esc :");
+    let items = runs(&d);
+    assert!(items.contains(&Action::NewTicket), "{items:?}");
+    for a in [Action::Ack, Action::Escalate, Action::Save, Action::Resolve] {
+        assert!(!items.contains(&a), "{a:?} offered: {items:?}");
+    }
+    // A responder on the escalated ticket: acknowledge yes, cancel no, logging no.
+    let mut d = driver(&w, "ut.benthanh", Lang::Vi, true, (80, 24));
+    d.state.detail = Some(hotline::tui::state::DetailState::new(TicketId(1)));
+    d.state.screen = Screen::Detail;
+    d.send(Msg::Run(Action::Refresh));
+    d.keys(":");
+    let items = runs(&d);
+    assert!(items.contains(&Action::Ack), "{items:?}");
+    assert!(!items.contains(&Action::CancelDuplicate), "{items:?}");
+    assert!(!items.contains(&Action::NewTicket), "{items:?}");
+}

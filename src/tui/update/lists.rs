@@ -42,8 +42,11 @@ pub(crate) fn load_queue(state: &mut State) -> Vec<Effect> {
             open_only: true,
             ..Default::default()
         },
+        // The whole open backlog can exceed one page: fetch the soonest due,
+        // which is what the default sort shows first.
         QueueTab::AllOpen => TicketFilter {
             open_only: true,
+            by_due: true,
             ..Default::default()
         },
         QueueTab::Overdue => TicketFilter {

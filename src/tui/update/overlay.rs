@@ -7,7 +7,7 @@ use crate::tui::effect::Effect;
 use crate::tui::i18n::{tr, Lang};
 use crate::tui::keymap::{Context, Key, KeyName};
 use crate::tui::state::fields::FieldKind;
-use crate::tui::state::{Confirm, Overlay, State, TextInput};
+use crate::tui::state::{Confirm, Overlay, Screen, State, TextInput};
 
 /// Applies a line-editing key to an input.
 pub(crate) fn edit(input: &mut TextInput, k: Key, multiline: bool) -> bool {
@@ -264,7 +264,7 @@ pub fn palette_items(state: &State) -> Vec<PaletteItem> {
         return out;
     }
     for a in Action::ALL {
-        if palette_hidden(*a) {
+        if palette_hidden(*a) || !palette_offers(state, *a) {
             continue;
         }
         let hay = fold(&format!(
@@ -286,6 +286,40 @@ pub fn palette_items(state: &State) -> Vec<PaletteItem> {
         );
     }
     out
+}
+
+/// The palette offers what the user could do here and now: ticket actions
+/// only on a ticket whose status and the user's role allow them, saving only
+/// in a form, logging tickets only for those who log them.
+fn palette_offers(state: &State, a: Action) -> bool {
+    use crate::domain::Role;
+    let role = state.user.as_ref().map(|u| u.role);
+    let on_ticket = |a: Action| {
+        state.screen == Screen::Detail
+            && match (state.detail.as_ref().and_then(|d| d.detail.as_ref()), role) {
+                (Some(d), Some(r)) => super::detail::offered_actions(&d.ticket, r).contains(&a),
+                _ => false,
+            }
+    };
+    match a {
+        Action::Comment
+        | Action::Start
+        | Action::Wait
+        | Action::Escalate
+        | Action::Ack
+        | Action::ReturnTicket
+        | Action::Resolve
+        | Action::CloseTicket
+        | Action::Reopen
+        | Action::CancelDuplicate
+        | Action::Assign
+        | Action::LinkDossier
+        | Action::EditTicket => on_ticket(a),
+        Action::Save => state.screen == Screen::Form,
+        Action::NewTicket => matches!(role, Some(Role::Operator | Role::Supervisor)),
+        Action::SwitchUser => state.can_switch_user,
+        _ => true,
+    }
 }
 
 /// Movement keys make no sense as palette commands.
