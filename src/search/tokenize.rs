@@ -148,7 +148,7 @@ fn split_raw(lower: &str) -> Vec<String> {
         .collect()
 }
 
-/// A run starting at `i` of `+`, digits, spaces and dots that reads as (the start of)
+/// A run starting at `i` of `+`, digits, spaces, dots and dashes that reads as (the start of)
 /// a phone number: it starts with `0` then 1-9, or with `+84`/`84` followed by 9+ digits.
 fn phone_run(chars: &[char], i: usize) -> Option<(usize, String)> {
     let open_paren = chars.get(i) == Some(&'(');
@@ -162,7 +162,12 @@ fn phone_run(chars: &[char], i: usize) -> Option<(usize, String)> {
         let c = chars[end];
         if c.is_ascii_digit() {
             digits.push(c);
-        } else if !(c == ' ' || c == '.' || c == ')' || (c == '+' && digits.is_empty())) {
+        } else if !(c == ' '
+            || c == '.'
+            || c == ')'
+            || (c == '-' && !digits.is_empty())
+            || (c == '+' && digits.is_empty()))
+        {
             break;
         }
         end += 1;
@@ -206,6 +211,7 @@ mod tests {
         assert_eq!(phones("+84 912.345.678"), ["0912345678"]);
         assert_eq!(phones("84912345678"), ["0912345678"]);
         assert_eq!(phones("(028) 3823 4567"), ["02838234567"]);
+        assert_eq!(phones("0912-345-678"), ["0912345678"]);
         assert_eq!(phones("0912 345"), ["0912345"]);
         assert_eq!(phones("nguyen 0912"), ["0912"]);
         assert!(phones("000.00.01.H29-250812").is_empty());
