@@ -327,6 +327,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("dossier.sync", "Sync"),
     ("dossier.payment", "Payment"),
     ("dossier.overdue", "Dossier overdue"),
+    ("dash.axis", "{0} … {1}  (max {2})"),
     ("dash.open", "Open: {0}"),
     ("dash.overdue", "Overdue by ward: {0}"),
     ("dash.on_time", "On-time rate"),

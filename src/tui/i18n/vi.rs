@@ -336,6 +336,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("dossier.sync", "Đồng bộ"),
     ("dossier.payment", "Thanh toán"),
     ("dossier.overdue", "Hồ sơ trễ hạn"),
+    ("dash.axis", "{0} … {1}  (cao nhất {2})"),
     ("dash.open", "Đang mở: {0}"),
     ("dash.overdue", "Quá hạn theo phường: {0}"),
     ("dash.on_time", "Tỉ lệ đúng hạn"),

@@ -153,7 +153,7 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
     let max = data.iter().max().copied().unwrap_or(0);
     f.render_widget(
         Paragraph::new(Line::styled(
-            format!("{first} … {last}  (max {max})"),
+            trf(lang, "dash.axis", &[&first, &last, &max.to_string()]),
             theme.dim(),
         )),
         axis,
