@@ -6,12 +6,15 @@
 //! scan over every title is timed on a few queries for comparison.
 //! `HOTLINE_BENCH_DOSSIERS` / `HOTLINE_BENCH_TICKETS` scale it down.
 
+mod common;
+
+use common::{env, header, pct, row, rss_mb};
 use fuzzy_matcher::skim::SkimMatcherV2;
 use fuzzy_matcher::FuzzyMatcher;
 use hotline::demo::{self, DemoConfig};
 use hotline::search::{Query, SearchIndex, SearchSession};
 use hotline::search_service::{dossier_doc, procedure_doc, ticket_doc, ward_doc};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const QUERIES: &[&str] = &[
     "nguyen thi thu ha",
@@ -46,33 +49,6 @@ const QUERIES: &[&str] = &[
     "thanh toan khong thanh cong",
 ];
 
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(0.0)
-}
-
-fn pct(sorted: &[Duration], p: f64) -> f64 {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1e3
-}
-
-fn row(what: &str, value: String) {
-    println!("| {what:<52} | {value:>22} |");
-}
-
 fn main() {
     let cfg = DemoConfig {
         dossiers: env("HOTLINE_BENCH_DOSSIERS", 1_000_000),
@@ -80,19 +56,9 @@ fn main() {
         ..DemoConfig::default()
     };
     let now = cfg.now;
-    println!("| {:<52} | {:>22} |", "measure", "value");
-    println!("|{}|{}|", "-".repeat(54), "-".repeat(24));
-    row(
-        "machine",
-        format!(
-            "{} cores",
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1)
-        ),
-    );
+    header();
 
-    let rss_start = rss_mb();
+    let rss_start = rss_mb("self");
     let t = Instant::now();
     let ticket_docs: Vec<_> = demo::tickets(&cfg)
         .iter()
@@ -135,7 +101,7 @@ fn main() {
     );
     row(
         "process RSS with the index loaded",
-        format!("{:.0} MB (start {:.0} MB)", rss_mb(), rss_start),
+        format!("{:.0} MB (start {:.0} MB)", rss_mb("self"), rss_start),
     );
 
     let mut keystrokes = Vec::new();

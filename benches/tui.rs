@@ -15,6 +15,9 @@
 //!    frame is drawn into a ratatui `TestBackend`: the loop the terminal runs,
 //!    minus writing the changed cells to the terminal.
 
+mod common;
+
+use common::{env, header, pct, row, rss_mb};
 use hotline::api::{Backend, LocalApi};
 use hotline::demo::DemoConfig;
 use hotline::domain::system_clock;
@@ -42,50 +45,13 @@ const QUERIES: &[&str] = &[
     "kind:fault dong bo",
 ];
 
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn rss_mb(pid: &str) -> f64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(0.0)
-}
-
-fn pct(sorted: &[Duration], p: f64) -> f64 {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1e3
-}
-
-fn row(what: &str, value: String) {
-    println!("| {what:<52} | {value:>22} |");
-}
-
 fn main() {
     let cfg = DemoConfig {
         dossiers: env("HOTLINE_BENCH_DOSSIERS", 1_000_000),
         tickets: env("HOTLINE_BENCH_TICKETS", 100_000),
         ..DemoConfig::default()
     };
-    println!("| {:<52} | {:>22} |", "measure", "value");
-    println!("|{}|{}|", "-".repeat(54), "-".repeat(24));
-    row(
-        "machine",
-        format!(
-            "{} cores",
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1)
-        ),
-    );
+    header();
 
     let temp;
     let dir: PathBuf = match std::env::var_os("HOTLINE_BENCH_STORE") {

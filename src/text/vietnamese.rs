@@ -100,6 +100,16 @@ const TONE_MARKS: [(char, char); 5] = [
     ('\u{0323}', '5'), // nặng
 ];
 
+/// The tone digit of a combining tone mark (the deprecated U+0340/U+0341
+/// forms included), or None for any other character.
+fn tone_of(c: char) -> Option<char> {
+    match c {
+        '\u{0341}' => Some('1'),
+        '\u{0340}' => Some('2'),
+        _ => TONE_MARKS.iter().find(|(m, _)| *m == c).map(|(_, d)| *d),
+    }
+}
+
 /// A comparison key that keeps every diacritic but ignores where the tone mark
 /// sits: NFD, the tone mark of each word moved to the word's end (as a digit),
 /// lowercase, then NFC. `tone_key("Hòa") == tone_key("hoà")`, while
@@ -116,12 +126,8 @@ pub fn tone_key(s: &str) -> String {
         word.clear();
     };
     for c in s.nfd() {
-        if let Some((_, digit)) = TONE_MARKS.iter().find(|(m, _)| *m == c) {
-            tone = Some(*digit);
-        } else if c == '\u{0341}' {
-            tone = Some('1');
-        } else if c == '\u{0340}' {
-            tone = Some('2');
+        if let Some(t) = tone_of(c) {
+            tone = Some(t);
         } else if c.is_alphanumeric() || is_combining_mark(c) {
             word.extend(c.to_lowercase());
         } else {
@@ -141,12 +147,8 @@ pub fn tone_parts(word: &str) -> (String, Option<char>) {
     let mut base = String::with_capacity(word.len());
     let mut tone = None;
     for c in word.nfd() {
-        if let Some((_, digit)) = TONE_MARKS.iter().find(|(m, _)| *m == c) {
-            tone = Some(*digit);
-        } else if c == '\u{0341}' {
-            tone = Some('1');
-        } else if c == '\u{0340}' {
-            tone = Some('2');
+        if let Some(t) = tone_of(c) {
+            tone = Some(t);
         } else {
             base.extend(c.to_lowercase());
         }
