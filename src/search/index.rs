@@ -18,14 +18,16 @@ const MAX_INLINE: usize = 2000;
 const CHEAP_POOL: usize = 20_000;
 const REFINE_POOL: usize = 400;
 
-/// One stored document. All its strings share one allocation.
+/// One stored document. Its strings lie one after another in the index's
+/// text arena (a million small allocations would fragment the heap).
 pub(super) struct Doc {
     pub kind: DocKind,
     pub date: i64,
     /// `i64::MAX` when there is no due date.
     pub due: i64,
-    text: Box<str>,
-    /// Ends of key, title, name, ward, text within `text`.
+    /// Where the document's text starts in the arena.
+    text_at: u64,
+    /// Ends of key, title, name, ward, text, relative to `text_at`.
     ends: [u32; 5],
     /// Interned procedure text, `u32::MAX` if none.
     procedure: u32,
@@ -38,15 +40,11 @@ const SUBTITLE_PARTS: usize = 6;
 const SEPARATOR: &str = " · ";
 
 impl Doc {
-    fn part(&self, i: usize) -> &str {
+    /// The byte range of part `i` (key, title, name, ward, text) in the arena.
+    fn span(&self, i: usize) -> std::ops::Range<usize> {
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        self.text.get(start..self.ends[i] as usize).unwrap_or("")
-    }
-    pub fn key(&self) -> &str {
-        self.part(0)
-    }
-    pub fn title(&self) -> &str {
-        self.part(1)
+        let at = self.text_at as usize;
+        at + start..at + self.ends[i] as usize
     }
 }
 
@@ -63,6 +61,8 @@ pub struct SearchOutcome {
 
 pub struct SearchIndex {
     pub(super) docs: Vec<Doc>,
+    /// Every document's text, end to end (see [`Doc`]).
+    text: String,
     /// Interned strings: procedure texts and subtitle segments.
     strings: Vec<Box<str>>,
     string_ids: HashMap<Box<str>, u32>,
@@ -157,11 +157,11 @@ struct Prepared {
     hash: u64,
 }
 
-/// The parts of a document that can be made off the main thread; the rest is
-/// taken from the source document in `store` (so input strings are freed by
-/// the thread that allocated them: glibc's allocator stalls otherwise).
-fn prepare(doc: &SearchDoc) -> Prepared {
-    let mut text = String::new();
+/// Writes a document's text to the end of `arena` and makes its record (the
+/// interned parts are filled in by `store`). Runs off the main thread on a
+/// chunk-local arena that the main thread then appends to the index's.
+fn prepare(doc: &SearchDoc, arena: &mut String) -> Prepared {
+    let text_at = arena.len();
     let mut ends = [0u32; 5];
     let parts = [
         doc.key.as_str(),
@@ -171,8 +171,8 @@ fn prepare(doc: &SearchDoc) -> Prepared {
         &joined(doc, Field::Text),
     ];
     for (i, p) in parts.iter().enumerate() {
-        text.push_str(p);
-        ends[i] = text.len() as u32;
+        arena.push_str(p);
+        ends[i] = (arena.len() - text_at) as u32;
     }
     Prepared {
         hash: key_hash(doc.kind, &doc.key),
@@ -180,7 +180,7 @@ fn prepare(doc: &SearchDoc) -> Prepared {
             kind: doc.kind,
             date: doc.date,
             due: doc.due.unwrap_or(i64::MAX),
-            text: text.into_boxed_str(),
+            text_at: text_at as u64,
             ends,
             procedure: u32::MAX,
             subtitle: [u32::MAX; SUBTITLE_PARTS],
@@ -195,6 +195,7 @@ impl SearchIndex {
     fn empty() -> SearchIndex {
         SearchIndex {
             docs: Vec::new(),
+            text: String::new(),
             strings: Vec::new(),
             string_ids: HashMap::default(),
             terms: Terms::build(Vec::new()),
@@ -224,13 +225,12 @@ impl SearchIndex {
     pub fn build_sized(docs: impl IntoIterator<Item = SearchDoc>, expected: usize) -> SearchIndex {
         const CHUNK: usize = 32_768;
         const SUB: usize = 4_096;
-        /// Pending ids per term are folded into its bitmap at this size, to bound memory.
-        const FLUSH: usize = 1 << 16;
         let mut index = SearchIndex::empty();
         index.docs.reserve_exact(expected);
-        let mut bitmaps: HashMap<String, RoaringBitmap> = HashMap::default();
-        // Posting lists as plain ascending ids while building; bitmaps at the end.
-        let mut postings: Postings = HashMap::default();
+        // Postings go straight into bitmaps: ids only ever grow, so each
+        // sub-chunk's ids are appended at the end (a million documents' worth
+        // of plain id lists would be the build's largest allocation).
+        let mut postings: HashMap<String, RoaringBitmap> = HashMap::default();
         let mut phones = Vec::new();
         let mut docs = docs.into_iter();
         loop {
@@ -241,12 +241,13 @@ impl SearchIndex {
             let base = index.docs.len();
             // Terms per sub-chunk in parallel, into local posting lists merged below:
             // few distinct terms, many documents.
-            let parts: Vec<(Vec<Prepared>, Postings)> = chunk
+            let parts: Vec<(Vec<Prepared>, String, Postings)> = chunk
                 .par_chunks(SUB)
                 .enumerate()
                 .map(|(ci, docs)| {
                     let mut local: Postings = HashMap::default();
                     let mut buf = String::new();
+                    let mut arena = String::with_capacity(docs.len() * 160);
                     let mut prepared = Vec::with_capacity(docs.len());
                     for (i, doc) in docs.iter().enumerate() {
                         let n = (base + ci * SUB + i) as u32;
@@ -260,57 +261,85 @@ impl SearchIndex {
                                 local.insert(t.to_string(), vec![n]);
                             }
                         });
-                        prepared.push(prepare(doc));
+                        prepared.push(prepare(doc, &mut arena));
                     }
-                    (prepared, local)
+                    (prepared, arena, local)
                 })
                 .collect();
             let mut prepared = Vec::with_capacity(chunk.len());
-            for (p, local) in parts {
-                prepared.extend(p);
+            for (p, arena, local) in parts {
+                let base = index.text.len() as u64;
+                index.text.push_str(&arena);
+                prepared.extend(p.into_iter().map(|mut p| {
+                    p.doc.text_at += base;
+                    p
+                }));
                 for (term, ids) in local {
-                    let pending = match postings.get_mut(&term) {
-                        Some(all) => {
-                            all.extend_from_slice(&ids);
-                            all
+                    match postings.get_mut(&term) {
+                        Some(bitmap) => {
+                            // Ascending and past the bitmap's end by construction.
+                            let _ = bitmap.append(ids);
                         }
-                        None => postings.entry(term.clone()).or_insert(ids),
-                    };
-                    if pending.len() >= FLUSH {
-                        let flushed =
-                            RoaringBitmap::from_sorted_iter(pending.drain(..)).unwrap_or_default();
-                        *bitmaps.entry(term).or_default() |= flushed;
+                        None => {
+                            let bitmap = RoaringBitmap::from_sorted_iter(ids).unwrap_or_default();
+                            postings.insert(term, bitmap);
+                        }
                     }
                 }
             }
             for (p, doc) in prepared.into_iter().zip(&chunk) {
                 let n = index.store(p, doc);
-                phones.extend(phones_of(doc).map(|phone| (phone, n)));
+                phones.extend(
+                    phones_of(doc)
+                        .filter_map(|phone| Phones::keys(&phone))
+                        .map(|keys| (keys, n)),
+                );
             }
         }
-        let mut sorted: Vec<(String, RoaringBitmap)> = postings
-            .into_par_iter()
-            .map(|(term, ids)| {
-                (
-                    term,
-                    RoaringBitmap::from_sorted_iter(ids).unwrap_or_default(),
-                )
-            })
-            .collect();
-        for (term, bitmap) in sorted.iter_mut() {
-            if let Some(flushed) = bitmaps.remove(term.as_str()) {
-                *bitmap |= flushed;
-            }
-        }
+        let mut sorted: Vec<(String, RoaringBitmap)> = postings.into_iter().collect();
         sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         index.terms = Terms::build(sorted);
-        index.phones = Phones::build(phones);
+        index.phones = Phones::from_keys(phones);
         index.docs.shrink_to_fit();
+        index.text.shrink_to_fit();
         index
     }
 
     pub fn len(&self) -> usize {
         self.live.len() as usize
+    }
+
+    /// Where the index's memory goes, in bytes (approximate: container
+    /// capacities and serialised bitmap sizes, not allocator overhead).
+    pub fn footprint(&self) -> Vec<(&'static str, usize)> {
+        let (terms, fst, postings) = self.terms.footprint();
+        let doc_text = self.text.capacity();
+        let strings: usize = self.strings.iter().map(|s| s.len() * 2 + 24).sum();
+        let filters: usize = [&self.by_status, &self.by_tag, &self.by_assignee]
+            .iter()
+            .flat_map(|m| m.values())
+            .chain(self.by_ward.values())
+            .map(|b| b.serialized_size())
+            .sum::<usize>()
+            + self.open.serialized_size()
+            + self.live.serialized_size();
+        vec![
+            (
+                "document records",
+                self.docs.capacity() * std::mem::size_of::<Doc>(),
+            ),
+            ("document text", doc_text),
+            ("interned strings", strings),
+            ("term dictionary (fst)", fst),
+            ("posting bitmaps", postings),
+            ("terms", terms),
+            ("phone arrays", self.phones.footprint()),
+            ("filter bitmaps", filters),
+            (
+                "key map",
+                self.keys.capacity() * (std::mem::size_of::<(u64, u32)>() + 1),
+            ),
+        ]
     }
 
     pub fn is_empty(&self) -> bool {
@@ -323,7 +352,7 @@ impl SearchIndex {
         }
         let n = *self.keys.get(&key_hash(kind, key))?;
         let d = &self.docs[n as usize];
-        (d.kind == kind && d.key() == key).then_some(n)
+        (d.kind == kind && self.doc_key(d) == key).then_some(n)
     }
 
     /// Appends a prepared document's record, key and filter bitmaps (not its terms).
@@ -340,7 +369,7 @@ impl SearchIndex {
         for (slot, segment) in doc.subtitle.iter_mut().zip(segments) {
             *slot = self.intern(segment);
         }
-        let (kind, key) = (doc.kind, doc.key().to_string());
+        let (kind, key) = (doc.kind, self.doc_key(&doc).to_string());
         self.docs.push(doc);
         self.live.insert(n);
         if let Some(w) = src.ward {
@@ -367,7 +396,7 @@ impl SearchIndex {
         }
         let collides = self.keys.get(&hash).is_some_and(|&other| {
             let o = &self.docs[other as usize];
-            (o.key() != key || o.kind != kind) && self.live.contains(other)
+            (self.doc_key(o) != key || o.kind != kind) && self.live.contains(other)
         });
         if collides {
             self.overflow.insert((kind, key), n);
@@ -399,7 +428,8 @@ impl SearchIndex {
     /// Adds or replaces a document; searchable at once.
     pub fn upsert(&mut self, doc: SearchDoc) {
         self.remove(doc.kind, &doc.key);
-        let n = self.store(prepare(&doc), &doc);
+        let prepared = prepare(&doc, &mut self.text);
+        let n = self.store(prepared, &doc);
         for t in all_terms(&doc) {
             self.terms.insert(&t, n);
         }
@@ -415,17 +445,29 @@ impl SearchIndex {
         }
     }
 
+    fn part(&self, doc: &Doc, i: usize) -> &str {
+        self.text.get(doc.span(i)).unwrap_or("")
+    }
+
+    pub(super) fn doc_key(&self, doc: &Doc) -> &str {
+        self.part(doc, 0)
+    }
+
+    pub(super) fn doc_title(&self, doc: &Doc) -> &str {
+        self.part(doc, 1)
+    }
+
     pub(super) fn field_text<'a>(&'a self, doc: &'a Doc, field: Field) -> &'a str {
         match field {
-            Field::Name => doc.part(2),
-            Field::Ward => doc.part(3),
-            Field::Text => doc.part(4),
+            Field::Name => self.part(doc, 2),
+            Field::Ward => self.part(doc, 3),
+            Field::Text => self.part(doc, 4),
             Field::Procedure => self
                 .strings
                 .get(doc.procedure as usize)
                 .map(|s| &**s)
                 .unwrap_or(""),
-            Field::Code => doc.key(),
+            Field::Code => self.doc_key(doc),
             Field::Phone => "",
         }
     }

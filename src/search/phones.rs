@@ -36,16 +36,16 @@ pub struct Phones {
 }
 
 impl Phones {
-    pub fn build(mut entries: Vec<(String, u32)>) -> Phones {
-        entries.retain(|(p, _)| key(p).is_some());
-        let mut forward: Vec<(u64, u32)> = entries
-            .iter()
-            .filter_map(|(p, d)| Some((key(p)?, *d)))
-            .collect();
-        let mut reversed: Vec<(u64, u32)> = entries
-            .iter()
-            .filter_map(|(p, d)| Some((key(&p.chars().rev().collect::<String>())?, *d)))
-            .collect();
+    /// The (forward, reversed) keys of a phone, or None if it is not one.
+    /// Building from keys keeps a million phone strings out of the heap.
+    pub fn keys(phone: &str) -> Option<(u64, u64)> {
+        Some((key(phone)?, key(&phone.chars().rev().collect::<String>())?))
+    }
+
+    pub fn from_keys(entries: Vec<((u64, u64), u32)>) -> Phones {
+        let mut forward: Vec<(u64, u32)> = entries.iter().map(|((f, _), d)| (*f, *d)).collect();
+        let mut reversed: Vec<(u64, u32)> = entries.iter().map(|((_, r), d)| (*r, *d)).collect();
+        drop(entries);
         forward.sort_unstable();
         reversed.sort_unstable();
         Phones {
@@ -53,6 +53,11 @@ impl Phones {
             reversed,
             delta: Vec::new(),
         }
+    }
+
+    /// Bytes held by the two sorted arrays.
+    pub fn footprint(&self) -> usize {
+        (self.forward.capacity() + self.reversed.capacity()) * std::mem::size_of::<(u64, u32)>()
     }
 
     pub fn insert(&mut self, phone: &str, doc: u32) {
@@ -108,11 +113,12 @@ mod tests {
 
     #[test]
     fn prefix_and_suffix() {
-        let mut p = Phones::build(vec![
-            ("0912345678".into(), 1),
-            ("0912999678".into(), 2),
-            ("02838234567".into(), 3),
-        ]);
+        let mut p = Phones::from_keys(
+            [("0912345678", 1), ("0912999678", 2), ("02838234567", 3)]
+                .iter()
+                .filter_map(|(p, d)| Some((Phones::keys(p)?, *d)))
+                .collect(),
+        );
         p.insert("0988000678", 4);
         assert_eq!(p.starting_with("0912").iter().collect::<Vec<_>>(), [1, 2]);
         assert_eq!(

@@ -259,12 +259,12 @@ pub fn rank(
             let (highlights, fuzzy) = if query.words.is_empty() {
                 (vec![], 0)
             } else {
-                highlight(&matcher, d.title(), query)
+                highlight(&matcher, index.doc_title(d), query)
             };
             Hit {
                 kind: d.kind,
-                key: d.key().to_string(),
-                title: d.title().to_string(),
+                key: index.doc_key(d).to_string(),
+                title: index.doc_title(d).to_string(),
                 subtitle: index.subtitle(d),
                 highlights,
                 score: score * 10 + fuzzy.min(9),

@@ -37,6 +37,21 @@ impl Terms {
         }
     }
 
+    /// (terms, bytes of the fst, bytes of the posting bitmaps as serialised).
+    pub fn footprint(&self) -> (usize, usize, usize) {
+        let postings = self
+            .postings
+            .iter()
+            .chain(self.delta.values())
+            .map(|b| b.serialized_size())
+            .sum();
+        (
+            self.postings.len() + self.delta.len(),
+            self.map.as_fst().as_bytes().len(),
+            postings,
+        )
+    }
+
     pub fn insert(&mut self, term: &str, doc: u32) {
         match self.map.get(term) {
             Some(i) => {
