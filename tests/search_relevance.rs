@@ -320,3 +320,45 @@ fn results_carry_highlight_positions() {
     let marked: String = hit.highlights.iter().map(|i| title[*i]).collect();
     assert_eq!(marked, "QuáchTĩnh");
 }
+
+/// At scale the exact diacritic form still wins: 30,000 recent applicants
+/// named "Hạ" or "Hả" and three older ones named "Hà"; the query "Hà" must
+/// put the three first, though the newest 20,000 look-alikes fill the
+/// ranking pool on their own.
+#[test]
+fn exact_diacritics_win_over_many_newer_look_alikes() {
+    let now = demo_now();
+    let mut docs = Vec::new();
+    for i in 0..30_003u32 {
+        let (name, age_days) = match i {
+            0..=2 => ("Đỗ Thị Hà", 300),
+            n if n % 2 == 0 => ("Đỗ Thị Hạ", 1),
+            _ => ("Đỗ Thị Hả", 1),
+        };
+        let mut d = needle_dossier(
+            &format!("000.00.201.H29-251103-{:05}", i + 10_000),
+            name,
+            "0912 345 678",
+            26743,
+            "2.000815",
+        );
+        d.received_at = Ts(now.0 - age_days * 86_400 - i as i64);
+        docs.push(dossier_doc(&d, now));
+    }
+    let index = SearchIndex::build(docs);
+    for query in ["Hà", "đỗ thị hà", "Đỗ Thị Hà"] {
+        let q = Query::parse(query, now.0, Some("lan.nt"), 10);
+        let out = index.search(&q, &|| false);
+        let top: Vec<&str> = out.hits.iter().take(3).map(|h| h.key.as_str()).collect();
+        assert_eq!(
+            top,
+            [
+                "000.00.201.H29-251103-10000",
+                "000.00.201.H29-251103-10001",
+                "000.00.201.H29-251103-10002"
+            ],
+            "{query}"
+        );
+        assert!(out.total >= 30_003, "{query}: all look-alikes still match");
+    }
+}

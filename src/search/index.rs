@@ -4,7 +4,10 @@ use super::phones::Phones;
 use super::query::{Filters, Query};
 use super::rank::{self, WordMatch};
 use super::terms::{MatchKind, Terms};
-use super::tokenize::{field_prefix, field_terms, for_each_field_term, phone_digits, QueryWord};
+use super::tokenize::{
+    exact_term, field_prefix, field_terms, for_each_field_term, phone_digits, QueryWord,
+    EXACT_PREFIX,
+};
 use super::{DocKind, Field, Hit, SearchDoc};
 use rayon::prelude::*;
 use roaring::RoaringBitmap;
@@ -472,10 +475,37 @@ impl SearchIndex {
         }
     }
 
+    /// Documents with a name word starting with `raw` diacritics and all
+    /// (any tone when none was typed).
+    fn exact_names(&self, raw: &str) -> RoaringBitmap {
+        let mut term = String::new();
+        if !exact_term(raw, &mut term) {
+            return RoaringBitmap::new();
+        }
+        let typed = term[EXACT_PREFIX.len()..].to_string();
+        let tones: Vec<String> = if typed.starts_with('0') {
+            // No tone typed: the word may still get one.
+            (0..=5).map(|t| format!("{t}{}", &typed[1..])).collect()
+        } else {
+            vec![typed]
+        };
+        let mut out = RoaringBitmap::new();
+        for t in tones {
+            for (_, bitmap) in self.terms.lookup(EXACT_PREFIX, &t, false) {
+                out |= bitmap;
+            }
+        }
+        out
+    }
+
     fn word_match(&self, word: &QueryWord) -> WordMatch {
         let mut parts = Vec::new();
+        let mut exact = None;
         match word {
-            QueryWord::Word { folded, .. } => {
+            QueryWord::Word { folded, raw } => {
+                if raw != folded {
+                    exact = Some(self.exact_names(raw));
+                }
                 let typos = folded.chars().count() >= 5;
                 for field in [
                     Field::Code,
@@ -518,7 +548,7 @@ impl SearchIndex {
             }
         }
         parts.retain(|(_, _, b)| !b.is_empty());
-        WordMatch::new(parts)
+        WordMatch::new(parts, exact)
     }
 
     fn filter_bitmap(&self, f: &Filters) -> Option<RoaringBitmap> {

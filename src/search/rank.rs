@@ -18,10 +18,15 @@ pub struct WordMatch {
     pub union: RoaringBitmap,
     /// Docs matched in code, phone or name: the first tier for large result sets.
     high: RoaringBitmap,
+    /// For a word typed with diacritics: docs whose name has it exactly so.
+    exact: Option<RoaringBitmap>,
 }
 
 impl WordMatch {
-    pub fn new(mut parts: Vec<(Field, MatchKind, RoaringBitmap)>) -> WordMatch {
+    pub fn new(
+        mut parts: Vec<(Field, MatchKind, RoaringBitmap)>,
+        exact: Option<RoaringBitmap>,
+    ) -> WordMatch {
         // Best first, so the first part containing a doc is its best match.
         parts.sort_by_key(|(f, k, _)| std::cmp::Reverse(f.weight() * kind_weight(*k)));
         let union = parts
@@ -31,7 +36,12 @@ impl WordMatch {
             .iter()
             .filter(|(f, _, _)| matches!(f, Field::Code | Field::Phone | Field::Name))
             .fold(RoaringBitmap::new(), |a, (_, _, b)| a | b);
-        WordMatch { parts, union, high }
+        WordMatch {
+            parts,
+            union,
+            high,
+            exact,
+        }
     }
 
     fn best(&self, doc: u32) -> Option<(Field, MatchKind)> {
@@ -41,6 +51,9 @@ impl WordMatch {
             .map(|(f, k, _)| (*f, *k))
     }
 }
+
+/// What typing a word's diacritics exactly as the document has them is worth.
+const EXACT_BONUS: i64 = 150;
 
 fn kind_weight(k: MatchKind) -> i64 {
     match k {
@@ -74,12 +87,28 @@ pub fn pool(
     if candidates.len() as usize <= size {
         return candidates.iter().collect();
     }
+    // Names written exactly as typed (diacritics and all) come first, so a
+    // rare exact form is not crowded out by a million folded look-alikes.
+    let mut out = Vec::with_capacity(size);
+    let mut taken = RoaringBitmap::new();
+    if matches.iter().any(|m| m.exact.is_some()) {
+        let exact = matches
+            .iter()
+            .fold(candidates.clone(), |acc, m| match &m.exact {
+                Some(e) => acc & e,
+                None => acc,
+            });
+        out.extend(newest(index, &exact, size));
+        taken = exact;
+    }
     let tier = matches
         .iter()
-        .fold(candidates.clone(), |acc, m| acc & &m.high);
-    let mut out = newest(index, &tier, size);
+        .fold(candidates - &taken, |acc, m| acc & &m.high);
     if out.len() < size {
-        let rest = candidates - &tier;
+        out.extend(newest(index, &tier, size - out.len()));
+    }
+    if out.len() < size {
+        let rest = candidates - &taken - &tier;
         out.extend(newest(index, &rest, size - out.len()));
     }
     out
@@ -112,6 +141,9 @@ fn cheap_score(index: &SearchIndex, doc: u32, query: &Query, matches: &[WordMatc
             s /= 3;
         }
         score += s;
+        if m.exact.as_ref().is_some_and(|e| e.contains(doc)) {
+            score += EXACT_BONUS;
+        }
         fields.push(field);
     }
     // All words in one field (a whole name, a whole former ward name) beat scattered matches.
@@ -133,8 +165,12 @@ fn refine(index: &SearchIndex, doc: u32, query: &Query, matches: &[WordMatch]) -
         };
         fields_used.push(field);
         if let QueryWord::Word { folded, raw } = word {
-            if raw != folded && diacritics_match(raw, index.field_text(d, field)) {
-                bonus += 150;
+            // Names got theirs from the exact-form terms already.
+            if raw != folded
+                && field != Field::Name
+                && diacritics_match(raw, index.field_text(d, field))
+            {
+                bonus += EXACT_BONUS;
             }
         }
     }

@@ -56,6 +56,9 @@ pub fn for_each_field_term(field: Field, text: &str, buf: &mut String, emit: &mu
     if field == Field::Phone {
         return;
     }
+    if field == Field::Name {
+        for_each_exact_term(text, buf, emit);
+    }
     let prefix = field_prefix(field);
     let folded = fold(text);
     let mut put = |w: &str, buf: &mut String| {
@@ -80,6 +83,69 @@ pub fn for_each_field_term(field: Field, text: &str, buf: &mut String, emit: &mu
         }
         put(w, buf);
     }
+}
+
+/// Tag of the exact-form name terms: `e\u{1f}` + tone digit (`0` for the
+/// level tone) + the word's letters with their other marks (`Hà` → `e␟2ha`,
+/// `Nguyễn` → `e␟4nguyên`). The tone comes first so that a partly typed word
+/// with its tone ("Thà") is a prefix of the whole one ("Thành").
+pub const EXACT_PREFIX: &str = "e\u{1f}";
+
+/// The exact-form term of one word, if it carries any diacritic.
+pub fn exact_term(word: &str, buf: &mut String) -> bool {
+    let (letters, tone) = crate::text::tone_parts(word);
+    if tone.is_none() && letters.is_ascii() {
+        return false;
+    }
+    buf.clear();
+    buf.push_str(EXACT_PREFIX);
+    buf.push(tone.unwrap_or('0'));
+    buf.push_str(&letters);
+    true
+}
+
+thread_local! {
+    /// Exact-form terms of name words seen before: names draw on a small
+    /// vocabulary, and index builds see each word hundreds of thousands of times.
+    static EXACT_TERMS: std::cell::RefCell<rustc_hash::FxHashMap<String, Option<String>>> =
+        Default::default();
+}
+
+/// Calls `emit` with the exact-form term of every word of a name that has diacritics.
+fn for_each_exact_term(text: &str, buf: &mut String, emit: &mut dyn FnMut(&str)) {
+    let text = if unicode_normalization::is_nfc_quick(text.chars())
+        == unicode_normalization::IsNormalized::Yes
+    {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(crate::text::nfc(text))
+    };
+    EXACT_TERMS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.len() > 50_000 {
+            cache.clear();
+        }
+        for w in text
+            .split(|c: char| {
+                !c.is_alphanumeric() && !unicode_normalization::char::is_combining_mark(c)
+            })
+            .filter(|w| !w.is_empty())
+        {
+            if w.is_ascii() {
+                continue;
+            }
+            let term = match cache.get(w) {
+                Some(t) => t,
+                None => {
+                    let t = exact_term(w, buf).then(|| buf.clone());
+                    cache.entry(w.to_string()).or_insert(t)
+                }
+            };
+            if let Some(t) = term {
+                emit(t);
+            }
+        }
+    });
 }
 
 /// A phone number as the canonical `0xxxxxxxxx` digits, if `text` is one.
