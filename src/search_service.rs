@@ -34,7 +34,9 @@ struct Inner {
     /// Latest query generation per user: an older query in flight gives up.
     generations: Mutex<HashMap<String, Arc<AtomicU64>>>,
     /// Per-user narrowing state, with the index version it was made on.
-    sessions: Mutex<HashMap<String, (u64, SearchSession)>>,
+    /// One session per user, each behind its own lock: one user's search
+    /// never waits for another's.
+    sessions: Mutex<HashMap<String, Arc<Mutex<(u64, SearchSession)>>>>,
     /// Bumped on every index change, so a session never narrows stale candidates.
     version: AtomicU64,
 }
@@ -288,13 +290,17 @@ impl SearchService {
         );
         let cancelled = || generation.load(Ordering::Relaxed) != mine;
         let outcome = {
-            let mut sessions = self
+            let slot = self
                 .inner
                 .sessions
                 .lock()
-                .unwrap_or_else(|e| e.into_inner());
+                .unwrap_or_else(|e| e.into_inner())
+                .entry(user.name.clone())
+                .or_default()
+                .clone();
+            let mut slot = slot.lock().unwrap_or_else(|e| e.into_inner());
             let version = self.inner.version.load(Ordering::SeqCst);
-            let (seen, session) = sessions.entry(user.name.clone()).or_default();
+            let (seen, session) = &mut *slot;
             if *seen != version {
                 session.reset();
                 *seen = version;

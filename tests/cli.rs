@@ -347,3 +347,69 @@ fn demo_store_has_every_role_and_is_separate() {
     let err = fails(d, &["--demo", "--user", "admin", "ticket", "list"]);
     assert!(err.contains("admins do not work tickets"), "{err}");
 }
+
+#[test]
+fn search_from_the_shell_finds_imports_and_tickets_in_any_spelling() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &["user", "add", "admin", "--role", "admin"]);
+    for (name, role, ward) in [("op", "operator", None), ("bt", "responder", Some("26743"))] {
+        let mut args = vec!["--user", "admin", "user", "add", name, "--role", role];
+        if let Some(w) = ward {
+            args.extend(["--ward", w]);
+        }
+        ok(d, &args);
+    }
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/dossiers_mixed.csv"
+    );
+    // The fixture has bad rows on purpose: the good ones are stored all the same.
+    let _ = hotline(d, &["--user", "admin", "import", "dossiers", fixture]);
+    let created = json(&ok(
+        d,
+        &[
+            "--user",
+            "op",
+            "--json",
+            "ticket",
+            "new",
+            "--kind",
+            "fault",
+            "--subject",
+            "Hồ sơ chứng thực kẹt đồng bộ",
+            "--name",
+            "Nguyễn Thị Thu Hà",
+            "--phone",
+            "0912.345.678",
+            "--ward",
+            "26740",
+        ],
+    ));
+    let id = created["id"].as_u64().unwrap();
+    for query in ["0912 345 678", "+84912345678", "0912-345-678", "5678"] {
+        let found = json(&ok(d, &["--user", "op", "--json", "search", query]));
+        let keys: Vec<&str> = found["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|h| h["key"].as_str())
+            .collect();
+        assert!(
+            keys.contains(&format!("PA-{id:06}").as_str()),
+            "{query}: {keys:?}"
+        );
+        assert!(
+            keys.contains(&"000.00.01.H29-250812-0042"),
+            "{query}: {keys:?}"
+        );
+    }
+    // Without diacritics, as a table.
+    let table = ok(d, &["--user", "op", "search", "nguyen thi thu ha"]);
+    assert!(table.contains("000.00.01.H29-250812-0042"), "{table}");
+    assert!(table.contains("results in"), "{table}");
+    // A responder of Bến Thành sees that ward's dossier, not the ticket logged for Sài Gòn.
+    let found = ok(d, &["--user", "bt", "search", "0912 345 678"]);
+    assert!(found.contains("000.00.01.H29-250812-0042"), "{found}");
+    assert!(!found.contains(&format!("PA-{id:06}")), "{found}");
+}

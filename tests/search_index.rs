@@ -219,3 +219,38 @@ fn a_cancelled_search_returns_early_and_incomplete() {
     assert_eq!(out.total, 50);
     assert_eq!(out.hits.len(), 10);
 }
+
+/// A newer keystroke arriving while a search runs (the service bumps the
+/// user's generation) stops it at its next check, whichever stage that is.
+#[test]
+fn a_search_stops_when_a_newer_one_arrives_midway() {
+    let index = SearchIndex::build((0..50u8).map(|k| {
+        doc(
+            DocKind::Dossier,
+            format!("K{k}"),
+            vec![0, 3, 4],
+            vec![],
+            0,
+            k as u16,
+        )
+    }));
+    let query = Query::parse("nguyen thi hoa", 0, None, 10);
+    let mut checks_before_newer = 0;
+    loop {
+        let checks = std::cell::Cell::new(0);
+        let cancel = || {
+            checks.set(checks.get() + 1);
+            checks.get() > checks_before_newer
+        };
+        let out = index.search(&query, &cancel);
+        if out.complete {
+            // Every check point was passed: the last run must be whole.
+            assert_eq!(out.total, 50);
+            assert!(checks_before_newer >= 3, "{checks_before_newer} checks");
+            break;
+        }
+        assert!(out.hits.is_empty(), "a stopped search returns nothing");
+        checks_before_newer += 1;
+        assert!(checks_before_newer < 100);
+    }
+}

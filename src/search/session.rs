@@ -13,8 +13,10 @@ pub struct SearchSession {
 
 /// Whether every doc matching `new` also matched `old`, so `old`'s candidates can be narrowed.
 fn narrows(old: &Query, new: &Query) -> bool {
+    // The clock only moves the candidates through the overdue filter (it also
+    // weighs recency, but ranking runs afresh on every search).
     if old.filters != new.filters
-        || old.now != new.now
+        || (old.now != new.now && new.filters.overdue)
         || old.words.is_empty()
         || new.words.len() < old.words.len()
     {
@@ -60,5 +62,26 @@ impl SearchSession {
     /// Forget the previous query (the index changed under it).
     pub fn reset(&mut self) {
         self.last = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(text: &str, now: i64) -> Query {
+        Query::parse(text, now, Some("lan.nt"), 50)
+    }
+
+    #[test]
+    fn a_growing_query_narrows_even_as_the_clock_moves() {
+        assert!(narrows(&q("nguyen th", 100), &q("nguyen thi", 101)));
+        assert!(!narrows(&q("nguyen thi", 100), &q("nguyen th", 101)));
+        assert!(!narrows(&q("nguyen", 100), &q("tran", 100)));
+        // Overdue depends on the clock: a moved clock starts over.
+        assert!(narrows(&q("overdue ng", 100), &q("overdue ngu", 100)));
+        assert!(!narrows(&q("overdue ng", 100), &q("overdue ngu", 101)));
+        // Crossing the typo threshold can widen the matches.
+        assert!(!narrows(&q("ngyu", 100), &q("ngyue", 100)));
     }
 }
