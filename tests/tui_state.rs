@@ -346,3 +346,44 @@ fn the_palette_offers_only_what_the_role_may_do_here() {
     assert!(!items.contains(&Action::CancelDuplicate), "{items:?}");
     assert!(!items.contains(&Action::NewTicket), "{items:?}");
 }
+
+#[test]
+fn a_long_queue_loads_page_by_page_and_sorts_both_ways() {
+    use hotline::domain::{Kind, NewTicket, Ts};
+    let w = World::new();
+    for i in 0..520u32 {
+        let mut n = NewTicket::new(Kind::Question, &format!("Hỏi thủ tục số {i}"));
+        n.caller_phone = "0912345678".into();
+        w.backend
+            .store
+            .create_ticket(
+                uuid::Uuid::from_u128(10_000 + i as u128),
+                &n,
+                "lan.nt",
+                Ts(tui_common::NOW.0 - i as i64 * 60),
+            )
+            .unwrap();
+    }
+    let mut d = driver(&w, "lan.nt", Lang::Vi, true, (80, 24));
+    d.keys("esc 2 tab");
+    assert_eq!(d.state.queues.tickets.len(), 500, "one page first");
+    assert!(d.state.queues.next.is_some());
+    assert!(d.render().contains("500+ phiếu"), "{}", d.render());
+    // Soonest due first, the order the page was fetched in.
+    let due: Vec<_> = hotline::tui::update::visible_tickets(&d.state)
+        .iter()
+        .map(|t| t.due())
+        .collect();
+    assert!(due.windows(2).all(|w| w[0] <= w[1]));
+    // Reaching the end loads the rest.
+    d.keys("G");
+    assert_eq!(d.state.queues.tickets.len(), 523);
+    assert!(d.state.queues.next.is_none());
+    assert!(d.render().contains("523 phiếu"));
+    // S reverses the order.
+    let first = hotline::tui::update::visible_tickets(&d.state)[0].id;
+    d.keys("S");
+    let rows = hotline::tui::update::visible_tickets(&d.state);
+    assert_eq!(rows.last().unwrap().id, first);
+    assert!(d.render().contains("đảo ngược"));
+}

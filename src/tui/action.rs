@@ -46,6 +46,7 @@ actions! {
     PrevPane => "prev-pane",
     ClearInput => "clear-input",
     Sort => "sort",
+    SortReverse => "sort-reverse",
     Filter => "filter",
     Save => "save",
     NextField => "next-field",

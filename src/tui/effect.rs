@@ -42,6 +42,8 @@ pub enum Effect {
         generation: u64,
         tab: QueueTab,
         filter: TicketFilter,
+        /// The next page after this cursor; None for the first page.
+        after: Option<String>,
     },
     Stats,
     Caller {
@@ -52,6 +54,9 @@ pub enum Effect {
     Users,
     SwitchUser(String),
 }
+
+/// How many tickets a queue loads at a time (more as the cursor reaches the end).
+pub const QUEUE_PAGE: usize = 500;
 
 /// How many results a search asks for.
 pub const SEARCH_LIMIT: usize = 100;
@@ -186,15 +191,17 @@ pub async fn perform(api: &Arc<dyn HotlineApi>, e: Effect) -> Option<ApiMsg> {
             generation,
             tab,
             filter,
+            after,
         } => ApiMsg::Queue {
             generation,
             tab,
+            more: after.is_some(),
             result: api
                 .list_tickets(
                     filter,
                     Page {
-                        limit: 500,
-                        after: None,
+                        limit: QUEUE_PAGE,
+                        after,
                     },
                 )
                 .await,

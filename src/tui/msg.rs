@@ -53,6 +53,8 @@ pub enum ApiMsg {
     Queue {
         generation: u64,
         tab: QueueTab,
+        /// A further page, to append; otherwise the first, to replace.
+        more: bool,
         result: Res<TicketPage>,
     },
     Stats(Res<Stats>),

@@ -129,8 +129,12 @@ impl SortKey {
 pub struct QueuesState {
     pub tab: Option<QueueTab>,
     pub tickets: Vec<Ticket>,
+    /// Where the next page starts, while the queue has more than is loaded.
+    pub next: Option<String>,
     pub cursor: Cursor,
     pub sort: SortKey,
+    /// Sorted the other way round (latest due, newest, lowest priority first).
+    pub reverse: bool,
     pub filter: TextInput,
     pub filtering: bool,
     pub loading: bool,

@@ -117,6 +117,7 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
         ApiMsg::Queue {
             generation,
             tab,
+            more,
             result,
         } => {
             if generation != state.queues.generation || Some(tab) != state.queues.tab {
@@ -125,7 +126,12 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
             state.queues.loading = false;
             match result {
                 Ok(page) => {
-                    state.queues.tickets = page.tickets;
+                    if more {
+                        state.queues.tickets.extend(page.tickets);
+                    } else {
+                        state.queues.tickets = page.tickets;
+                    }
+                    state.queues.next = page.next;
                     state.queues.error = None;
                     let n = super::lists::visible_tickets(state).len();
                     state.queues.cursor.clamp(n);

@@ -29,9 +29,36 @@ pub(crate) fn load_queue(state: &mut State) -> Vec<Effect> {
     state.queues.tab = Some(tab);
     state.queues.generation += 1;
     state.queues.loading = true;
+    state.queues.next = None;
+    vec![Effect::Queue {
+        generation: state.queues.generation,
+        tab,
+        filter: queue_filter(state, tab),
+        after: None,
+    }]
+}
+
+/// The next page of the queue, when it has one and none is on its way.
+fn load_more(state: &mut State) -> Vec<Effect> {
+    let (Some(tab), Some(after)) = (state.queues.tab, state.queues.next.clone()) else {
+        return Vec::new();
+    };
+    if state.queues.loading {
+        return Vec::new();
+    }
+    state.queues.loading = true;
+    vec![Effect::Queue {
+        generation: state.queues.generation,
+        tab,
+        filter: queue_filter(state, tab),
+        after: Some(after),
+    }]
+}
+
+fn queue_filter(state: &State, tab: QueueTab) -> TicketFilter {
     let me = state.user.as_ref().map(|u| u.name.clone());
     let responder = state.role() == Some(Role::Responder);
-    let filter = match tab {
+    match tab {
         QueueTab::Mine => TicketFilter {
             assignee: me,
             open_only: true,
@@ -56,12 +83,7 @@ pub(crate) fn load_queue(state: &mut State) -> Vec<Effect> {
             by_due: true,
             ..Default::default()
         },
-    };
-    vec![Effect::Queue {
-        generation: state.queues.generation,
-        tab,
-        filter,
-    }]
+    }
 }
 
 /// The queue's rows after the typed filter and the sort.
@@ -95,6 +117,9 @@ pub fn visible_tickets(state: &State) -> Vec<&Ticket> {
         SortKey::Age => v.sort_by_key(|t| (t.created_at, t.id)),
         SortKey::Priority => v.sort_by_key(|t| (t.priority, t.due(), t.id)),
         SortKey::Status => v.sort_by_key(|t| (t.status, t.due(), t.id)),
+    }
+    if state.queues.reverse {
+        v.reverse();
     }
     v
 }
@@ -156,6 +181,10 @@ pub(crate) fn on_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
         };
         if let Some(d) = d {
             c.move_by(d, n);
+            let at_end = d > 0 && c.selected + 1 >= n;
+            if at_end && state.screen == Screen::Queues {
+                return Some(load_more(state));
+            }
             return Some(Vec::new());
         }
     }
@@ -195,6 +224,10 @@ fn queues_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
         }
         Action::Sort => {
             state.queues.sort = state.queues.sort.next();
+            Some(Vec::new())
+        }
+        Action::SortReverse => {
+            state.queues.reverse = !state.queues.reverse;
             Some(Vec::new())
         }
         Action::Filter => {

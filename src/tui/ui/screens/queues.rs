@@ -38,7 +38,15 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
         format!(
             "   {}: {}",
             tr(lang, "queue.sort"),
-            tr(lang, state.queues.sort.label_key())
+            if state.queues.reverse {
+                format!(
+                    "{} ({})",
+                    tr(lang, state.queues.sort.label_key()),
+                    tr(lang, "queue.reversed")
+                )
+            } else {
+                tr(lang, state.queues.sort.label_key()).to_string()
+            }
         ),
         theme.dim(),
     ));
@@ -65,7 +73,15 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
     let title = if state.queues.loading {
         tr(lang, "common.loading").to_string()
     } else {
-        trf(lang, "queue.count", &[&rows.len().to_string()])
+        trf(
+            lang,
+            if state.queues.next.is_some() {
+                "queue.count_more"
+            } else {
+                "queue.count"
+            },
+            &[&rows.len().to_string()],
+        )
     };
     let b = block(&title, !state.queues.filtering, theme);
     let inner = b.inner(list);
