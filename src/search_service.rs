@@ -18,6 +18,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::Instant;
 
+/// A user's search session and the index version it was last used at.
+type UserSession = (u64, SearchSession);
+
 pub struct SearchService {
     inner: Arc<Inner>,
 }
@@ -36,7 +39,7 @@ struct Inner {
     /// Per-user narrowing state, with the index version it was made on.
     /// One session per user, each behind its own lock: one user's search
     /// never waits for another's.
-    sessions: Mutex<HashMap<String, Arc<Mutex<(u64, SearchSession)>>>>,
+    sessions: Mutex<HashMap<String, Arc<Mutex<UserSession>>>>,
     /// Bumped on every index change, so a session never narrows stale candidates.
     version: AtomicU64,
 }
