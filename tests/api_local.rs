@@ -290,6 +290,15 @@ async fn stats_count_open_overdue_and_on_time() {
     )
     .await
     .unwrap();
+    for who in ["op", "bt", "admin"] {
+        assert!(
+            matches!(
+                w.as_user(who).stats().await,
+                Err(ApiError::Forbidden { .. })
+            ),
+            "{who} may not read reports"
+        );
+    }
     let s = w.as_user("sup").stats().await.unwrap();
     assert_eq!(s.total_tickets, 2);
     assert_eq!(s.open_tickets, 1);

@@ -311,6 +311,24 @@ fn mouse_click_selects_then_opens() {
     assert_eq!(d.state.queues.cursor.selected, 1);
     d.send(Msg::Click(area.x + 2, area.y + 1));
     assert_eq!(d.state.screen, Screen::Detail);
+    // The title bar's tabs switch views: find a tab's label where it is drawn.
+    let column_of = |d: &mut hotline::tui::testkit::Driver, label: &str| {
+        let top = d.render().lines().next().unwrap().to_string();
+        let at = top.find(label).expect(label);
+        top[..at].chars().count() as u16
+    };
+    let x = column_of(&mut d, "Tổng quan");
+    d.send(Msg::Click(x, 0));
+    assert_eq!(d.state.screen, Screen::Dashboard);
+    let x = column_of(&mut d, "Hàng đợi");
+    d.send(Msg::Click(x + 1, 0));
+    assert_eq!(d.state.screen, Screen::Queues);
+    // The wheel moves the selection, three rows a notch, within the list.
+    d.state.queues.cursor.selected = 0;
+    d.send(Msg::Scroll(3, area.x, area.y));
+    assert_eq!(d.state.queues.cursor.selected, 2, "three rows, clamped");
+    d.send(Msg::Scroll(-3, area.x, area.y));
+    assert_eq!(d.state.queues.cursor.selected, 0);
 }
 
 #[test]
@@ -386,4 +404,18 @@ fn a_long_queue_loads_page_by_page_and_sorts_both_ways() {
     let rows = hotline::tui::update::visible_tickets(&d.state);
     assert_eq!(rows.last().unwrap().id, first);
     assert!(d.render().contains("đảo ngược"));
+}
+
+#[test]
+fn the_dashboard_is_for_supervisors() {
+    let w = World::new();
+    let mut d = driver(&w, "lan.nt", Lang::Vi, true, (80, 24));
+    d.keys("esc 3");
+    assert_eq!(d.state.screen, Screen::Dashboard);
+    assert!(!d.effects.iter().any(|e| matches!(e, Effect::Stats)));
+    assert!(d.render().contains("dành cho giám sát"), "{}", d.render());
+    let mut d = driver(&w, "giamsat", Lang::Vi, true, (80, 24));
+    d.keys("esc 3");
+    assert!(d.effects.iter().any(|e| matches!(e, Effect::Stats)));
+    assert!(d.state.dashboard.stats.is_some());
 }

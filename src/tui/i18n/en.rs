@@ -331,6 +331,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("dossier.sync", "Sync"),
     ("dossier.payment", "Payment"),
     ("dossier.overdue", "Dossier overdue"),
+    (
+        "dash.supervisors_only",
+        "The dashboard is for supervisors. Your queues are on 2.",
+    ),
     ("dash.axis", "{0} … {1}  (max {2})"),
     ("dash.open", "Open: {0}"),
     ("dash.overdue", "Overdue by ward: {0}"),

@@ -340,6 +340,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("dossier.sync", "Đồng bộ"),
     ("dossier.payment", "Thanh toán"),
     ("dossier.overdue", "Hồ sơ trễ hạn"),
+    (
+        "dash.supervisors_only",
+        "Tổng quan dành cho giám sát viên. Hàng đợi của bạn ở phím 2.",
+    ),
     ("dash.axis", "{0} … {1}  (cao nhất {2})"),
     ("dash.open", "Đang mở: {0}"),
     ("dash.overdue", "Quá hạn theo phường: {0}"),

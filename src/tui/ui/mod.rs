@@ -57,16 +57,43 @@ pub fn draw(f: &mut Frame, state: &State) {
     }
 }
 
-fn draw_title(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let lang = state.lang;
-    let mut spans = vec![Span::styled(" 1022 hotline ", theme.title())];
-    for (key, screen) in [
+/// The title bar's view tabs: each screen with its label, left to right.
+fn title_tabs(state: &State) -> Vec<(Screen, String)> {
+    [
         ("1", Screen::Search),
         ("2", Screen::Queues),
         ("3", Screen::Dashboard),
         ("4", Screen::Caller),
-    ] {
-        let label = format!(" {key} {} ", tr(lang, screen.label_key()));
+    ]
+    .into_iter()
+    .map(|(key, screen)| {
+        (
+            screen,
+            format!(" {key} {} ", tr(state.lang, screen.label_key())),
+        )
+    })
+    .collect()
+}
+
+const TITLE: &str = " 1022 hotline ";
+
+/// The screen whose tab is drawn at column `col` of the title bar, if any.
+pub fn title_tab_at(state: &State, col: u16) -> Option<Screen> {
+    let mut x = Span::raw(TITLE).width();
+    for (screen, label) in title_tabs(state) {
+        let w = Span::raw(label.as_str()).width();
+        if (x..x + w).contains(&(col as usize)) {
+            return Some(screen);
+        }
+        x += w;
+    }
+    None
+}
+
+fn draw_title(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let lang = state.lang;
+    let mut spans = vec![Span::styled(TITLE, theme.title())];
+    for (screen, label) in title_tabs(state) {
         let style = if state.screen == screen {
             theme.selected()
         } else {

@@ -11,6 +11,7 @@ use crate::tui::effect::Effect;
 use crate::tui::keymap::Key;
 use crate::tui::state::{CallerRow, Focus, Prefill, QueueTab, Screen, SortKey, State};
 use crate::tui::ui::layout;
+use ratatui::layout::Rect;
 
 /// The queue tabs a role works with.
 pub fn queue_tabs(role: Option<Role>) -> Vec<QueueTab> {
@@ -316,6 +317,18 @@ fn caller_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
 pub(crate) fn on_click(state: &mut State, col: u16, row: u16) -> Vec<Effect> {
     if !state.mouse || state.overlay.is_some() {
         return Vec::new();
+    }
+    // The title bar's tabs switch views, as their digit keys do.
+    let (w, h) = state.size;
+    if row == 0 && !layout::too_small(Rect::new(0, 0, w, h)) {
+        let view = match crate::tui::ui::title_tab_at(state, col) {
+            Some(Screen::Search) => Some(Action::ViewSearch),
+            Some(Screen::Queues) => Some(Action::ViewQueues),
+            Some(Screen::Dashboard) => Some(Action::ViewDashboard),
+            Some(Screen::Caller) => Some(Action::ViewCaller),
+            _ => None,
+        };
+        return view.map(|a| super::on_action(state, a)).unwrap_or_default();
     }
     let Some((area, offset)) = layout::list_hit_area(state) else {
         return Vec::new();

@@ -298,7 +298,7 @@ pub(crate) fn navigate(state: &mut State, screen: Screen) -> Vec<Effect> {
 pub(crate) fn load_screen(state: &mut State) -> Vec<Effect> {
     match state.screen {
         Screen::Queues => lists::load_queue(state),
-        Screen::Dashboard => {
+        Screen::Dashboard if state.role() == Some(crate::domain::Role::Supervisor) => {
             state.dashboard.loading = true;
             vec![Effect::Stats]
         }

@@ -30,6 +30,16 @@ fn rate(p: (usize, usize)) -> String {
 pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
     let lang = state.lang;
     let d = &state.dashboard;
+    if state
+        .role()
+        .is_some_and(|r| r != crate::domain::Role::Supervisor)
+    {
+        f.render_widget(
+            Paragraph::new(Line::styled(tr(lang, "dash.supervisors_only"), theme.dim())),
+            body,
+        );
+        return;
+    }
     let Some(s) = &d.stats else {
         let text = match &d.error {
             Some(e) => Line::styled(clean(e), theme.error()),
