@@ -66,6 +66,11 @@ fn ticket_detail() {
 fn ticket_form() {
     let w = World::new();
     snap("form_new", &w, "lan.nt", |d| d.keys("ctrl-n"));
+    snap("form_edit", &w, "lan.nt", |d| {
+        d.keys("esc 4");
+        d.type_text("0912345678");
+        d.keys("tab enter E");
+    });
     snap("form_errors", &w, "lan.nt", |d| {
         d.keys("ctrl-n tab tab");
         d.type_text("Nguyễn Văn An");

@@ -419,3 +419,60 @@ fn the_dashboard_is_for_supervisors() {
     assert!(d.effects.iter().any(|e| matches!(e, Effect::Stats)));
     assert!(d.state.dashboard.stats.is_some());
 }
+
+#[test]
+fn editing_a_ticket_changes_any_field_from_the_keyboard() {
+    use hotline::domain::{Channel, Kind};
+    use hotline::tui::action::Action;
+    let w = World::new();
+    let mut d = driver(&w, "lan.nt", Lang::Vi, true, (100, 30));
+    d.state.detail = Some(hotline::tui::state::DetailState::new(TicketId(2)));
+    d.state.screen = Screen::Detail;
+    d.send(Msg::Run(Action::Refresh));
+    d.keys("E");
+    assert_eq!(d.state.screen, Screen::Form);
+    let screen = d.render();
+    for label in ["Loại", "Kênh", "CCCD", "Mã hồ sơ"] {
+        assert!(screen.contains(label), "{label} missing:\n{screen}");
+    }
+    // Kind: question → the next choice; channel: the next one; a CCCD typed in.
+    d.keys("right tab right tab tab tab");
+    d.type_text("079123456789");
+    d.keys("ctrl-s");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let t = rt
+        .block_on(w.api("lan.nt").ticket(TicketId(2)))
+        .unwrap()
+        .ticket;
+    assert_ne!(t.kind, Kind::Question, "kind changed");
+    assert_ne!(t.channel, Channel::Phone, "channel changed");
+    assert_eq!(t.caller.cccd.as_deref(), Some("079123456789"));
+    assert_eq!(
+        d.state.screen,
+        Screen::Detail,
+        "back on the ticket after saving"
+    );
+}
+
+#[test]
+fn key_hints_come_from_the_live_keymap() {
+    let w = World::new();
+    // Rebind save: the form's help line follows.
+    let mut opts = tui_common::opts(Lang::En, true);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("keymap.toml");
+    std::fs::write(&file, "[form]\nctrl-s = \"noop\"\nf2 = \"save\"\n").unwrap();
+    opts.keymap_file = Some(file);
+    let state = hotline::tui::initial_state(&opts).unwrap();
+    let mut d = hotline::tui::testkit::Driver::new(w.api("lan.nt"), state, (100, 30));
+    d.keys("ctrl-n");
+    let screen = d.render();
+    assert!(screen.contains("f2 save"), "{screen}");
+    // While typing in the search box, help is offered by a key that is not typed.
+    let mut d = driver(&w, "lan.nt", Lang::En, true, (140, 30));
+    let bar = d.render().lines().last().unwrap().to_string();
+    assert!(bar.contains("f1 Help") && !bar.contains("? Help"), "{bar}");
+}

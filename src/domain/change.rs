@@ -4,7 +4,7 @@
 use super::escalation::{Escalation, EscalationRequest};
 use super::event::EventKind;
 use super::sla;
-use super::ticket::{Priority, Ticket, TicketId};
+use super::ticket::{Channel, Kind, Priority, Ticket, TicketId};
 use super::transition::{next_status, Action, Status, TransitionError};
 use super::user::{Role, User};
 use super::validate::{self, Phone, ValidationError};
@@ -58,6 +58,16 @@ pub struct TicketEdit {
     pub category: Option<String>,
     pub caller_name: Option<String>,
     pub caller_phone: Option<String>,
+    /// An empty string clears it.
+    #[serde(default)]
+    pub caller_cccd: Option<String>,
+    #[serde(default)]
+    pub kind: Option<Kind>,
+    #[serde(default)]
+    pub channel: Option<Channel>,
+    /// The whole list of linked dossier codes, replacing the old one.
+    #[serde(default)]
+    pub dossiers: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -242,6 +252,44 @@ impl Ticket {
             };
             fields.push("caller_phone".into());
         }
+        if let Some(c) = &e.caller_cccd {
+            self.caller.cccd = if c.trim().is_empty() {
+                None
+            } else {
+                Some(validate::parse_cccd(c)?)
+            };
+            fields.push("caller_cccd".into());
+        }
+        if let Some(k) = e.kind {
+            self.kind = k;
+            fields.push("kind".into());
+        }
+        if let Some(c) = e.channel {
+            self.channel = c;
+            fields.push("channel".into());
+        }
+        if let Some(codes) = &e.dossiers {
+            if codes.len() > validate::MAX_DOSSIERS {
+                return Err(ValidationError::new(
+                    "dossiers",
+                    format!("at most {} linked dossiers", validate::MAX_DOSSIERS),
+                ));
+            }
+            let mut list: Vec<String> = Vec::with_capacity(codes.len());
+            for c in codes {
+                let code = validate::dossier_code(c)?;
+                if !list.contains(&code) {
+                    list.push(code);
+                }
+            }
+            self.dossiers = list;
+            fields.push("dossiers".into());
+        }
+        // New kind or priority: the deadlines are those of the new class,
+        // counted from when the ticket was logged (waits still added).
+        if e.kind.is_some() || e.priority.is_some() {
+            self.sla.retarget(self.kind, self.priority, self.created_at);
+        }
         Ok(fields)
     }
 
@@ -384,6 +432,50 @@ mod tests {
         t.apply(&Change::Start, &op, Ts(1100)).unwrap();
         assert_eq!(t.sla.resolve_by, Ts(due.0 + 1000));
         assert_eq!(t.version, 4);
+    }
+
+    #[test]
+    fn editing_kind_or_priority_moves_the_deadlines_and_every_field_is_editable() {
+        let op = user(Role::Operator, &[]);
+        let mut t = ticket(); // fault, P3, logged at 0: resolve in 72 h
+        assert_eq!(t.sla.resolve_by, Ts(72 * 3600));
+        t.apply(&Change::Start, &op, Ts(10)).unwrap();
+        t.apply(&Change::Wait { note: None }, &op, Ts(100)).unwrap();
+        t.apply(&Change::Start, &op, Ts(700)).unwrap(); // waited 600 s
+        let edit = TicketEdit {
+            priority: Some(Priority::P1),
+            kind: Some(Kind::Complaint),
+            channel: Some(crate::domain::Channel::Zalo),
+            caller_cccd: Some("079 123 456 789".into()),
+            dossiers: Some(vec![
+                "000.00.01.h29-250812-0042".into(),
+                "000.00.01.H29-250812-0042".into(),
+            ]),
+            ..Default::default()
+        };
+        let ev = t.apply(&Change::Edit(edit), &op, Ts(800)).unwrap();
+        // A P1 complaint: at least 48 h, from the start, plus the wait.
+        assert_eq!(t.sla.resolve_by, Ts(48 * 3600 + 600));
+        assert_eq!(t.kind, Kind::Complaint);
+        assert_eq!(t.channel, crate::domain::Channel::Zalo);
+        assert_eq!(t.caller.cccd.as_deref(), Some("079123456789"));
+        assert_eq!(t.dossiers, ["000.00.01.H29-250812-0042"]);
+        let EventKind::Edited { fields } = &ev[0] else {
+            panic!("{ev:?}")
+        };
+        assert_eq!(
+            fields,
+            &["priority", "caller_cccd", "kind", "channel", "dossiers"]
+        );
+        // A bad value anywhere changes nothing.
+        let before = t.clone();
+        let bad = TicketEdit {
+            subject: Some("Mới".into()),
+            caller_cccd: Some("12".into()),
+            ..Default::default()
+        };
+        assert!(t.apply(&Change::Edit(bad), &op, Ts(900)).is_err());
+        assert_eq!(t, before);
     }
 
     #[test]

@@ -56,6 +56,17 @@ impl Sla {
         }
     }
 
+    /// Deadlines for another kind or priority, from the same start; time
+    /// already spent waiting on the citizen still extends them.
+    pub fn retarget(&mut self, kind: Kind, priority: Priority, created: Ts) {
+        let (respond, resolve) = ticket_hours(kind, priority);
+        let waited = self.paused_secs;
+        self.resolve_by = Ts(created.plus_hours(resolve).0 + waited);
+        if self.responded_at.is_none() {
+            self.respond_by = Ts(created.plus_hours(respond).0 + waited);
+        }
+    }
+
     pub fn pause(&mut self, now: Ts) {
         if self.paused_since.is_none() {
             self.paused_since = Some(now);

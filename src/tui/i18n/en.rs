@@ -243,7 +243,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("form.changed", "unsaved"),
     (
         "form.help",
-        "ctrl-s save · tab/enter next field · ←/→ change choice · esc back",
+        "{0} save · {1} next field · {2}/{3} change choice · {4} back",
     ),
     ("form.saving", "Saving…"),
     ("form.fix_errors", "Please fix the marked fields."),
@@ -253,7 +253,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("form.bad_ticket_id", "needs a ticket id like PA-000123"),
     (
         "dialog.help",
-        "enter next/submit · ctrl-s submit · ←/→ change choice · esc cancel",
+        "{0} next/submit · {1} submit · {2}/{3} change choice · {4} cancel",
     ),
     ("confirm.title", "Confirm"),
     (
@@ -404,5 +404,5 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ),
     ("welcome.demo", "Try it with demo data:"),
     ("welcome.demo_cmd", "hotline --demo"),
-    ("welcome.keys", "/ search · ? help · q quit"),
+    ("welcome.keys", "{0} search · {1} help · {2} quit"),
 ];

@@ -252,7 +252,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("form.changed", "chưa lưu"),
     (
         "form.help",
-        "ctrl-s lưu · tab/enter ô sau · ←/→ đổi lựa chọn · esc quay lại",
+        "{0} lưu · {1} ô sau · {2}/{3} đổi lựa chọn · {4} quay lại",
     ),
     ("form.saving", "Đang lưu…"),
     ("form.fix_errors", "Vui lòng sửa các ô được đánh dấu."),
@@ -262,7 +262,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("form.bad_ticket_id", "cần mã phiếu dạng PA-000123"),
     (
         "dialog.help",
-        "enter ô sau/gửi · ctrl-s gửi · ←/→ đổi lựa chọn · esc huỷ",
+        "{0} ô sau/gửi · {1} gửi · {2}/{3} đổi lựa chọn · {4} huỷ",
     ),
     ("confirm.title", "Xác nhận"),
     (
@@ -416,5 +416,5 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ),
     ("welcome.demo", "Dùng thử với dữ liệu mẫu:"),
     ("welcome.demo_cmd", "hotline --demo"),
-    ("welcome.keys", "/ tìm kiếm · ? trợ giúp · q thoát"),
+    ("welcome.keys", "{0} tìm kiếm · {1} trợ giúp · {2} thoát"),
 ];

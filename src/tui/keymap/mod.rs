@@ -248,10 +248,21 @@ impl Keymap {
 
     /// Keys bound to `action` in `context` (then global), shortest first.
     pub fn keys_for(&self, context: Context, action: Action) -> Vec<String> {
+        self.keys_for_input(context, action, false)
+    }
+
+    /// As [`Keymap::keys_for`]; with `typing`, only keys that act while a text
+    /// field has focus (a printable key would be typed into it instead).
+    pub fn keys_for_input(&self, context: Context, action: Action, typing: bool) -> Vec<String> {
         let mut out: Vec<&Chord> = Vec::new();
         for ctx in [context, Context::Global] {
             if let Some(t) = self.tables.get(&ctx) {
-                out.extend(t.iter().filter(|(_, a)| **a == action).map(|(c, _)| c));
+                out.extend(
+                    t.iter()
+                        .filter(|(_, a)| **a == action)
+                        .map(|(c, _)| c)
+                        .filter(|c| !typing || c.iter().all(|k| k.printable().is_none())),
+                );
             }
         }
         out.sort_by_key(|c| (c.len(), chord_to_string(c).len()));

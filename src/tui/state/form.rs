@@ -81,14 +81,30 @@ impl FormState {
             }
         }
         let f = vec![
+            Field::choice(
+                FieldId::Kind,
+                fields::kind_choices(),
+                index_of(Kind::ALL, t.kind),
+            ),
+            Field::choice(
+                FieldId::Channel,
+                fields::channel_choices(),
+                index_of(Channel::ALL, t.channel),
+            ),
             Field::text(FieldId::CallerName, &t.caller.name, false),
             Field::text(
                 FieldId::CallerPhone,
                 t.caller.phone.as_ref().map(|p| p.as_str()).unwrap_or(""),
                 false,
             ),
+            Field::text(
+                FieldId::CallerCccd,
+                t.caller.cccd.as_deref().unwrap_or(""),
+                false,
+            ),
             Field::ward(t.ward),
             category,
+            Field::dossiers(&t.dossiers),
             Field::text(FieldId::Subject, &t.subject, false).required(),
             Field::text(FieldId::Description, &t.description, true),
             Field::choice(
@@ -171,6 +187,13 @@ impl FormState {
                     .map(|p| p.as_str())
                     .unwrap_or(""),
             ),
+            caller_cccd: changed(
+                &n.caller_cccd,
+                original.caller.cccd.as_deref().unwrap_or(""),
+            ),
+            kind: (n.kind != original.kind).then_some(n.kind),
+            channel: (n.channel != original.channel).then_some(n.channel),
+            dossiers: (n.dossiers != original.dossiers).then(|| n.dossiers.clone()),
         }
     }
 

@@ -113,6 +113,27 @@ fn draw_title(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// The key to show for `action` in `ctx` from the live keymap: the first
+/// binding that works right now (while a field takes typing, a printable key
+/// would be typed, not obeyed). `None` when no such key is bound.
+pub fn live_key(state: &State, ctx: Context, action: Action) -> Option<String> {
+    state
+        .keymap
+        .keys_for_input(ctx, action, state.typing())
+        .into_iter()
+        .next()
+}
+
+/// A catalog template (`{0}`, `{1}` …) filled with the live keys of `actions`.
+pub fn keys_line(state: &State, ctx: Context, template: &str, actions: &[Action]) -> String {
+    let keys: Vec<String> = actions
+        .iter()
+        .map(|a| live_key(state, ctx, *a).unwrap_or_else(|| "—".into()))
+        .collect();
+    let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+    crate::tui::i18n::trf(state.lang, template, &refs)
+}
+
 /// The actions the hint bar offers in a context, in order.
 fn hint_actions(state: &State) -> Vec<(Context, Action)> {
     use Action::*;
@@ -185,7 +206,7 @@ fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             // Whole hints only, as many as fit.
             let mut text = String::new();
             for (ctx, a) in hint_actions(state) {
-                if let Some(k) = state.keymap.keys_for(ctx, a).into_iter().next() {
+                if let Some(k) = live_key(state, ctx, a) {
                     let part = format!("{k} {}", tr(lang, &a.hint_key()));
                     let sep = if text.is_empty() { "" } else { " · " };
                     if text.chars().count() + sep.len() + part.chars().count() + 1 > hint_w {

@@ -131,7 +131,21 @@ pub fn dialog(f: &mut Frame, area: Rect, state: &State, d: &Dialog, theme: &Them
     } else if let Some(e) = &d.error {
         Line::styled(clean(e), theme.error())
     } else {
-        Line::styled(tr(lang, "dialog.help"), theme.dim())
+        Line::styled(
+            crate::tui::ui::keys_line(
+                state,
+                crate::tui::keymap::Context::Form,
+                "dialog.help",
+                &[
+                    crate::tui::action::Action::NextField,
+                    crate::tui::action::Action::Save,
+                    crate::tui::action::Action::ChoicePrev,
+                    crate::tui::action::Action::ChoiceNext,
+                    crate::tui::action::Action::Back,
+                ],
+            ),
+            theme.dim(),
+        )
     };
     f.render_widget(Paragraph::new(line).wrap(Wrap { trim: true }), msg);
 }

@@ -51,7 +51,21 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
     } else if let Some(e) = &form.error {
         Line::styled(clean(e), theme.error())
     } else {
-        Line::styled(tr(lang, "form.help"), theme.dim())
+        Line::styled(
+            crate::tui::ui::keys_line(
+                state,
+                crate::tui::keymap::Context::Form,
+                "form.help",
+                &[
+                    crate::tui::action::Action::Save,
+                    crate::tui::action::Action::NextField,
+                    crate::tui::action::Action::ChoicePrev,
+                    crate::tui::action::Action::ChoiceNext,
+                    crate::tui::action::Action::Back,
+                ],
+            ),
+            theme.dim(),
+        )
     };
     f.render_widget(Paragraph::new(line), msg);
 }

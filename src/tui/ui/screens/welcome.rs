@@ -28,6 +28,18 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
         lines.push(Line::raw(format!("    {}", tr(lang, cmd))));
         lines.push(Line::raw(""));
     }
-    lines.push(Line::styled(tr(lang, "welcome.keys"), theme.dim()));
+    lines.push(Line::styled(
+        crate::tui::ui::keys_line(
+            state,
+            crate::tui::keymap::Context::List,
+            "welcome.keys",
+            &[
+                crate::tui::action::Action::Search,
+                crate::tui::action::Action::Help,
+                crate::tui::action::Action::BackOrQuit,
+            ],
+        ),
+        theme.dim(),
+    ));
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
