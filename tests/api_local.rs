@@ -429,3 +429,71 @@ async fn responders_read_only_their_wards_dossiers() {
         .unwrap()
         .is_some());
 }
+
+#[tokio::test]
+async fn users_and_imports_go_through_the_api_with_their_roles() {
+    let w = World::new();
+    let new_user = |name: &str, role: Role, wards: &[u32]| User {
+        name: name.into(),
+        display_name: String::new(),
+        role,
+        wards: wards.to_vec(),
+    };
+    let op = w.as_user("op");
+    assert!(matches!(
+        op.put_user(new_user("x", Role::Operator, &[])).await,
+        Err(ApiError::Forbidden { .. })
+    ));
+    let admin = w.as_user("admin");
+    for (bad, field) in [
+        (new_user("Bad Name", Role::Operator, &[]), "name"),
+        (new_user("r", Role::Responder, &[]), "ward"),
+        (new_user("r", Role::Responder, &[99_999]), "ward"),
+    ] {
+        let err = admin.put_user(bad).await.unwrap_err();
+        assert!(
+            matches!(&err, ApiError::Invalid { errors } if errors[0].field == field),
+            "{err}"
+        );
+    }
+    let saved = admin
+        .put_user(new_user(
+            "tien.nv",
+            Role::Responder,
+            &[BEN_THANH, BEN_THANH],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(saved.display_name, "tien.nv");
+    assert_eq!(saved.wards, [BEN_THANH]);
+    assert!(admin
+        .users()
+        .await
+        .unwrap()
+        .iter()
+        .any(|u| u.name == "tien.nv"));
+
+    let csv = "code,procedure_code,procedure_name,applicant_name,applicant_phone,ward_code,received_at,due_at,finished_at,status,sync,payment\n\
+000.00.01.H29-251120-0001,1.001193,Đăng ký khai sinh,Huỳnh Thị Mận,0938 000 111,26743,2025-11-20,2025-11-25,,4,error,none\n\
+bad-row,,,,,,,,,,,\n";
+    assert!(matches!(
+        op.import_dossiers(csv.as_bytes().to_vec()).await,
+        Err(ApiError::Forbidden { .. })
+    ));
+    let report = w
+        .as_user("sup")
+        .import_dossiers(csv.as_bytes().to_vec())
+        .await
+        .unwrap();
+    assert_eq!((report.added, report.errors.len()), (1, 1));
+    assert_eq!(report.errors[0].line, 3);
+    w.backend.search.wait_ready();
+    let found = op
+        .search(hotline::api::SearchRequest {
+            text: "huynh thi man".into(),
+            limit: 5,
+        })
+        .await
+        .unwrap();
+    assert_eq!(found.hits[0].key, "000.00.01.H29-251120-0001");
+}

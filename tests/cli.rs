@@ -331,7 +331,7 @@ fn demo_store_has_every_role_and_is_separate() {
     ok(d, &["demo", "--dossiers", "3000", "--tickets", "300"]);
     let err = fails(d, &["demo", "--dossiers", "10", "--tickets", "10"]);
     assert!(err.contains("already holds a demo store"), "{err}");
-    let users = ok(d, &["user", "list"]);
+    let users = ok(d, &["--user", "admin", "user", "list"]);
     for role in ["operator", "responder", "supervisor", "admin"] {
         assert!(users.contains(role), "{users}");
     }

@@ -220,7 +220,7 @@ fn create_quit_restart_and_find_by_phone_with_spaces() {
 fn escalated_ticket_appears_in_the_ward_queue() {
     let dir = demo_store();
     let users = std::process::Command::new(BIN)
-        .args(["user", "list", "--data"])
+        .args(["--user", "admin", "user", "list", "--data"])
         .arg(dir.path())
         .output()
         .unwrap();

@@ -353,6 +353,34 @@ impl HotlineApi for LocalApi {
         Ok(self.store().users()?)
     }
 
+    async fn put_user(&self, user: User) -> ApiResult<User> {
+        let store = self.store();
+        if store.has_users() && self.user.role != Role::Admin {
+            return Err(ApiError::forbidden(format!(
+                "only an admin adds users ({} is a {})",
+                self.user.name, self.user.role
+            )));
+        }
+        let user = User::checked(&user.name, &user.display_name, user.role, user.wards)
+            .map_err(ApiError::invalid)?;
+        for w in &user.wards {
+            known_ward(Some(*w))?;
+        }
+        store.put_user(&user)?;
+        Ok(user)
+    }
+
+    async fn import_dossiers(&self, bytes: Vec<u8>) -> ApiResult<crate::sync::ImportReport> {
+        if self.store().has_users() && !matches!(self.user.role, Role::Admin | Role::Supervisor) {
+            return Err(ApiError::forbidden(format!(
+                "a {} may not import dossiers",
+                self.user.role
+            )));
+        }
+        let backend = self.backend.clone();
+        blocking(move || backend.import_dossiers(&bytes)).await
+    }
+
     async fn status(&self) -> ApiResult<BackendStatus> {
         let store = self.store();
         Ok(BackendStatus {

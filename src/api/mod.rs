@@ -51,6 +51,15 @@ pub trait HotlineApi: Send + Sync {
     /// Users the current user may list (for assign pickers).
     async fn users(&self) -> ApiResult<Vec<User>>;
 
+    /// Adds or replaces a user (admins; on a store with no users yet, the
+    /// first one bootstraps it).
+    async fn put_user(&self, user: User) -> ApiResult<User>;
+
+    /// Imports the one-stop system's dossier export (CSV with a header, or
+    /// JSON lines): admins and supervisors. Good rows are stored and
+    /// searchable at once; bad rows are reported by line.
+    async fn import_dossiers(&self, bytes: Vec<u8>) -> ApiResult<crate::sync::ImportReport>;
+
     /// Store and index state for the status bar.
     async fn status(&self) -> ApiResult<BackendStatus>;
 }

@@ -5,7 +5,7 @@ use super::{output, ticket};
 use crate::api::{HotlineApi, LocalApi, SearchRequest};
 use crate::app;
 use crate::config::Config;
-use crate::domain::{system_clock, validate, Role, User};
+use crate::domain::{system_clock, Role, User};
 use crate::store::Store;
 use anyhow::{anyhow, bail, Context, Result};
 
@@ -78,14 +78,10 @@ fn run(cli: Cli) -> Result<String> {
         }
         Command::User(cmd) => user_cmd(&dir, demo, user.as_deref(), cmd, g.json),
         Command::Import(ImportCmd::Dossiers { file }) => {
-            let store = app::open_store(&dir, demo)?;
-            let actor = app::resolve_user(&store, user.as_deref(), demo)?;
-            if store.has_users() && !matches!(actor.role, Role::Admin | Role::Supervisor) {
-                bail!("forbidden: a {} may not import dossiers", actor.role);
-            }
             let bytes =
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let (report, _) = crate::sync::import_dossiers(&store, &bytes)?;
+            let api = LocalApi::open(&dir, user.as_deref(), system_clock(), demo)?;
+            let report = runtime()?.block_on(api.import_dossiers(bytes))?;
             Ok(if g.json {
                 output::json(&report)
             } else {
@@ -171,10 +167,11 @@ fn user_cmd(
     cmd: UserCmd,
     json: bool,
 ) -> Result<String> {
-    let store = app::open_store(dir, demo)?;
+    let api = LocalApi::open(dir, acting, system_clock(), demo)?;
+    let rt = runtime()?;
     match cmd {
         UserCmd::List => {
-            let users = store.users()?;
+            let users = rt.block_on(api.users())?;
             if json {
                 return Ok(output::json(&users));
             }
@@ -204,55 +201,29 @@ fn user_cmd(
             wards,
             display_name,
         } => {
-            if store.has_users() {
-                let actor = app::resolve_user(&store, acting, demo)?;
-                if actor.role != Role::Admin {
-                    bail!(
-                        "forbidden: only an admin adds users ({} is a {})",
-                        actor.name,
-                        actor.role
-                    );
-                }
-            }
-            if name.is_empty()
-                || name.len() > 40
-                || !name
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
-            {
-                bail!("name: use 1-40 lowercase letters, digits, '.', '_' or '-'");
-            }
             let role =
                 Role::from_slug(&role).ok_or_else(|| anyhow!("role: unknown role {role}"))?;
-            for w in &wards {
-                if crate::reference::ward(*w).is_none() {
-                    bail!("ward: {w} is not one of the 168 HCMC wards");
-                }
-            }
-            if role == Role::Responder && wards.is_empty() {
-                bail!("ward: a responder needs at least one --ward CODE");
-            }
-            let display_name = validate::line(
-                "display_name",
-                display_name.as_deref().unwrap_or(&name),
-                100,
-                true,
-            )?;
-            let first = !store.has_users();
-            store.put_user(&User {
-                name: name.clone(),
-                display_name,
+            let first = !api.backend().store.has_users();
+            let user = rt.block_on(api.put_user(User {
+                name,
+                display_name: display_name.unwrap_or_default(),
                 role,
                 wards,
-            })?;
-            Ok(format!(
-                "user {name} ({role}) saved{}",
-                if first {
-                    " — the store's first user"
-                } else {
-                    ""
-                }
-            ))
+            }))?;
+            Ok(if json {
+                output::json(&user)
+            } else {
+                format!(
+                    "user {} ({}) saved{}",
+                    user.name,
+                    user.role,
+                    if first {
+                        " — the store's first user"
+                    } else {
+                        ""
+                    }
+                )
+            })
         }
     }
 }

@@ -65,6 +65,52 @@ pub struct User {
 }
 
 impl User {
+    /// A user as typed by an admin, checked: a login name of 1–40 lowercase
+    /// letters, digits, `.`, `_` or `-`; a display name (the login name if
+    /// blank); a responder with at least one ward. Whether the wards exist is
+    /// the caller's to check against the reference list.
+    pub fn checked(
+        name: &str,
+        display_name: &str,
+        role: Role,
+        wards: Vec<WardCode>,
+    ) -> Result<User, super::ValidationError> {
+        use super::ValidationError;
+        let name = name.trim();
+        if name.is_empty()
+            || name.len() > 40
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
+        {
+            return Err(ValidationError::new(
+                "name",
+                "use 1-40 lowercase letters, digits, '.', '_' or '-'",
+            ));
+        }
+        if role == Role::Responder && wards.is_empty() {
+            return Err(ValidationError::new(
+                "ward",
+                "a responder needs at least one ward",
+            ));
+        }
+        let shown = if display_name.trim().is_empty() {
+            name
+        } else {
+            display_name
+        };
+        let display_name = super::validate::line("display_name", shown, 100, true)?;
+        let mut wards = wards;
+        wards.sort_unstable();
+        wards.dedup();
+        Ok(User {
+            name: name.to_string(),
+            display_name,
+            role,
+            wards,
+        })
+    }
+
     /// Whether this user may see tickets at all (admins configure, they do not work tickets).
     pub fn works_tickets(&self) -> bool {
         self.role != Role::Admin
