@@ -250,7 +250,8 @@ fn escalated_ticket_appears_in_the_ward_queue() {
     t.type_text(&ward);
     t.send(ENTER); // pick the ward, on to the fault type
     t.send(ENTER); // fault type → severity
-    t.send(ENTER); // severity → note
+    t.send(ENTER); // severity → level
+    t.send(ENTER); // level (the ward team) → note
     t.type_text("e2e");
     t.send(ENTER); // submit
     t.wait_for("Đã chuyển phường");

@@ -226,8 +226,9 @@ fn escalating_from_detail_puts_the_ticket_in_the_ward_queue() {
     assert_eq!(d.state.detail.as_ref().unwrap().id, TicketId(3));
     d.keys("e");
     assert!(matches!(d.state.overlay, Some(Overlay::Dialog(_))));
-    // Ward comes from the ticket; pick the fault type with →, then submit.
-    d.keys("tab right tab tab");
+    // Ward comes from the ticket; pick the fault type with →, level 2 (the
+    // city centre) with →, then submit.
+    d.keys("tab right tab tab right tab");
     d.type_text("Please check the payment gateway");
     d.keys("enter");
     assert!(d.state.overlay.is_none(), "{:?}", d.state.overlay);
@@ -242,6 +243,7 @@ fn escalating_from_detail_puts_the_ticket_in_the_ward_queue() {
         .ticket;
     assert_eq!(t.status, Status::Escalated);
     assert_eq!(t.escalation.as_ref().unwrap().ward, 26740);
+    assert_eq!(t.escalation.as_ref().unwrap().level, 2);
 
     // The Bến Thành responder does not see it; their queue has ticket 1 only.
     let mut r = driver(&w, "ut.benthanh", Lang::En, true, (80, 24));
@@ -475,4 +477,71 @@ fn key_hints_come_from_the_live_keymap() {
     let mut d = driver(&w, "lan.nt", Lang::En, true, (140, 30));
     let bar = d.render().lines().last().unwrap().to_string();
     assert!(bar.contains("f1 Help") && !bar.contains("? Help"), "{bar}");
+}
+
+#[test]
+fn cancelling_as_duplicate_names_the_other_ticket() {
+    use hotline::tui::action::Action;
+    let w = World::new();
+    let mut d = driver(&w, "giamsat", Lang::Vi, true, (100, 30));
+    d.state.detail = Some(hotline::tui::state::DetailState::new(TicketId(3)));
+    d.state.screen = Screen::Detail;
+    d.send(Msg::Run(Action::Refresh));
+    d.keys("d");
+    assert!(matches!(d.state.overlay, Some(Overlay::Dialog(_))));
+    d.keys("ctrl-s");
+    let Some(Overlay::Dialog(dialog)) = &d.state.overlay else {
+        panic!("the dialog stays open without the other ticket")
+    };
+    assert!(dialog.fields[0].error.is_some(), "{:?}", dialog.fields[0]);
+    d.type_text("PA-000002");
+    d.keys("ctrl-s");
+    assert!(d.state.overlay.is_none(), "{:?}", d.state.overlay);
+    let t = &d
+        .state
+        .detail
+        .as_ref()
+        .unwrap()
+        .detail
+        .as_ref()
+        .unwrap()
+        .ticket;
+    assert_eq!(t.status, Status::Cancelled);
+    assert_eq!(t.merged_into, Some(TicketId(2)));
+}
+
+#[test]
+fn linking_a_dossier_looks_the_code_up_as_it_is_typed() {
+    use hotline::tui::action::Action;
+    let w = World::new();
+    let mut d = driver(&w, "lan.nt", Lang::Vi, true, (100, 30));
+    d.state.detail = Some(hotline::tui::state::DetailState::new(TicketId(2)));
+    d.state.screen = Screen::Detail;
+    d.send(Msg::Run(Action::Refresh));
+    d.keys("l");
+    d.type_text("000.00.01.H29-250101-9999");
+    assert!(d
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::CheckDossier(c) if c == "000.00.01.H29-250101-9999")));
+    assert!(
+        d.render().contains("không có trong kho hồ sơ"),
+        "{}",
+        d.render()
+    );
+    d.keys("ctrl-u");
+    d.type_text("000.00.01.H29-250805-0002");
+    assert!(d.render().contains("✓1"), "{}", d.render());
+    d.keys("ctrl-s");
+    assert!(d.state.overlay.is_none(), "{:?}", d.state.overlay);
+    let t = &d
+        .state
+        .detail
+        .as_ref()
+        .unwrap()
+        .detail
+        .as_ref()
+        .unwrap()
+        .ticket;
+    assert_eq!(t.dossiers, ["000.00.01.H29-250805-0002"]);
 }

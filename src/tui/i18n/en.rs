@@ -232,6 +232,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("field.priority", "Priority"),
     ("field.fault", "Fault type"),
     ("field.severity", "Severity"),
+    ("field.level", "Level"),
     ("field.note", "Note"),
     ("field.assignee", "Assignee"),
     ("field.ticket", "Duplicate of"),

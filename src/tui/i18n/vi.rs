@@ -241,6 +241,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("field.priority", "Ưu tiên"),
     ("field.fault", "Loại lỗi"),
     ("field.severity", "Mức độ"),
+    ("field.level", "Cấp"),
     ("field.note", "Ghi chú"),
     ("field.assignee", "Người xử lý"),
     ("field.ticket", "Trùng với phiếu"),

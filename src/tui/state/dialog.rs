@@ -41,6 +41,7 @@ impl Dialog {
                     Field::ward(t.ward).required(),
                     Field::choice(FieldId::Fault, fields::fault_choices(), 0),
                     Field::choice(FieldId::Severity, fields::priority_choices(), sev),
+                    Field::choice(FieldId::Level, fields::level_choices(), 0),
                     note(false),
                 ]
             }
@@ -57,8 +58,11 @@ impl Dialog {
                     .unwrap_or(0);
                 vec![Field::choice(FieldId::Assignee, opts, idx)]
             }
-            Action::LinkDossier => vec![Field::text(FieldId::Dossier, "", false).required()],
-            Action::CancelDuplicate => vec![Field::text(FieldId::Ticket, "", false), note(false)],
+            Action::LinkDossier => vec![Field::dossiers(&[]).required()],
+            Action::CancelDuplicate => vec![
+                Field::text(FieldId::Ticket, "", false).required(),
+                note(false),
+            ],
             _ => return None,
         };
         Some(Dialog {
@@ -118,7 +122,11 @@ impl Dialog {
                     ward,
                     fault: FaultType::from_slug(&self.text(FieldId::Fault))
                         .unwrap_or(FaultType::Other),
-                    level: 1,
+                    level: if self.text(FieldId::Level) == "2" {
+                        2
+                    } else {
+                        1
+                    },
                     severity: Priority::from_slug(&self.text(FieldId::Severity))
                         .unwrap_or(Priority::P3),
                     note: self.opt(FieldId::Note),
@@ -128,18 +136,19 @@ impl Dialog {
                 to: self.opt(FieldId::Assignee),
             },
             Action::LinkDossier => Change::LinkDossier {
-                code: self.text(FieldId::Dossier),
+                code: self
+                    .fields
+                    .iter()
+                    .find_map(|f| f.codes().into_iter().next())
+                    .unwrap_or_default(),
             },
             Action::CancelDuplicate => {
-                let dup = match self.opt(FieldId::Ticket) {
-                    Some(s) => Some(
-                        s.parse::<TicketId>()
-                            .map_err(|_| vec![(FieldId::Ticket, "form.bad_ticket_id")])?,
-                    ),
-                    None => None,
-                };
+                let dup = self
+                    .text(FieldId::Ticket)
+                    .parse::<TicketId>()
+                    .map_err(|_| vec![(FieldId::Ticket, "form.bad_ticket_id")])?;
                 Change::Cancel {
-                    duplicate_of: dup,
+                    duplicate_of: Some(dup),
                     note: self.opt(FieldId::Note),
                 }
             }

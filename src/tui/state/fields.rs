@@ -23,6 +23,7 @@ pub enum FieldId {
     Priority,
     Fault,
     Severity,
+    Level,
     Note,
     Assignee,
     Ticket,
@@ -45,6 +46,7 @@ impl FieldId {
             FieldId::Priority => "field.priority",
             FieldId::Fault => "field.fault",
             FieldId::Severity => "field.severity",
+            FieldId::Level => "field.level",
             FieldId::Note => "field.note",
             FieldId::Assignee => "field.assignee",
             FieldId::Ticket => "field.ticket",
@@ -64,6 +66,7 @@ impl FieldId {
             "subject" => FieldId::Subject,
             "description" => FieldId::Description,
             "priority" => FieldId::Priority,
+            "level" => FieldId::Level,
             "comment" | "note" | "reason" => FieldId::Note,
             "ticket" | "duplicate_of" => FieldId::Ticket,
             "dossier" => FieldId::Dossier,
@@ -338,6 +341,18 @@ pub fn priority_choices() -> Vec<Choice> {
 
 pub fn fault_choices() -> Vec<Choice> {
     choices!(crate::domain::FaultType)
+}
+
+/// Who an escalation goes to: the ward's team, or the city's centre.
+pub fn level_choices() -> Vec<Choice> {
+    vec![
+        Choice::new("1", "Cấp 1 — tổ ứng cứu phường/xã", "Level 1 — ward team"),
+        Choice::new(
+            "2",
+            "Cấp 2 — Trung tâm chuyển đổi số TP",
+            "Level 2 — city digital-transformation centre",
+        ),
+    ]
 }
 
 pub fn category_choices() -> Vec<Choice> {

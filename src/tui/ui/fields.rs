@@ -141,14 +141,15 @@ fn draw_field(frame: &mut Frame, row: Rect, f: &Field, focused: bool, lang: Lang
                 }
             }
             if let FieldKind::Dossiers { checks, .. } = &f.kind {
-                if !focused {
-                    let known = checks
-                        .values()
-                        .filter(|c| **c == DossierCheck::Known)
-                        .count();
-                    if known > 0 {
-                        value = format!("{value}  ✓{known}");
-                    }
+                // Codes found in the dossier store, counted after the text
+                // (the cursor stays where it is).
+                let known = f
+                    .codes()
+                    .iter()
+                    .filter(|c| checks.get(*c) == Some(&DossierCheck::Known))
+                    .count();
+                if known > 0 {
+                    value = format!("{value}  ✓{known}");
                 }
             }
             if focused {

@@ -181,6 +181,22 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
         }
         ApiMsg::DossierCheck { code, known } => {
             let now = state.now;
+            if let Some(Overlay::Dialog(d)) = state.overlay.as_mut() {
+                for f in &mut d.fields {
+                    let typed = f.codes().contains(&code);
+                    if let FieldKind::Dossiers { checks, .. } = &mut f.kind {
+                        let check = if known {
+                            DossierCheck::Known
+                        } else {
+                            DossierCheck::Unknown
+                        };
+                        checks.insert(code.clone(), check);
+                        if typed && !known {
+                            f.error = Some(tr(lang, "form.unknown_dossier").to_string());
+                        }
+                    }
+                }
+            }
             if let Some(form) = state.form.as_mut() {
                 for f in &mut form.fields {
                     if let FieldKind::Dossiers { checks, .. } = &mut f.kind {

@@ -215,6 +215,7 @@ pub(crate) fn dialog_type(state: &mut State, k: Key) -> Vec<Effect> {
     let Some(Overlay::Dialog(d)) = state.overlay.as_mut() else {
         return Vec::new();
     };
+    let mut fx = Vec::new();
     if let Some(f) = d.fields.get_mut(d.focus) {
         let multiline = f.is_multiline();
         let changed = f.input_mut().is_some_and(|i| edit(i, k, multiline));
@@ -222,9 +223,20 @@ pub(crate) fn dialog_type(state: &mut State, k: Key) -> Vec<Effect> {
             f.touched = true;
             f.error = None;
             f.refresh_ward();
+            // A whole dossier code is looked up as it is typed.
+            let codes = f.codes();
+            if let FieldKind::Dossiers { checks, .. } = &mut f.kind {
+                for c in codes {
+                    if crate::domain::validate::dossier_code(&c).is_ok() && !checks.contains_key(&c)
+                    {
+                        checks.insert(c.clone(), crate::tui::state::fields::DossierCheck::Checking);
+                        fx.push(Effect::CheckDossier(c));
+                    }
+                }
+            }
         }
     }
-    Vec::new()
+    fx
 }
 
 /// One entry of the command palette.
