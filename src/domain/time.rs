@@ -67,15 +67,22 @@ impl fmt::Display for Ts {
 
 /// A compact human duration: `2d 3h`, `45m`, `-1h 10m` for past-due.
 pub fn human_duration(secs: i64) -> String {
+    duration_in(secs, ["d", "h", "m"])
+}
+
+/// [`human_duration`] with other unit letters (days, hours, minutes):
+/// Vietnamese screens write `2n 3g`, `45p` (ngày, giờ, phút).
+pub fn duration_in(secs: i64, units: [&str; 3]) -> String {
+    let [day, hour, minute] = units;
     let sign = if secs < 0 { "-" } else { "" };
     let s = secs.unsigned_abs();
     let (d, h, m) = (s / 86_400, (s % 86_400) / 3600, (s % 3600) / 60);
     if d > 0 {
-        format!("{sign}{d}d {h}h")
+        format!("{sign}{d}{day} {h}{hour}")
     } else if h > 0 {
-        format!("{sign}{h}h {m}m")
+        format!("{sign}{h}{hour} {m}{minute}")
     } else {
-        format!("{sign}{m}m")
+        format!("{sign}{m}{minute}")
     }
 }
 

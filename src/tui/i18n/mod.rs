@@ -46,6 +46,15 @@ fn catalog(lang: Lang) -> &'static HashMap<&'static str, &'static str> {
     }
 }
 
+/// A compact duration in the UI's units (`2d 3h` / `2n 3g`).
+pub fn duration(lang: Lang, secs: i64) -> String {
+    let units = match lang {
+        Lang::Vi => ["n", "g", "p"],
+        Lang::En => ["d", "h", "m"],
+    };
+    crate::domain::time::duration_in(secs, units)
+}
+
 /// The text for `key`; a missing key shows as itself (tests keep that from shipping).
 pub fn tr(lang: Lang, key: &str) -> &'static str {
     match catalog(lang).get(key) {
@@ -108,6 +117,15 @@ pub fn sla_label(lang: Lang, s: SlaState) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn durations_speak_the_ui_language() {
+        assert_eq!(duration(Lang::Vi, 2 * 86_400 + 3 * 3600), "2n 3g");
+        assert_eq!(duration(Lang::Vi, -(3600 + 600)), "-1g 10p");
+        assert_eq!(duration(Lang::En, 45 * 60), "45m");
+        assert_eq!(duration(Lang::En, 86_400), "1d 0h");
+    }
+
     use super::*;
     use std::collections::BTreeSet;
 

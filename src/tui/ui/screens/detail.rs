@@ -238,7 +238,7 @@ fn clock<'a>(
                 "{} ‼ {} {}",
                 dm(due),
                 tr(lang, "detail.late_by"),
-                remaining(now, due)
+                remaining(lang, now, due)
             ),
             theme.error(),
         ),
@@ -247,7 +247,7 @@ fn clock<'a>(
                 "{} ({} {})",
                 dm(due),
                 tr(lang, "detail.left"),
-                remaining(due, now)
+                remaining(lang, due, now)
             ),
             theme.base(),
         ),

@@ -155,11 +155,11 @@ pub fn ticket_row<'a>(
         .map(ward_label)
         .unwrap_or_else(|| "—".into());
     let sla_text = if t.is_open() && sla != crate::domain::SlaState::Paused {
-        format!("{} {}", sla_symbol(sla), remaining(t.due(), now))
+        format!("{} {}", sla_symbol(sla), remaining(lang, t.due(), now))
     } else {
         format!("{} {}", sla_symbol(sla), i18n::sla_label(lang, sla))
     };
-    let age = crate::domain::time::human_duration(now.0 - t.created_at.0);
+    let age = i18n::duration(lang, now.0 - t.created_at.0);
     Line::from(vec![
         Span::styled(format!("{} ", fit(&t.id.to_string(), ID_W)), base),
         Span::styled(

@@ -220,7 +220,7 @@ fn draw_preview(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                     format!("{} {}", sla_symbol(sla), i18n::sla_label(lang, sla)),
                     theme.sla(sla),
                 ),
-                Span::raw(format!(" · {}", remaining(t.due(), state.now))),
+                Span::raw(format!(" · {}", remaining(lang, t.due(), state.now))),
             ]));
             if let Some(ev) = d.events.last() {
                 lines.push(Line::raw(""));
@@ -289,6 +289,6 @@ fn draw_preview(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 }
 
 /// `còn 3h 10m` / `quá 1d 2h` style remaining time.
-pub fn remaining(due: Ts, now: Ts) -> String {
-    crate::domain::time::human_duration(due.0 - now.0)
+pub fn remaining(lang: Lang, due: Ts, now: Ts) -> String {
+    i18n::duration(lang, due.0 - now.0)
 }
