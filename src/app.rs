@@ -59,11 +59,21 @@ pub fn populate_demo(store: &Store, cfg: &DemoConfig) -> Result<DemoSummary> {
     })
 }
 
-/// Opens the store; a demo store that has no users yet is generated first.
+/// Opens the store; a demo store that has no users yet is generated first
+/// (said on stderr).
 pub fn open_store(dir: &Path, demo: bool) -> Result<Store> {
+    open_store_noting(dir, demo, true)
+}
+
+/// As [`open_store`]; `announce: false` keeps stderr quiet (the TUI owns the
+/// terminal then, and says it on screen).
+pub fn open_store_noting(dir: &Path, demo: bool, announce: bool) -> Result<Store> {
     let store = Store::open(dir)?;
     if demo && !store.has_users() {
-        eprintln!("hotline: generating the demo store in {} …", dir.display());
+        if announce {
+            eprintln!("hotline: generating the demo store in {} …", dir.display());
+        }
+        tracing::info!("generating the demo store in {}", dir.display());
         populate_demo(
             &store,
             &DemoConfig {
@@ -107,7 +117,18 @@ impl LocalApi {
     /// Opens `data_dir` (generating the demo store first when `demo` and empty)
     /// as `user` (see [`resolve_user`]).
     pub fn open(data_dir: &Path, user: Option<&str>, clock: Clock, demo: bool) -> Result<LocalApi> {
-        let store = open_store(data_dir, demo)?;
+        Self::open_noting(data_dir, user, clock, demo, true)
+    }
+
+    /// As [`LocalApi::open`]; see [`open_store_noting`].
+    pub fn open_noting(
+        data_dir: &Path,
+        user: Option<&str>,
+        clock: Clock,
+        demo: bool,
+        announce: bool,
+    ) -> Result<LocalApi> {
+        let store = open_store_noting(data_dir, demo, announce)?;
         let user = resolve_user(&store, user, demo)?;
         let backend = Backend::new(store, clock, demo);
         Ok(LocalApi::new(backend, user))

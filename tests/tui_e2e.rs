@@ -139,11 +139,17 @@ impl Term {
     }
 
     fn wait_exit(&mut self) {
+        let status = self.wait_status();
+        assert!(status.success(), "exit status {status:?}");
+    }
+
+    fn wait_status(&mut self) -> portable_pty::ExitStatus {
         let start = Instant::now();
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
-                assert!(status.success(), "exit status {status:?}");
-                return;
+                // Let the reader thread take the last output.
+                std::thread::sleep(Duration::from_millis(100));
+                return status;
             }
             if start.elapsed() > Duration::from_secs(10) {
                 let _ = self.child.kill();
@@ -297,4 +303,18 @@ fn help_resize_and_quit_from_a_dirty_form() {
     // The terminal was given back: alternate screen left.
     let screen = t.screen();
     assert!(!screen.contains("Phiếu mới"), "{screen}");
+}
+
+#[test]
+fn a_wrong_user_gets_the_terminal_back_with_the_reason() {
+    let dir = demo_store();
+    let mut t = Term::start(dir.path(), "nobody", &log(dir.path()), 100, 30);
+    let status = t.wait_status();
+    assert!(!status.success());
+    let screen = t.screen();
+    assert!(screen.contains("unknown user 'nobody'"), "{screen}");
+    assert!(
+        !screen.contains("1022 hotline"),
+        "the TUI's screen is gone: {screen}"
+    );
 }

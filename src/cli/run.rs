@@ -267,7 +267,23 @@ fn open_tui(
     demo: bool,
 ) -> Result<String> {
     use crate::tui::{Lang, TuiOptions};
-    let api = LocalApi::open(dir, user, system_clock(), demo)?;
+    // The store opens on its own thread while the first frame is drawn; the
+    // demo's user switcher reaches it once it is open.
+    let opened: std::sync::Arc<std::sync::OnceLock<LocalApi>> = Default::default();
+    let open: crate::tui::app::Opener = {
+        let (dir, user, opened) = (dir.to_path_buf(), user.map(str::to_string), opened.clone());
+        Box::new(move || {
+            let api = LocalApi::open_noting(&dir, user.as_deref(), system_clock(), demo, false)?;
+            let _ = opened.set(api.clone());
+            Ok(std::sync::Arc::new(api) as std::sync::Arc<dyn crate::api::HotlineApi>)
+        })
+    };
+    let switcher: crate::api::UserSwitcher = std::sync::Arc::new(move |name: &str| {
+        let api = opened
+            .get()
+            .ok_or_else(|| anyhow!("the store is still opening"))?;
+        Ok(std::sync::Arc::new(api.as_user(name)?) as std::sync::Arc<dyn crate::api::HotlineApi>)
+    });
     let lang = match g.lang {
         Some(LangArg::En) => Lang::En,
         Some(LangArg::Vi) => Lang::Vi,
@@ -292,8 +308,8 @@ fn open_tui(
         color,
         demo,
         clock: system_clock(),
-        switch_user: if demo { Some(api.switcher()) } else { None },
+        switch_user: demo.then_some(switcher),
     };
-    crate::tui::run(std::sync::Arc::new(api), opts)?;
+    crate::tui::run(open, opts)?;
     Ok(String::new())
 }

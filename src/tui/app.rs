@@ -121,9 +121,14 @@ fn spawn_input(tx: Sender<Msg>, stop: Arc<AtomicBool>) -> std::thread::JoinHandl
     })
 }
 
+/// Opens the store and gives the API the TUI talks to. Run on its own thread
+/// while the first frame is already on screen: opening a store of a million
+/// dossiers takes longer than a first frame may.
+pub type Opener = Box<dyn FnOnce() -> Result<Arc<dyn HotlineApi>> + Send>;
+
 /// Runs the application until the user quits.
 pub fn run_loop(
-    api: Arc<dyn HotlineApi>,
+    open: Opener,
     mut state: State,
     clock: Clock,
     switch: Option<SwitchFn>,
@@ -142,7 +147,20 @@ pub fn run_loop(
         }
     };
     let (tx, rx) = mpsc::channel::<Msg>();
-    let mut runner = Runner::new(api, handle, tx.clone(), switch);
+    let (opened_tx, opened_rx) = mpsc::channel::<Result<Arc<dyn HotlineApi>>>();
+    {
+        let tx = tx.clone();
+        std::thread::Builder::new()
+            .name("open-store".into())
+            .spawn(move || {
+                let _ = opened_tx.send(open());
+                let _ = tx.send(Msg::Opened);
+            })?;
+    }
+    // Effects wait here until the store is open.
+    let mut runner: Option<Runner> = None;
+    let mut waiting = Vec::new();
+    let mut switch = switch;
 
     let guard = TerminalGuard::enter(state.mouse)?;
     let mut terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
@@ -152,21 +170,34 @@ pub fn run_loop(
     let stop = Arc::new(AtomicBool::new(false));
     let input = spawn_input(tx.clone(), stop.clone());
 
-    let fx = update::init(&mut state);
-    runner.run(fx);
+    waiting.extend(update::init(&mut state));
     terminal.draw(|f| ui::draw(f, &state))?;
     let mut last_tick = Instant::now();
     let result = (|| -> Result<()> {
         loop {
             let mut dirty = false;
+            let mut run = |m: Msg, state: &mut State, dirty: &mut bool| -> Result<()> {
+                if matches!(m, Msg::Opened) {
+                    if let Ok(opened) = opened_rx.try_recv() {
+                        let mut r = Runner::new(opened?, handle.clone(), tx.clone(), switch.take());
+                        r.run(std::mem::take(&mut waiting));
+                        runner = Some(r);
+                    }
+                    return Ok(());
+                }
+                let fx = handle_msg(state, m, dirty);
+                match runner.as_mut() {
+                    Some(r) => r.run(fx),
+                    None => waiting.extend(fx),
+                }
+                Ok(())
+            };
             match rx.recv_timeout(Duration::from_millis(500)) {
                 Ok(m) => {
-                    let fx = handle_msg(&mut state, m, &mut dirty);
-                    runner.run(fx);
+                    run(m, &mut state, &mut dirty)?;
                     // Take everything already waiting before drawing once.
                     while let Ok(m) = rx.try_recv() {
-                        let fx = handle_msg(&mut state, m, &mut dirty);
-                        runner.run(fx);
+                        run(m, &mut state, &mut dirty)?;
                         if state.quit {
                             break;
                         }
@@ -177,8 +208,7 @@ pub fn run_loop(
             }
             if last_tick.elapsed() >= tick_interval(&state) {
                 last_tick = Instant::now();
-                let fx = handle_msg(&mut state, Msg::Tick(clock()), &mut dirty);
-                runner.run(fx);
+                run(Msg::Tick(clock()), &mut state, &mut dirty)?;
             }
             if state.quit {
                 break;

@@ -74,15 +74,16 @@ pub fn initial_state(opts: &TuiOptions) -> anyhow::Result<state::State> {
     ))
 }
 
-/// Runs the TUI until the user quits. Blocking; see the module docs for the runtime.
-pub fn run(api: Arc<dyn HotlineApi>, opts: TuiOptions) -> anyhow::Result<()> {
+/// Runs the TUI until the user quits. Blocking; see the module docs for the
+/// runtime. `open` runs on its own thread while the first frame is drawn.
+pub fn run(open: app::Opener, opts: TuiOptions) -> anyhow::Result<()> {
     let state = initial_state(&opts)?;
     let switch = if opts.demo {
         opts.switch_user.clone()
     } else {
         None
     };
-    app::run_loop(api, state, opts.clock.clone(), switch)
+    app::run_loop(open, state, opts.clock.clone(), switch)
 }
 
 /// `hotline check-config`: validates keymap files; every error names the file

@@ -21,6 +21,8 @@ pub enum Msg {
     /// An action from the palette or a test.
     Run(Action),
     Api(Box<ApiMsg>),
+    /// The store finished opening (the terminal loop takes the API from there).
+    Opened,
 }
 
 pub type Res<T> = Result<T, ApiError>;

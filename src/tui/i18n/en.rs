@@ -361,6 +361,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("event.linked", "linked dossier"),
     ("event.edited", "edited"),
     ("status.indexing", "indexing"),
+    ("status.opening", "opening the store…"),
     ("toast.cannot_create", "Your role does not log new tickets."),
     ("toast.demo_only", "Only available in the demo."),
     ("toast.no_phone", "The ticket has no phone number."),

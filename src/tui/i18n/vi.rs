@@ -370,6 +370,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("event.linked", "liên kết hồ sơ"),
     ("event.edited", "sửa"),
     ("status.indexing", "lập chỉ mục"),
+    ("status.opening", "đang mở kho…"),
     (
         "toast.cannot_create",
         "Vai trò của bạn không ghi nhận phiếu mới.",

@@ -165,6 +165,9 @@ fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         tr(lang, &format!("context.{}", state.context().name()))
     };
     let mut right = Vec::new();
+    if state.backend.is_none() {
+        right.push(tr(lang, "status.opening").to_string());
+    }
     if let Some(b) = &state.backend {
         let mut s = format!(
             "{} {} · {} {}",

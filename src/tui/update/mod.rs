@@ -44,6 +44,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Run(a) => on_action(state, a),
         Msg::Api(m) => api::on_api(state, *m),
+        Msg::Opened => Vec::new(),
     }
 }
 
