@@ -208,7 +208,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "search.tip4",
-        "  enter open · tab to the list · ctrl-n new ticket · f1 help",
+        "  {0} open · {1} to the list · {2} new ticket · {3} help",
     ),
     ("search.searching", "Searching…"),
     ("search.no_results", "No results."),

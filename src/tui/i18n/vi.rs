@@ -217,7 +217,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ),
     (
         "search.tip4",
-        "  enter mở · tab sang danh sách · ctrl-n phiếu mới · f1 trợ giúp",
+        "  {0} mở · {1} sang danh sách · {2} phiếu mới · {3} trợ giúp",
     ),
     ("search.searching", "Đang tìm…"),
     ("search.no_results", "Không có kết quả."),

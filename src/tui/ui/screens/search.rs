@@ -62,8 +62,22 @@ fn draw_results(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .is_some_and(|b| b.index_progress.0 < b.index_progress.1);
     let Some(r) = &s.results else {
         let mut lines = vec![Line::styled(tr(lang, "search.tips_title"), theme.title())];
-        for k in ["search.tip1", "search.tip2", "search.tip3", "search.tip4"] {
+        for k in ["search.tip1", "search.tip2", "search.tip3"] {
             lines.push(Line::raw(tr(lang, k)));
+        }
+        {
+            use crate::tui::action::Action;
+            lines.push(Line::raw(crate::tui::ui::keys_line(
+                state,
+                crate::tui::keymap::Context::Search,
+                "search.tip4",
+                &[
+                    Action::Open,
+                    Action::NextPane,
+                    Action::NewTicket,
+                    Action::Help,
+                ],
+            )));
         }
         if index_building {
             lines.push(Line::raw(""));
