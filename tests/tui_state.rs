@@ -545,3 +545,33 @@ fn linking_a_dossier_looks_the_code_up_as_it_is_typed() {
         .ticket;
     assert_eq!(t.dossiers, ["000.00.01.H29-250805-0002"]);
 }
+
+#[test]
+fn a_ticket_handed_back_leaves_the_ward_queue() {
+    use hotline::domain::Change;
+    let w = World::new();
+    let mut r = driver(&w, "ut.benthanh", Lang::Vi, true, (100, 30));
+    r.keys("esc 2");
+    let ids: Vec<TicketId> = r.state.queues.tickets.iter().map(|t| t.id).collect();
+    assert_eq!(ids, vec![TicketId(1)]);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let api = w.api("ut.benthanh");
+    let t = rt.block_on(api.ticket(TicketId(1))).unwrap().ticket;
+    rt.block_on(api.apply(
+        t.id,
+        t.version,
+        Change::Return {
+            note: "Không phải lỗi của phường".into(),
+        },
+    ))
+    .unwrap();
+    r.keys("ctrl-r");
+    assert!(
+        r.state.queues.tickets.is_empty(),
+        "{:?}",
+        r.state.queues.tickets
+    );
+}

@@ -4,7 +4,7 @@
 use super::overlay::edit;
 use super::search::open_ticket;
 use crate::api::TicketFilter;
-use crate::domain::{Phone, Role, Ticket};
+use crate::domain::{Phone, Role, Status, Ticket};
 use crate::text::fold;
 use crate::tui::action::Action;
 use crate::tui::effect::Effect;
@@ -65,9 +65,12 @@ fn queue_filter(state: &State, tab: QueueTab) -> TicketFilter {
             open_only: true,
             ..Default::default()
         },
+        // What waits on the ward team: escalated, or acknowledged and not yet
+        // resolved (a ticket handed back is the operators' again).
         QueueTab::MyWards => TicketFilter {
             my_wards: true,
             open_only: true,
+            statuses: vec![Status::Escalated, Status::Acknowledged],
             ..Default::default()
         },
         // The whole open backlog can exceed one page: fetch the soonest due,
@@ -81,6 +84,11 @@ fn queue_filter(state: &State, tab: QueueTab) -> TicketFilter {
             overdue_only: true,
             open_only: true,
             my_wards: responder,
+            statuses: if responder {
+                vec![Status::Escalated, Status::Acknowledged]
+            } else {
+                Vec::new()
+            },
             by_due: true,
             ..Default::default()
         },

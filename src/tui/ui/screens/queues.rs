@@ -112,7 +112,7 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
 const ID_W: usize = 9;
 const PR_W: usize = 3;
 const ST_W: usize = 15;
-const SLA_W: usize = 9;
+const SLA_W: usize = 10;
 const AGE_W: usize = 7;
 const WARD_W: usize = 16;
 

@@ -234,7 +234,12 @@ fn draw_preview(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                     format!("{} {}", sla_symbol(sla), i18n::sla_label(lang, sla)),
                     theme.sla(sla),
                 ),
-                Span::raw(format!(" · {}", remaining(lang, t.due(), state.now))),
+                // A time left only means something while the clock runs.
+                Span::raw(if t.is_open() && sla != crate::domain::SlaState::Paused {
+                    format!(" · {}", remaining(lang, t.due(), state.now))
+                } else {
+                    String::new()
+                }),
             ]));
             if let Some(ev) = d.events.last() {
                 lines.push(Line::raw(""));
