@@ -199,9 +199,9 @@ proptest! {
     }
 }
 
-#[test]
-fn a_cancelled_search_returns_early_and_incomplete() {
-    let index = SearchIndex::build((0..50u8).map(|k| {
+/// Fifty dossiers of the same name: every search over them has work to do.
+fn fifty_namesakes() -> SearchIndex {
+    SearchIndex::build((0..50u8).map(|k| {
         doc(
             DocKind::Dossier,
             format!("K{k}"),
@@ -210,7 +210,12 @@ fn a_cancelled_search_returns_early_and_incomplete() {
             0,
             k as u16,
         )
-    }));
+    }))
+}
+
+#[test]
+fn a_cancelled_search_returns_early_and_incomplete() {
+    let index = fifty_namesakes();
     let out = index.search(&Query::parse("nguyen thi hoa", 0, None, 10), &|| true);
     assert!(!out.complete);
     assert!(out.hits.is_empty());
@@ -224,16 +229,7 @@ fn a_cancelled_search_returns_early_and_incomplete() {
 /// user's generation) stops it at its next check, whichever stage that is.
 #[test]
 fn a_search_stops_when_a_newer_one_arrives_midway() {
-    let index = SearchIndex::build((0..50u8).map(|k| {
-        doc(
-            DocKind::Dossier,
-            format!("K{k}"),
-            vec![0, 3, 4],
-            vec![],
-            0,
-            k as u16,
-        )
-    }));
+    let index = fifty_namesakes();
     let query = Query::parse("nguyen thi hoa", 0, None, 10);
     let mut checks_before_newer = 0;
     loop {

@@ -257,14 +257,7 @@ fn escalating_from_detail_puts_the_ticket_in_the_ward_queue() {
 fn actions_the_role_may_not_fire_are_not_offered() {
     let w = World::new();
     let mut d = driver(&w, "lan.nt", Lang::Vi, true, (80, 24));
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let t1 = rt
-        .block_on(w.api("lan.nt").ticket(TicketId(1)))
-        .unwrap()
-        .ticket;
+    let t1 = w.ticket("lan.nt", TicketId(1));
     assert_eq!(t1.status, Status::Escalated);
     let op = offered_actions(&t1, hotline::domain::Role::Operator);
     let resp = offered_actions(&t1, hotline::domain::Role::Responder);
@@ -275,9 +268,7 @@ fn actions_the_role_may_not_fire_are_not_offered() {
     d.send(Msg::Run(Action::ViewSearch));
     let fx = update(&mut d.state, Msg::Run(Action::ViewQueues));
     d.settle(fx);
-    d.state.detail = Some(hotline::tui::state::DetailState::new(TicketId(1)));
-    d.state.screen = Screen::Detail;
-    d.send(Msg::Run(Action::Refresh));
+    tui_common::open_detail(&mut d, TicketId(1));
     let before = d.effects.len();
     d.keys("a");
     assert!(d.state.toast.as_ref().is_some_and(|t| t.error));
@@ -357,9 +348,7 @@ fn the_palette_offers_only_what_the_role_may_do_here() {
     }
     // A responder on the escalated ticket: acknowledge yes, cancel no, logging no.
     let mut d = driver(&w, "ut.benthanh", Lang::Vi, true, (80, 24));
-    d.state.detail = Some(hotline::tui::state::DetailState::new(TicketId(1)));
-    d.state.screen = Screen::Detail;
-    d.send(Msg::Run(Action::Refresh));
+    tui_common::open_detail(&mut d, TicketId(1));
     d.keys(":");
     let items = runs(&d);
     assert!(items.contains(&Action::Ack), "{items:?}");
@@ -425,12 +414,9 @@ fn the_dashboard_is_for_supervisors() {
 #[test]
 fn editing_a_ticket_changes_any_field_from_the_keyboard() {
     use hotline::domain::{Channel, Kind};
-    use hotline::tui::action::Action;
     let w = World::new();
     let mut d = driver(&w, "lan.nt", Lang::Vi, true, (100, 30));
-    d.state.detail = Some(hotline::tui::state::DetailState::new(TicketId(2)));
-    d.state.screen = Screen::Detail;
-    d.send(Msg::Run(Action::Refresh));
+    tui_common::open_detail(&mut d, TicketId(2));
     d.keys("E");
     assert_eq!(d.state.screen, Screen::Form);
     let screen = d.render();
@@ -441,14 +427,7 @@ fn editing_a_ticket_changes_any_field_from_the_keyboard() {
     d.keys("right tab right tab tab tab");
     d.type_text("079123456789");
     d.keys("ctrl-s");
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let t = rt
-        .block_on(w.api("lan.nt").ticket(TicketId(2)))
-        .unwrap()
-        .ticket;
+    let t = w.ticket("lan.nt", TicketId(2));
     assert_ne!(t.kind, Kind::Question, "kind changed");
     assert_ne!(t.channel, Channel::Phone, "channel changed");
     assert_eq!(t.caller.cccd.as_deref(), Some("079123456789"));
@@ -481,12 +460,9 @@ fn key_hints_come_from_the_live_keymap() {
 
 #[test]
 fn cancelling_as_duplicate_names_the_other_ticket() {
-    use hotline::tui::action::Action;
     let w = World::new();
     let mut d = driver(&w, "giamsat", Lang::Vi, true, (100, 30));
-    d.state.detail = Some(hotline::tui::state::DetailState::new(TicketId(3)));
-    d.state.screen = Screen::Detail;
-    d.send(Msg::Run(Action::Refresh));
+    tui_common::open_detail(&mut d, TicketId(3));
     d.keys("d");
     assert!(matches!(d.state.overlay, Some(Overlay::Dialog(_))));
     d.keys("ctrl-s");
@@ -512,12 +488,9 @@ fn cancelling_as_duplicate_names_the_other_ticket() {
 
 #[test]
 fn linking_a_dossier_looks_the_code_up_as_it_is_typed() {
-    use hotline::tui::action::Action;
     let w = World::new();
     let mut d = driver(&w, "lan.nt", Lang::Vi, true, (100, 30));
-    d.state.detail = Some(hotline::tui::state::DetailState::new(TicketId(2)));
-    d.state.screen = Screen::Detail;
-    d.send(Msg::Run(Action::Refresh));
+    tui_common::open_detail(&mut d, TicketId(2));
     d.keys("l");
     d.type_text("000.00.01.H29-250101-9999");
     assert!(d

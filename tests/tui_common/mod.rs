@@ -123,6 +123,15 @@ impl World {
         w
     }
 
+    /// A ticket as `user` reads it through the API.
+    pub fn ticket(&self, user: &str, id: hotline::domain::TicketId) -> hotline::domain::Ticket {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(self.api(user).ticket(id)).unwrap().ticket
+    }
+
     pub fn api(&self, name: &str) -> Arc<dyn HotlineApi> {
         let u = self.backend.store.user(name).unwrap().unwrap();
         Arc::new(LocalApi::new(self.backend.clone(), u))
@@ -203,4 +212,13 @@ pub fn opts(lang: Lang, color: bool) -> TuiOptions {
 pub fn driver(world: &World, user: &str, lang: Lang, color: bool, size: (u16, u16)) -> Driver {
     let state = initial_state(&opts(lang, color)).unwrap();
     Driver::new(world.api(user), state, size)
+}
+
+/// Shows ticket `id` on the detail screen, loaded, as if opened from a list.
+pub fn open_detail(d: &mut Driver, id: hotline::domain::TicketId) {
+    d.state.detail = Some(hotline::tui::state::DetailState::new(id));
+    d.state.screen = hotline::tui::state::Screen::Detail;
+    d.send(hotline::tui::msg::Msg::Run(
+        hotline::tui::action::Action::Refresh,
+    ));
 }
