@@ -38,7 +38,8 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+    // As `hotline demo` opens it for a bulk load (a larger sled page cache).
+    let store = Store::open_with_cache(dir.path(), 512 * 1024 * 1024).unwrap();
     println!("| {:<44} | {:>28} |", "measure", "value");
     println!("|{}|{}|", "-".repeat(46), "-".repeat(30));
 

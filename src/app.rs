@@ -41,6 +41,8 @@ pub fn populate_demo(store: &Store, cfg: &DemoConfig) -> Result<DemoSummary> {
     for d in demo::dossiers(cfg) {
         batch.push(d);
         if batch.len() == 10_000 {
+            // In key order, a batch lands on neighbouring tree nodes.
+            batch.sort_unstable_by(|a, b| a.code.cmp(&b.code));
             dossiers += store.put_dossiers_unflushed(&batch)?.added;
             batch.clear();
         }

@@ -51,7 +51,7 @@ fn run(cli: Cli) -> Result<String> {
     };
     match command {
         Command::Demo(a) => {
-            let store = Store::open(&dir)?;
+            let store = Store::open_with_cache(&dir, 512 * 1024 * 1024)?;
             if store.has_users() && !a.force {
                 bail!("{} already holds a demo store (use --force to add to it again, or another --data)", dir.display());
             }

@@ -63,6 +63,14 @@ impl Store {
     /// Opens (creating if needed) the store in `dir`. Fails with a clear
     /// message if another hotline process has it open.
     pub fn open(dir: &Path) -> StoreResult<Store> {
+        Store::open_with_cache(dir, 64 * 1024 * 1024)
+    }
+
+    /// As [`Store::open`] with sled's page cache at `cache_bytes` (on-disk
+    /// sized pages, not process memory). A bulk load of a million dossiers
+    /// wants more than day-to-day work: past the cache, every insert reads
+    /// back evicted pages.
+    pub fn open_with_cache(dir: &Path, cache_bytes: u64) -> StoreResult<Store> {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
             path: dir.to_path_buf(),
             message: e.to_string(),
@@ -70,7 +78,7 @@ impl Store {
         let db = sled::Config::new()
             .path(dir)
             // Bounds on-disk-sized pages, not process memory; measured in benches.
-            .cache_capacity(64 * 1024 * 1024)
+            .cache_capacity(cache_bytes)
             .open()
             .map_err(|e| StoreError::Open {
                 path: dir.to_path_buf(),
