@@ -33,9 +33,6 @@ pub struct DemoSummary {
 pub fn populate_demo(store: &Store, cfg: &DemoConfig) -> Result<DemoSummary> {
     let started = std::time::Instant::now();
     let users = demo::demo_users();
-    for u in &users {
-        store.put_user(u)?;
-    }
     let mut batch = Vec::with_capacity(10_000);
     let mut dossiers = 0;
     for d in demo::dossiers(cfg) {
@@ -51,6 +48,11 @@ pub fn populate_demo(store: &Store, cfg: &DemoConfig) -> Result<DemoSummary> {
     let tickets = demo::tickets(cfg);
     for (t, events) in &tickets {
         store.put_ticket_with_events(t, events)?;
+    }
+    // Users last: a store with users is a finished demo, so one cut short
+    // (the TUI quit while generating) is generated again next time.
+    for u in &users {
+        store.put_user(u)?;
     }
     store.flush()?;
     Ok(DemoSummary {
@@ -132,7 +134,8 @@ impl LocalApi {
     ) -> Result<LocalApi> {
         let store = open_store_noting(data_dir, demo, announce)?;
         let user = resolve_user(&store, user, demo)?;
-        let backend = Backend::new(store, clock, demo);
+        // The index is built when a search first asks (the TUI asks at once).
+        let backend = Backend::lazy(store, clock, demo);
         Ok(LocalApi::new(backend, user))
     }
 

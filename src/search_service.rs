@@ -40,6 +40,8 @@ struct Inner {
     /// One session per user, each behind its own lock: one user's search
     /// never waits for another's.
     sessions: Mutex<HashMap<String, Arc<Mutex<UserSession>>>>,
+    /// Set once the background build has been started.
+    started: std::sync::atomic::AtomicBool,
     /// Bumped on every index change, so a session never narrows stale candidates.
     version: AtomicU64,
 }
@@ -213,6 +215,15 @@ pub fn procedure_doc(p: &Procedure) -> SearchDoc {
 impl SearchService {
     /// Starts building the index in a background thread.
     pub fn start(store: Store, clock: Clock) -> SearchService {
+        let service = SearchService::lazy(store, clock);
+        service.ensure_started();
+        service
+    }
+
+    /// An index built only when first needed (a search, `wait_ready`): a
+    /// shell command that only logs a ticket or imports a file never pays for
+    /// it. Changes before then need no index work: the build reads the store.
+    pub fn lazy(store: Store, clock: Clock) -> SearchService {
         let inner = Arc::new(Inner {
             store,
             clock,
@@ -225,17 +236,26 @@ impl SearchService {
             generations: Mutex::new(HashMap::new()),
             sessions: Mutex::new(HashMap::new()),
             version: AtomicU64::new(0),
+            started: std::sync::atomic::AtomicBool::new(false),
         });
-        let builder = inner.clone();
+        SearchService { inner }
+    }
+
+    /// Starts the background build unless it has started already.
+    pub fn ensure_started(&self) {
+        if self.inner.started.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let builder = self.inner.clone();
         std::thread::Builder::new()
             .name("search-index".into())
             .spawn(move || builder.build())
             .expect("spawn the index builder");
-        SearchService { inner }
     }
 
     /// Blocks until the index is built (CLI search, tests).
     pub fn wait_ready(&self) {
+        self.ensure_started();
         let (lock, cv) = &self.inner.ready;
         let mut ready = lock.lock().unwrap_or_else(|e| e.into_inner());
         while !*ready {
@@ -263,6 +283,7 @@ impl SearchService {
     }
 
     pub fn search(&self, req: &SearchRequest, user: &User) -> SearchResults {
+        self.ensure_started();
         let started = Instant::now();
         let generation = {
             let mut map = self
@@ -398,6 +419,10 @@ impl SearchService {
 
 impl Inner {
     fn upsert(&self, doc: SearchDoc) {
+        // Not started: the build, whenever it comes, reads this from the store.
+        if !self.started.load(Ordering::SeqCst) {
+            return;
+        }
         let mut guard = self.index.write().unwrap_or_else(|e| e.into_inner());
         self.version.fetch_add(1, Ordering::SeqCst);
         match guard.as_mut() {

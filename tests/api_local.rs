@@ -497,3 +497,38 @@ bad-row,,,,,,,,,,,\n";
         .unwrap();
     assert_eq!(found.hits[0].key, "000.00.01.H29-251120-0001");
 }
+
+#[tokio::test]
+async fn a_lazy_index_builds_on_the_first_search_and_misses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    store.put_user(&user("op", Role::Operator, &[])).unwrap();
+    let backend = Backend::lazy(store, fixed_clock(Ts(1_763_600_000)), false);
+    let op = LocalApi::new(backend.clone(), backend.store.user("op").unwrap().unwrap());
+    // Logged before any index exists: the build reads it from the store.
+    let t = op
+        .create_ticket(Uuid::now_v7(), fault("0912 345 678"))
+        .await
+        .unwrap();
+    assert_eq!(backend.search.progress(), (0, 1), "nothing built yet");
+    let found = op
+        .search(hotline::api::SearchRequest {
+            text: "0912 345 678".into(),
+            limit: 5,
+        })
+        .await
+        .unwrap();
+    // The first search starts the build; once ready, the ticket is there.
+    backend.search.wait_ready();
+    let found = if found.index_ready {
+        found
+    } else {
+        op.search(hotline::api::SearchRequest {
+            text: "0912 345 678".into(),
+            limit: 5,
+        })
+        .await
+        .unwrap()
+    };
+    assert_eq!(found.hits[0].key, t.id.to_string());
+}

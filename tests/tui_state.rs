@@ -395,6 +395,17 @@ fn a_long_queue_loads_page_by_page_and_sorts_both_ways() {
     let rows = hotline::tui::update::visible_tickets(&d.state);
     assert_eq!(rows.last().unwrap().id, first);
     assert!(d.render().contains("đảo ngược"));
+    // Another order is only right over the whole queue: it loads the rest at once.
+    let mut d = driver(&w, "lan.nt", Lang::Vi, true, (80, 24));
+    d.keys("esc 2 tab j j");
+    let on = hotline::tui::update::visible_tickets(&d.state)[2].id;
+    d.keys("S");
+    assert_eq!(d.state.queues.tickets.len(), 523);
+    let rows = hotline::tui::update::visible_tickets(&d.state);
+    assert_eq!(
+        rows[d.state.queues.cursor.selected].id, on,
+        "the cursor kept its ticket"
+    );
 }
 
 #[test]

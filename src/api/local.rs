@@ -25,7 +25,15 @@ pub struct Backend {
 impl Backend {
     /// Wraps an open store and starts building the search index in the background.
     pub fn new(store: Store, clock: Clock, demo: bool) -> Arc<Backend> {
-        let search = SearchService::start(store.clone(), clock.clone());
+        let backend = Backend::lazy(store, clock, demo);
+        backend.search.ensure_started();
+        backend
+    }
+
+    /// As [`Backend::new`], building the search index only when a search
+    /// first needs it (shell commands).
+    pub fn lazy(store: Store, clock: Clock, demo: bool) -> Arc<Backend> {
+        let search = SearchService::lazy(store.clone(), clock.clone());
         Arc::new(Backend {
             store,
             clock,

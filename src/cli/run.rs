@@ -274,6 +274,7 @@ fn open_tui(
         let (dir, user, opened) = (dir.to_path_buf(), user.map(str::to_string), opened.clone());
         Box::new(move || {
             let api = LocalApi::open_noting(&dir, user.as_deref(), system_clock(), demo, false)?;
+            api.backend().search.ensure_started();
             let _ = opened.set(api.clone());
             Ok(std::sync::Arc::new(api) as std::sync::Arc<dyn crate::api::HotlineApi>)
         })

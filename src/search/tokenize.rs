@@ -238,8 +238,10 @@ fn phone_run(chars: &[char], i: usize) -> Option<(usize, String)> {
         }
         end += 1;
     }
-    // A letter right after ("01.H29") means this is a code, not a phone.
-    if chars.get(end).is_some_and(|c| c.is_alphanumeric()) {
+    // A letter attached to the run ("01.H29", "0912abc") means this is a
+    // code, not a phone; a word after a space ("0912345678 lan") is the next
+    // query word.
+    if chars.get(end).is_some_and(|c| c.is_alphanumeric()) && chars[end - 1] != ' ' {
         return None;
     }
     while end > i && !chars[end - 1].is_ascii_digit() {
@@ -278,6 +280,9 @@ mod tests {
         assert_eq!(phones("84912345678"), ["0912345678"]);
         assert_eq!(phones("(028) 3823 4567"), ["02838234567"]);
         assert_eq!(phones("0912-345-678"), ["0912345678"]);
+        assert_eq!(phones("0912 345 678 lan"), ["0912345678"]);
+        assert_eq!(phones("0912-345-678 nguyen"), ["0912345678"]);
+        assert!(phones("0912abc").is_empty());
         assert_eq!(phones("0912 345"), ["0912345"]);
         assert_eq!(phones("nguyen 0912"), ["0912"]);
         assert!(phones("000.00.01.H29-250812").is_empty());

@@ -4,7 +4,7 @@
 
 use crate::api::HotlineApi;
 use crate::domain::Clock;
-use crate::tui::effect::{Runner, SwitchFn};
+use crate::tui::effect::{Effect, Runner, SwitchFn};
 use crate::tui::keymap::Key;
 use crate::tui::msg::Msg;
 use crate::tui::state::State;
@@ -153,7 +153,14 @@ pub fn run_loop(
         std::thread::Builder::new()
             .name("open-store".into())
             .spawn(move || {
-                let _ = opened_tx.send(open());
+                // A panic while opening must still end the wait, as an error.
+                let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(open))
+                    .unwrap_or_else(|_| {
+                        Err(anyhow::anyhow!(
+                            "opening the store failed (the log says why)"
+                        ))
+                    });
+                let _ = opened_tx.send(opened);
                 let _ = tx.send(Msg::Opened);
             })?;
     }
@@ -178,11 +185,20 @@ pub fn run_loop(
             let mut dirty = false;
             let mut run = |m: Msg, state: &mut State, dirty: &mut bool| -> Result<()> {
                 if matches!(m, Msg::Opened) {
-                    if let Ok(opened) = opened_rx.try_recv() {
-                        let mut r = Runner::new(opened?, handle.clone(), tx.clone(), switch.take());
-                        r.run(std::mem::take(&mut waiting));
-                        runner = Some(r);
-                    }
+                    let opened = opened_rx
+                        .try_recv()
+                        .map_err(|_| anyhow::anyhow!("opening the store stopped without a word"))?;
+                    let mut r = Runner::new(opened?, handle.clone(), tx.clone(), switch.take());
+                    // Status polls that piled up while opening: one is enough.
+                    let mut fx = std::mem::take(&mut waiting);
+                    let mut seen_status = false;
+                    fx.retain(|e| {
+                        let dup = matches!(e, Effect::Status) && seen_status;
+                        seen_status |= matches!(e, Effect::Status);
+                        !dup
+                    });
+                    r.run(fx);
+                    runner = Some(r);
                     return Ok(());
                 }
                 let fx = handle_msg(state, m, dirty);

@@ -251,6 +251,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("form.unknown_dossier", "not in the dossier store"),
     ("form.formerly", "formerly"),
     ("form.required", "required"),
+    ("form.one_code", "one dossier code at a time"),
     ("form.bad_ticket_id", "needs a ticket id like PA-000123"),
     (
         "dialog.help",

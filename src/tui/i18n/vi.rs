@@ -260,6 +260,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("form.unknown_dossier", "không có trong kho hồ sơ"),
     ("form.formerly", "trước đây"),
     ("form.required", "bắt buộc"),
+    ("form.one_code", "mỗi lần một mã hồ sơ"),
     ("form.bad_ticket_id", "cần mã phiếu dạng PA-000123"),
     (
         "dialog.help",

@@ -135,13 +135,15 @@ impl Dialog {
             Action::Assign => Change::Assign {
                 to: self.opt(FieldId::Assignee),
             },
-            Action::LinkDossier => Change::LinkDossier {
-                code: self
-                    .fields
-                    .iter()
-                    .find_map(|f| f.codes().into_iter().next())
-                    .unwrap_or_default(),
-            },
+            Action::LinkDossier => {
+                let codes: Vec<String> = self.fields.iter().flat_map(|f| f.codes()).collect();
+                if codes.len() != 1 {
+                    return Err(vec![(FieldId::Dossiers, "form.one_code")]);
+                }
+                Change::LinkDossier {
+                    code: codes[0].clone(),
+                }
+            }
             Action::CancelDuplicate => {
                 let dup = self
                     .text(FieldId::Ticket)

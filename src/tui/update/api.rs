@@ -18,7 +18,8 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
     match m {
         ApiMsg::Whoami(Ok(u)) => {
             state.user = Some(u);
-            if state.screen == Screen::Queues {
+            // Screens whose data depends on who is signed in.
+            if matches!(state.screen, Screen::Queues | Screen::Dashboard) {
                 return super::load_screen(state);
             }
         }
@@ -126,6 +127,10 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
             state.queues.loading = false;
             match result {
                 Ok(page) => {
+                    // The cursor stays on its ticket as rows arrive around it.
+                    let selected = super::lists::visible_tickets(state)
+                        .get(state.queues.cursor.selected)
+                        .map(|t| t.id);
                     if more {
                         state.queues.tickets.extend(page.tickets);
                     } else {
@@ -133,8 +138,13 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
                     }
                     state.queues.next = page.next;
                     state.queues.error = None;
-                    let n = super::lists::visible_tickets(state).len();
+                    let rows = super::lists::visible_tickets(state);
+                    let n = rows.len();
+                    if let Some(i) = selected.and_then(|id| rows.iter().position(|t| t.id == id)) {
+                        state.queues.cursor.selected = i;
+                    }
                     state.queues.cursor.clamp(n);
+                    return super::lists::load_rest_if_sorted_otherwise(state);
                 }
                 Err(e) => state.queues.error = Some(err_text(lang, &e)),
             }

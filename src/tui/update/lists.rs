@@ -39,6 +39,27 @@ pub(crate) fn load_queue(state: &mut State) -> Vec<Effect> {
     }]
 }
 
+/// Most tickets a queue holds; a longer one is cut there.
+const QUEUE_MAX: usize = 20_000;
+
+/// Whether the queue is shown in the order its pages come in (soonest due
+/// first), so that loading the rest can wait until the cursor gets there.
+fn shown_as_fetched(state: &State) -> bool {
+    matches!(
+        state.queues.tab,
+        Some(QueueTab::AllOpen | QueueTab::Overdue)
+    ) && state.queues.sort == SortKey::Due
+        && !state.queues.reverse
+}
+
+/// Any other order is only right over the whole queue: load the rest now.
+pub(crate) fn load_rest_if_sorted_otherwise(state: &mut State) -> Vec<Effect> {
+    if shown_as_fetched(state) || state.queues.tickets.len() >= QUEUE_MAX {
+        return Vec::new();
+    }
+    load_more(state)
+}
+
 /// The next page of the queue, when it has one and none is on its way.
 fn load_more(state: &mut State) -> Vec<Effect> {
     let (Some(tab), Some(after)) = (state.queues.tab, state.queues.next.clone()) else {
@@ -231,13 +252,22 @@ fn queues_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
             state.queues.tickets.clear();
             Some(load_queue(state))
         }
-        Action::Sort => {
-            state.queues.sort = state.queues.sort.next();
-            Some(Vec::new())
-        }
-        Action::SortReverse => {
-            state.queues.reverse = !state.queues.reverse;
-            Some(Vec::new())
+        Action::Sort | Action::SortReverse => {
+            let selected = visible_tickets(state)
+                .get(state.queues.cursor.selected)
+                .map(|t| t.id);
+            if a == Action::Sort {
+                state.queues.sort = state.queues.sort.next();
+            } else {
+                state.queues.reverse = !state.queues.reverse;
+            }
+            // The cursor stays on its ticket in the new order.
+            if let Some(i) =
+                selected.and_then(|id| visible_tickets(state).iter().position(|t| t.id == id))
+            {
+                state.queues.cursor.selected = i;
+            }
+            Some(load_rest_if_sorted_otherwise(state))
         }
         Action::Filter => {
             state.queues.filtering = true;
