@@ -559,3 +559,26 @@ fn a_ticket_handed_back_leaves_the_ward_queue() {
         r.state.queues.tickets
     );
 }
+
+#[test]
+fn clicking_an_action_chip_fires_it() {
+    let w = World::new();
+    for size in [(80, 24), (120, 40)] {
+        let mut d = driver(&w, "lan.nt", Lang::Vi, true, size);
+        tui_common::open_detail(&mut d, TicketId(2));
+        // Find the comment chip where it is drawn ("c  Bình luận").
+        let screen = d.render();
+        let (row, line) = screen
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains("Bình luận") && l.trim_start().starts_with('c'))
+            .expect("action bar");
+        let col = line[..line.find("Bình luận").unwrap()].chars().count() as u16;
+        d.send(Msg::Click(col, row as u16));
+        assert!(
+            matches!(&d.state.overlay, Some(Overlay::Dialog(dl)) if dl.action == hotline::tui::action::Action::Comment),
+            "{size:?}: {:?}",
+            d.state.overlay
+        );
+    }
+}

@@ -368,6 +368,12 @@ pub(crate) fn on_click(state: &mut State, col: u16, row: u16) -> Vec<Effect> {
         };
         return view.map(|a| super::on_action(state, a)).unwrap_or_default();
     }
+    // A chip of the detail screen's action bar fires its action, as its key does.
+    if state.screen == Screen::Detail {
+        return crate::tui::ui::screens::detail::action_at(state, col, row)
+            .map(|a| super::on_action(state, a))
+            .unwrap_or_default();
+    }
     let Some((area, offset)) = layout::list_hit_area(state) else {
         return Vec::new();
     };

@@ -4,6 +4,7 @@
 use super::search::remaining;
 use crate::api::TicketDetail;
 use crate::domain::{EventKind, Ts};
+use crate::tui::action::Action;
 use crate::tui::i18n::{self, tr, Lang};
 use crate::tui::keymap::Context;
 use crate::tui::refdata::ward_label;
@@ -37,15 +38,7 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
         return;
     };
     let t = &detail.ticket;
-    let actions = actions_line(state, detail);
-    let action_rows = if body.width >= 100 { 1 } else { 2 };
-    let [head, fields, rest, acts] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(9),
-        Constraint::Min(3),
-        Constraint::Length(action_rows),
-    ])
-    .areas(body);
+    let [head, fields, rest, acts] = split(state, detail, body);
 
     let sla = t.sla_state(state.now);
     f.render_widget(
@@ -219,7 +212,16 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
         ti,
     );
 
-    f.render_widget(Paragraph::new(actions).wrap(Wrap { trim: true }), acts);
+    let theme_key = theme.selected();
+    for (area, key, label, _) in action_chips(state, detail, acts) {
+        f.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(format!(" {key} "), theme_key),
+                Span::raw(format!(" {label}")),
+            ])),
+            area,
+        );
+    }
 }
 
 fn clock<'a>(
@@ -258,11 +260,35 @@ fn clock<'a>(
     ])
 }
 
-fn actions_line<'a>(state: &State, detail: &TicketDetail) -> Line<'a> {
+/// Header, fields, description and timeline, and the action bar (as many
+/// rows as its chips take, at most three).
+fn split(state: &State, detail: &TicketDetail, body: Rect) -> [Rect; 4] {
+    let tall = Rect::new(body.x, 0, body.width, 3);
+    let action_rows = action_chips(state, detail, tall)
+        .last()
+        .map_or(1, |(r, ..)| r.y + 1);
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(9),
+        Constraint::Min(3),
+        Constraint::Length(action_rows),
+    ])
+    .areas(body)
+}
+
+/// The action bar's chips, laid out left to right and row by row: where each
+/// is drawn, its key, its label and its action. Drawing and mouse clicks both
+/// use this, so a click lands on the chip drawn there.
+pub fn action_chips(
+    state: &State,
+    detail: &TicketDetail,
+    area: Rect,
+) -> Vec<(Rect, String, String, Action)> {
     let Some(role) = state.role() else {
-        return Line::raw("");
+        return Vec::new();
     };
-    let mut spans = Vec::new();
+    let mut out = Vec::new();
+    let (mut x, mut y) = (area.x, area.y);
     for a in offered_actions(&detail.ticket, role) {
         let key = state
             .keymap
@@ -270,17 +296,35 @@ fn actions_line<'a>(state: &State, detail: &TicketDetail) -> Line<'a> {
             .into_iter()
             .next()
             .unwrap_or_else(|| ":".into());
-        spans.push(Span::styled(
-            format!(" {key} "),
-            state_theme(state).selected(),
-        ));
-        spans.push(Span::raw(format!(" {}  ", tr(state.lang, &a.hint_key()))));
+        let label = tr(state.lang, &a.hint_key()).to_string();
+        let width = Span::raw(format!(" {key}  {label}")).width() as u16;
+        if x > area.x && x + width > area.x + area.width {
+            x = area.x;
+            y += 1;
+        }
+        if y >= area.y + area.height {
+            break;
+        }
+        let w = width.min(area.x + area.width - x);
+        out.push((Rect::new(x, y, w, 1), key, label, a));
+        x += width + 2;
     }
-    Line::from(spans)
+    out
 }
 
-fn state_theme(state: &State) -> Theme {
-    Theme::new(state.color)
+/// The action under a click at (`col`, `row`) on the detail screen, if any.
+pub fn action_at(state: &State, col: u16, row: u16) -> Option<Action> {
+    let detail = state.detail.as_ref()?.detail.as_ref()?;
+    let area = Rect::new(0, 0, state.size.0, state.size.1);
+    if crate::tui::ui::layout::too_small(area) {
+        return None;
+    }
+    let [_, body, _] = crate::tui::ui::layout::frame(area);
+    let [_, _, _, acts] = split(state, detail, body);
+    action_chips(state, detail, acts)
+        .into_iter()
+        .find(|(r, ..)| r.contains(ratatui::layout::Position::new(col, row)))
+        .map(|(.., a)| a)
 }
 
 /// `13/08 09:00`: day and time, enough for deadlines on a narrow screen.
