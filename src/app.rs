@@ -7,7 +7,6 @@ use crate::domain::{Clock, Role, User};
 use crate::store::Store;
 use anyhow::{anyhow, bail, Result};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 /// The demo store's default user (an operator).
 pub const DEMO_DEFAULT_USER: &str = "lan.nt";
@@ -137,14 +136,5 @@ impl LocalApi {
         // The index is built when a search first asks (the TUI asks at once).
         let backend = Backend::lazy(store, clock, demo);
         Ok(LocalApi::new(backend, user))
-    }
-
-    /// For the demo user switcher: the same backend as another user.
-    pub fn switcher(&self) -> crate::api::UserSwitcher {
-        let me = self.clone();
-        Arc::new(move |name: &str| {
-            let api = me.as_user(name)?;
-            Ok(Arc::new(api) as Arc<dyn crate::api::HotlineApi>)
-        })
     }
 }

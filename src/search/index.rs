@@ -229,7 +229,9 @@ impl SearchIndex {
         const CHUNK: usize = 32_768;
         const SUB: usize = 4_096;
         let mut index = SearchIndex::empty();
-        index.docs.reserve_exact(expected);
+        // The expected count comes from the store's own counters: trusted
+        // only so far, so a damaged counter cannot ask for the moon.
+        index.docs.reserve_exact(expected.min(1 << 24));
         // Postings go straight into bitmaps: ids only ever grow, so each
         // sub-chunk's ids are appended at the end (a million documents' worth
         // of plain id lists would be the build's largest allocation).

@@ -177,37 +177,30 @@ pub fn run_loop(
     let stop = Arc::new(AtomicBool::new(false));
     let input = spawn_input(tx.clone(), stop.clone());
 
+    // The first status poll is among these; later ones wait for no store.
     waiting.extend(update::init(&mut state));
     terminal.draw(|f| ui::draw(f, &state))?;
     let mut last_tick = Instant::now();
+    let mut run = |m: Msg, state: &mut State, dirty: &mut bool| -> Result<()> {
+        if matches!(m, Msg::Opened) {
+            let opened = opened_rx
+                .try_recv()
+                .map_err(|_| anyhow::anyhow!("opening the store stopped without a word"))?;
+            let mut r = Runner::new(opened?, handle.clone(), tx.clone(), switch.take());
+            r.run(std::mem::take(&mut waiting));
+            runner = Some(r);
+            return Ok(());
+        }
+        let fx = handle_msg(state, m, dirty);
+        match runner.as_mut() {
+            Some(r) => r.run(fx),
+            None => waiting.extend(fx.into_iter().filter(|e| !matches!(e, Effect::Status))),
+        }
+        Ok(())
+    };
     let result = (|| -> Result<()> {
         loop {
             let mut dirty = false;
-            let mut run = |m: Msg, state: &mut State, dirty: &mut bool| -> Result<()> {
-                if matches!(m, Msg::Opened) {
-                    let opened = opened_rx
-                        .try_recv()
-                        .map_err(|_| anyhow::anyhow!("opening the store stopped without a word"))?;
-                    let mut r = Runner::new(opened?, handle.clone(), tx.clone(), switch.take());
-                    // Status polls that piled up while opening: one is enough.
-                    let mut fx = std::mem::take(&mut waiting);
-                    let mut seen_status = false;
-                    fx.retain(|e| {
-                        let dup = matches!(e, Effect::Status) && seen_status;
-                        seen_status |= matches!(e, Effect::Status);
-                        !dup
-                    });
-                    r.run(fx);
-                    runner = Some(r);
-                    return Ok(());
-                }
-                let fx = handle_msg(state, m, dirty);
-                match runner.as_mut() {
-                    Some(r) => r.run(fx),
-                    None => waiting.extend(fx),
-                }
-                Ok(())
-            };
             match rx.recv_timeout(Duration::from_millis(500)) {
                 Ok(m) => {
                     run(m, &mut state, &mut dirty)?;

@@ -236,7 +236,6 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("field.note", "Note"),
     ("field.assignee", "Assignee"),
     ("field.ticket", "Duplicate of"),
-    ("field.dossier", "Dossier code"),
     ("field.status", "Status"),
     ("field.sla", "SLA"),
     ("form.new_title", "New ticket"),

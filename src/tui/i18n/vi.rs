@@ -245,7 +245,6 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("field.note", "Ghi chú"),
     ("field.assignee", "Người xử lý"),
     ("field.ticket", "Trùng với phiếu"),
-    ("field.dossier", "Mã hồ sơ"),
     ("field.status", "Trạng thái"),
     ("field.sla", "Hạn"),
     ("form.new_title", "Phiếu mới"),

@@ -27,7 +27,6 @@ pub enum FieldId {
     Note,
     Assignee,
     Ticket,
-    Dossier,
 }
 
 impl FieldId {
@@ -50,7 +49,6 @@ impl FieldId {
             FieldId::Note => "field.note",
             FieldId::Assignee => "field.assignee",
             FieldId::Ticket => "field.ticket",
-            FieldId::Dossier => "field.dossier",
         }
     }
 
@@ -62,14 +60,13 @@ impl FieldId {
             "cccd" | "caller_cccd" => FieldId::CallerCccd,
             "ward" => FieldId::Ward,
             "category" => FieldId::Category,
-            "dossiers" | "dossier_code" => FieldId::Dossiers,
+            "dossiers" | "dossier_code" | "dossier" => FieldId::Dossiers,
             "subject" => FieldId::Subject,
             "description" => FieldId::Description,
             "priority" => FieldId::Priority,
             "level" => FieldId::Level,
             "comment" | "note" | "reason" => FieldId::Note,
             "ticket" | "duplicate_of" => FieldId::Ticket,
-            "dossier" => FieldId::Dossier,
             "assignee" | "to" => FieldId::Assignee,
             _ => return None,
         })
@@ -246,6 +243,39 @@ impl Field {
             FieldKind::Ward { selected, .. } => *selected,
             _ => None,
         }
+    }
+
+    /// The well-formed codes typed into a dossier field that have not been
+    /// looked up yet, marked as being checked (for the caller to look up).
+    pub fn codes_to_check(&mut self) -> Vec<String> {
+        let codes = self.codes();
+        let FieldKind::Dossiers { checks, .. } = &mut self.kind else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for c in codes {
+            if crate::domain::validate::dossier_code(&c).is_ok() && !checks.contains_key(&c) {
+                checks.insert(c.clone(), DossierCheck::Checking);
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    /// Records a look-up's answer in a dossier field; true when the field
+    /// holds that code and it is unknown.
+    pub fn record_check(&mut self, code: &str, known: bool) -> bool {
+        let typed = self.codes().iter().any(|c| c == code);
+        let FieldKind::Dossiers { checks, .. } = &mut self.kind else {
+            return false;
+        };
+        let check = if known {
+            DossierCheck::Known
+        } else {
+            DossierCheck::Unknown
+        };
+        checks.insert(code.to_string(), check);
+        typed && !known
     }
 
     /// Dossier codes typed into a dossier field (split on spaces, commas, semicolons).

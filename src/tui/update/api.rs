@@ -6,7 +6,6 @@ use crate::api::ApiError;
 use crate::tui::effect::Effect;
 use crate::tui::i18n::tr;
 use crate::tui::msg::ApiMsg;
-use crate::tui::state::fields::{DossierCheck, FieldKind};
 use crate::tui::state::{CallerRow, Overlay, Preview, Screen, State};
 
 fn err_text(lang: crate::tui::i18n::Lang, e: &ApiError) -> String {
@@ -127,23 +126,15 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
             state.queues.loading = false;
             match result {
                 Ok(page) => {
-                    // The cursor stays on its ticket as rows arrive around it.
-                    let selected = super::lists::visible_tickets(state)
-                        .get(state.queues.cursor.selected)
-                        .map(|t| t.id);
-                    if more {
-                        state.queues.tickets.extend(page.tickets);
-                    } else {
-                        state.queues.tickets = page.tickets;
-                    }
-                    state.queues.next = page.next;
-                    state.queues.error = None;
-                    let rows = super::lists::visible_tickets(state);
-                    let n = rows.len();
-                    if let Some(i) = selected.and_then(|id| rows.iter().position(|t| t.id == id)) {
-                        state.queues.cursor.selected = i;
-                    }
-                    state.queues.cursor.clamp(n);
+                    super::lists::keeping_the_cursor(state, |s| {
+                        if more {
+                            s.queues.tickets.extend(page.tickets);
+                        } else {
+                            s.queues.tickets = page.tickets;
+                        }
+                        s.queues.next = page.next;
+                        s.queues.error = None;
+                    });
                     return super::lists::load_rest_if_sorted_otherwise(state);
                 }
                 Err(e) => state.queues.error = Some(err_text(lang, &e)),
@@ -193,33 +184,16 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
             let now = state.now;
             if let Some(Overlay::Dialog(d)) = state.overlay.as_mut() {
                 for f in &mut d.fields {
-                    let typed = f.codes().contains(&code);
-                    if let FieldKind::Dossiers { checks, .. } = &mut f.kind {
-                        let check = if known {
-                            DossierCheck::Known
-                        } else {
-                            DossierCheck::Unknown
-                        };
-                        checks.insert(code.clone(), check);
-                        if typed && !known {
-                            f.error = Some(tr(lang, "form.unknown_dossier").to_string());
-                        }
+                    if f.record_check(&code, known) {
+                        f.error = Some(tr(lang, "form.unknown_dossier").to_string());
                     }
                 }
             }
             if let Some(form) = state.form.as_mut() {
                 for f in &mut form.fields {
-                    if let FieldKind::Dossiers { checks, .. } = &mut f.kind {
-                        checks.insert(
-                            code.clone(),
-                            if known {
-                                DossierCheck::Known
-                            } else {
-                                DossierCheck::Unknown
-                            },
-                        );
-                    }
+                    f.record_check(&code, known);
                 }
+                // Validation words the form's unknown codes.
                 form.validate(now, lang);
             }
         }

@@ -2,12 +2,12 @@
 //! look-ups, inline validation and saving.
 
 use super::overlay::edit;
-use crate::domain::{validate, Change};
+use crate::domain::Change;
 use crate::tui::action::Action;
 use crate::tui::effect::Effect;
 use crate::tui::i18n::tr;
 use crate::tui::keymap::Key;
-use crate::tui::state::fields::{DossierCheck, FieldId, FieldKind};
+use crate::tui::state::fields::{FieldId, FieldKind};
 use crate::tui::state::{FormMode, State};
 
 pub(crate) fn type_key(state: &mut State, k: Key) -> Vec<Effect> {
@@ -26,18 +26,11 @@ pub(crate) fn type_key(state: &mut State, k: Key) -> Vec<Effect> {
     }
     field.touched = true;
     field.refresh_ward();
-    let mut fx = Vec::new();
-    if let FieldKind::Dossiers { .. } = field.kind {
-        let codes = field.codes();
-        if let FieldKind::Dossiers { checks, .. } = &mut field.kind {
-            for c in codes {
-                if validate::dossier_code(&c).is_ok() && !checks.contains_key(&c) {
-                    checks.insert(c.clone(), DossierCheck::Checking);
-                    fx.push(Effect::CheckDossier(c));
-                }
-            }
-        }
-    }
+    let fx: Vec<Effect> = field
+        .codes_to_check()
+        .into_iter()
+        .map(Effect::CheckDossier)
+        .collect();
     form.dirty = true;
     form.error = None;
     form.validate(now, lang);

@@ -116,6 +116,21 @@ fn queue_filter(state: &State, tab: QueueTab) -> TicketFilter {
     }
 }
 
+/// Changes the queue's rows (a new order, a page more) with the cursor kept
+/// on the ticket it was on.
+pub(crate) fn keeping_the_cursor(state: &mut State, change: impl FnOnce(&mut State)) {
+    let selected = visible_tickets(state)
+        .get(state.queues.cursor.selected)
+        .map(|t| t.id);
+    change(state);
+    let rows = visible_tickets(state);
+    let n = rows.len();
+    if let Some(i) = selected.and_then(|id| rows.iter().position(|t| t.id == id)) {
+        state.queues.cursor.selected = i;
+    }
+    state.queues.cursor.clamp(n);
+}
+
 /// The queue's rows after the typed filter and the sort.
 pub fn visible_tickets(state: &State) -> Vec<&Ticket> {
     let q = fold(state.queues.filter.text().trim());
@@ -253,20 +268,13 @@ fn queues_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
             Some(load_queue(state))
         }
         Action::Sort | Action::SortReverse => {
-            let selected = visible_tickets(state)
-                .get(state.queues.cursor.selected)
-                .map(|t| t.id);
-            if a == Action::Sort {
-                state.queues.sort = state.queues.sort.next();
-            } else {
-                state.queues.reverse = !state.queues.reverse;
-            }
-            // The cursor stays on its ticket in the new order.
-            if let Some(i) =
-                selected.and_then(|id| visible_tickets(state).iter().position(|t| t.id == id))
-            {
-                state.queues.cursor.selected = i;
-            }
+            keeping_the_cursor(state, |s| {
+                if a == Action::Sort {
+                    s.queues.sort = s.queues.sort.next();
+                } else {
+                    s.queues.reverse = !s.queues.reverse;
+                }
+            });
             Some(load_rest_if_sorted_otherwise(state))
         }
         Action::Filter => {

@@ -224,16 +224,7 @@ pub(crate) fn dialog_type(state: &mut State, k: Key) -> Vec<Effect> {
             f.error = None;
             f.refresh_ward();
             // A whole dossier code is looked up as it is typed.
-            let codes = f.codes();
-            if let FieldKind::Dossiers { checks, .. } = &mut f.kind {
-                for c in codes {
-                    if crate::domain::validate::dossier_code(&c).is_ok() && !checks.contains_key(&c)
-                    {
-                        checks.insert(c.clone(), crate::tui::state::fields::DossierCheck::Checking);
-                        fx.push(Effect::CheckDossier(c));
-                    }
-                }
-            }
+            fx.extend(f.codes_to_check().into_iter().map(Effect::CheckDossier));
         }
     }
     fx

@@ -290,6 +290,7 @@ pub fn action_chips(
     let mut out = Vec::new();
     let (mut x, mut y) = (area.x, area.y);
     for a in offered_actions(&detail.ticket, role) {
+        // The detail screen's own keys, even while a dialog over it takes typing.
         let key = state
             .keymap
             .keys_for(Context::Detail, a)
