@@ -66,15 +66,7 @@ fn a_ticket_is_logged_from_keystrokes_alone() {
             .collect::<Vec<_>>())
     );
     assert_eq!(d.state.screen, Screen::Detail, "toast: {:?}", d.state.toast);
-    let t = &d
-        .state
-        .detail
-        .as_ref()
-        .unwrap()
-        .detail
-        .as_ref()
-        .unwrap()
-        .ticket;
+    let t = tui_common::shown_ticket(&d);
     assert_eq!(t.id, TicketId(4));
     assert_eq!(t.caller.phone.as_ref().unwrap().as_str(), "0912000111");
     assert_eq!(t.ward, Some(26740));
@@ -232,15 +224,7 @@ fn escalating_from_detail_puts_the_ticket_in_the_ward_queue() {
     d.type_text("Please check the payment gateway");
     d.keys("enter");
     assert!(d.state.overlay.is_none(), "{:?}", d.state.overlay);
-    let t = &d
-        .state
-        .detail
-        .as_ref()
-        .unwrap()
-        .detail
-        .as_ref()
-        .unwrap()
-        .ticket;
+    let t = tui_common::shown_ticket(&d);
     assert_eq!(t.status, Status::Escalated);
     assert_eq!(t.escalation.as_ref().unwrap().ward, 26740);
     assert_eq!(t.escalation.as_ref().unwrap().level, 2);
@@ -484,15 +468,7 @@ fn cancelling_as_duplicate_names_the_other_ticket() {
     d.type_text("PA-000002");
     d.keys("ctrl-s");
     assert!(d.state.overlay.is_none(), "{:?}", d.state.overlay);
-    let t = &d
-        .state
-        .detail
-        .as_ref()
-        .unwrap()
-        .detail
-        .as_ref()
-        .unwrap()
-        .ticket;
+    let t = tui_common::shown_ticket(&d);
     assert_eq!(t.status, Status::Cancelled);
     assert_eq!(t.merged_into, Some(TicketId(2)));
 }
@@ -518,15 +494,7 @@ fn linking_a_dossier_looks_the_code_up_as_it_is_typed() {
     assert!(d.render().contains("✓1"), "{}", d.render());
     d.keys("ctrl-s");
     assert!(d.state.overlay.is_none(), "{:?}", d.state.overlay);
-    let t = &d
-        .state
-        .detail
-        .as_ref()
-        .unwrap()
-        .detail
-        .as_ref()
-        .unwrap()
-        .ticket;
+    let t = tui_common::shown_ticket(&d);
     assert_eq!(t.dossiers, ["000.00.01.H29-250805-0002"]);
 }
 

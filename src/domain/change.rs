@@ -269,20 +269,8 @@ impl Ticket {
             fields.push("channel".into());
         }
         if let Some(codes) = &e.dossiers {
-            if codes.len() > validate::MAX_DOSSIERS {
-                return Err(ValidationError::new(
-                    "dossiers",
-                    format!("at most {} linked dossiers", validate::MAX_DOSSIERS),
-                ));
-            }
-            let mut list: Vec<String> = Vec::with_capacity(codes.len());
-            for c in codes {
-                let code = validate::dossier_code(c)?;
-                if !list.contains(&code) {
-                    list.push(code);
-                }
-            }
-            self.dossiers = list;
+            self.dossiers =
+                validate::dossier_codes(codes).map_err(|mut errors| errors.remove(0))?;
             fields.push("dossiers".into());
         }
         // New kind or priority: the deadlines are those of the new class,

@@ -45,15 +45,16 @@ pub struct Sla {
 
 impl Sla {
     pub fn new(kind: Kind, priority: Priority, created: Ts) -> Sla {
-        let (respond, resolve) = ticket_hours(kind, priority);
-        Sla {
-            respond_by: created.plus_hours(respond),
-            resolve_by: created.plus_hours(resolve),
+        let mut sla = Sla {
+            respond_by: created,
+            resolve_by: created,
             responded_at: None,
             resolved_at: None,
             paused_since: None,
             paused_secs: 0,
-        }
+        };
+        sla.retarget(kind, priority, created);
+        sla
     }
 
     /// Deadlines for another kind or priority, from the same start; time

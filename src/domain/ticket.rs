@@ -284,20 +284,10 @@ impl NewTicket {
                 }
             }
         };
-        if self.dossiers.len() > validate::MAX_DOSSIERS {
-            errors.push(ValidationError::new(
-                "dossiers",
-                format!("at most {} linked dossiers", validate::MAX_DOSSIERS),
-            ));
-        }
-        let mut dossiers = Vec::new();
-        for raw in self.dossiers.iter().take(validate::MAX_DOSSIERS) {
-            match validate::dossier_code(raw) {
-                Ok(c) if !dossiers.contains(&c) => dossiers.push(c),
-                Ok(_) => {}
-                Err(e) => errors.push(e),
-            }
-        }
+        let dossiers = validate::dossier_codes(&self.dossiers).unwrap_or_else(|e| {
+            errors.extend(e);
+            Vec::new()
+        });
         if !errors.is_empty() {
             return Err(errors);
         }

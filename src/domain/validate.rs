@@ -174,6 +174,31 @@ fn check_len(field: &str, v: &str, max: usize) -> Result<(), ValidationError> {
     Ok(())
 }
 
+/// A ticket's linked dossier codes: each checked, duplicates dropped, at most
+/// [`MAX_DOSSIERS`]. Every bad one is reported.
+pub fn dossier_codes(raw: &[String]) -> Result<Vec<String>, Vec<ValidationError>> {
+    let mut errors = Vec::new();
+    if raw.len() > MAX_DOSSIERS {
+        errors.push(ValidationError::new(
+            "dossiers",
+            format!("at most {MAX_DOSSIERS} linked dossiers"),
+        ));
+    }
+    let mut codes: Vec<String> = Vec::new();
+    for r in raw.iter().take(MAX_DOSSIERS) {
+        match dossier_code(r) {
+            Ok(c) if !codes.contains(&c) => codes.push(c),
+            Ok(_) => {}
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(codes)
+    } else {
+        Err(errors)
+    }
+}
+
 /// A dossier code `<agency>-<YYMMDD>-<NNNN>`, e.g. `000.00.01.H29-250812-0042`.
 pub fn dossier_code(raw: &str) -> Result<String, ValidationError> {
     let err = |m: String| ValidationError::new("dossier_code", m);

@@ -222,3 +222,13 @@ pub fn open_detail(d: &mut Driver, id: hotline::domain::TicketId) {
         hotline::tui::action::Action::Refresh,
     ));
 }
+
+/// The ticket on the detail screen, as loaded.
+pub fn shown_ticket(d: &Driver) -> &hotline::domain::Ticket {
+    &d.state
+        .detail
+        .as_ref()
+        .and_then(|s| s.detail.as_ref())
+        .expect("a ticket on the detail screen")
+        .ticket
+}

@@ -61,88 +61,113 @@ fn between<'a>(s: &'a str, prefix: &str, suffix: &str) -> Option<&'a str> {
     s.strip_prefix(prefix)?.strip_suffix(suffix)
 }
 
-fn validation_vi(m: &str) -> Option<String> {
-    let fixed = match m {
-        "is required" => Some("bắt buộc"),
-        "is empty" => Some("đang trống"),
-        "is too long" => Some("quá dài"),
-        "is too long for a phone number" => Some("quá dài so với một số điện thoại"),
-        "must start with 0 or +84" => Some("phải bắt đầu bằng 0 hoặc +84"),
-        "is not a Vietnamese mobile (03/05/07/08/09) or landline (02) number" => {
-            Some("không phải số di động (03/05/07/08/09) hay số cố định (02) của Việt Nam")
-        }
-        "too many linked dossiers" => Some("quá nhiều hồ sơ liên kết"),
-        "nothing to change" => Some("không có gì thay đổi"),
-        "a ticket cannot duplicate itself" => Some("một phiếu không thể trùng với chính nó"),
-        "must be 1 (ward team) or 2 (city centre)" => {
-            Some("phải là 1 (tổ phường) hoặc 2 (trung tâm thành phố)")
-        }
-        _ => None,
-    };
-    if let Some(f) = fixed {
-        return Some(f.to_string());
-    }
-    if let Some(n) = between(m, "is too long (at most ", " characters)") {
-        return Some(format!("quá dài (tối đa {n} ký tự)"));
-    }
-    if let Some(n) = between(
-        m,
+/// The domain's English messages and their Vietnamese wording: (start, end,
+/// wording). What lies between start and end fills the wording's `{}`; a
+/// wording without `{}` is for the whole message only.
+const WORDINGS: &[(&str, &str, &str)] = &[
+    ("is required", "", "bắt buộc"),
+    ("is empty", "", "đang trống"),
+    ("is too long", "", "quá dài"),
+    (
+        "is too long for a phone number",
+        "",
+        "quá dài so với một số điện thoại",
+    ),
+    (
+        "must start with 0 or +84",
+        "",
+        "phải bắt đầu bằng 0 hoặc +84",
+    ),
+    (
+        "is not a Vietnamese mobile (03/05/07/08/09) or landline (02) number",
+        "",
+        "không phải số di động (03/05/07/08/09) hay số cố định (02) của Việt Nam",
+    ),
+    ("too many linked dossiers", "", "quá nhiều hồ sơ liên kết"),
+    ("nothing to change", "", "không có gì thay đổi"),
+    (
+        "a ticket cannot duplicate itself",
+        "",
+        "một phiếu không thể trùng với chính nó",
+    ),
+    (
+        "must be 1 (ward team) or 2 (city centre)",
+        "",
+        "phải là 1 (tổ phường) hoặc 2 (trung tâm thành phố)",
+    ),
+    (
+        "is too long (at most ",
+        " characters)",
+        "quá dài (tối đa {} ký tự)",
+    ),
+    (
         "a mobile number has 10 digits (0xxxxxxxxx), this one has ",
         "",
-    ) {
-        return Some(format!(
-            "số di động có 10 chữ số (0xxxxxxxxx), số này có {n}"
-        ));
-    }
-    if let Some(n) = between(
-        m,
+        "số di động có 10 chữ số (0xxxxxxxxx), số này có {}",
+    ),
+    (
         "a landline has 11 digits (02xxxxxxxxx), this one has ",
         "",
-    ) {
-        return Some(format!(
-            "số cố định có 11 chữ số (02xxxxxxxxx), số này có {n}"
-        ));
-    }
-    if let Some(c) = between(
-        m,
+        "số cố định có 11 chữ số (02xxxxxxxxx), số này có {}",
+    ),
+    (
         "contains '",
         "'; use digits, spaces, dots or a leading +84",
-    ) {
-        return Some(format!(
-            "có ký tự '{c}'; chỉ dùng chữ số, dấu cách, dấu chấm hoặc +84 ở đầu"
-        ));
-    }
-    if let Some(n) = between(m, "must be exactly 12 digits, got ", " characters") {
-        return Some(format!("phải đúng 12 chữ số, đang có {n} ký tự"));
-    }
-    if let Some(n) = between(m, "at most ", " linked dossiers") {
-        return Some(format!("tối đa {n} hồ sơ liên kết"));
-    }
-    if let Some(code) = between(m, "", " is already linked") {
-        return Some(format!("{code} đã được liên kết"));
-    }
-    if let Some(w) = between(m, "", " is not one of the 168 HCMC wards") {
-        return Some(format!("{w} không phải một trong 168 phường/xã của TP.HCM"));
-    }
-    if let Some(raw) = between(m, "'", "' is not <agency>-<YYMMDD>-<NNNN>") {
-        return Some(format!("'{raw}' không có dạng <cơ quan>-<YYMMDD>-<NNNN>"));
-    }
-    if let Some(a) = between(m, "agency part '", "' is not like 000.00.01.H29") {
-        return Some(format!("phần cơ quan '{a}' không giống 000.00.01.H29"));
-    }
-    if let Some(d) = between(m, "date part '", "' is not YYMMDD") {
-        return Some(format!("phần ngày '{d}' không có dạng YYMMDD"));
-    }
-    if let Some(d) = between(m, "date part '", "' is not a valid date") {
-        return Some(format!("phần ngày '{d}' không phải ngày hợp lệ"));
-    }
-    if let Some(s) = between(m, "sequence part '", "' is not 4-6 digits") {
-        return Some(format!("phần số thứ tự '{s}' không phải 4–6 chữ số"));
-    }
-    if let Some(t) = between(m, "'", "' is not a ticket id like PA-000123") {
-        return Some(format!("'{t}' không phải mã phiếu dạng PA-000123"));
-    }
-    None
+        "có ký tự '{}'; chỉ dùng chữ số, dấu cách, dấu chấm hoặc +84 ở đầu",
+    ),
+    (
+        "must be exactly 12 digits, got ",
+        " characters",
+        "phải đúng 12 chữ số, đang có {} ký tự",
+    ),
+    ("at most ", " linked dossiers", "tối đa {} hồ sơ liên kết"),
+    ("", " is already linked", "{} đã được liên kết"),
+    (
+        "",
+        " is not one of the 168 HCMC wards",
+        "{} không phải một trong 168 phường/xã của TP.HCM",
+    ),
+    (
+        "'",
+        "' is not <agency>-<YYMMDD>-<NNNN>",
+        "'{}' không có dạng <cơ quan>-<YYMMDD>-<NNNN>",
+    ),
+    (
+        "agency part '",
+        "' is not like 000.00.01.H29",
+        "phần cơ quan '{}' không giống 000.00.01.H29",
+    ),
+    (
+        "date part '",
+        "' is not YYMMDD",
+        "phần ngày '{}' không có dạng YYMMDD",
+    ),
+    (
+        "date part '",
+        "' is not a valid date",
+        "phần ngày '{}' không phải ngày hợp lệ",
+    ),
+    (
+        "sequence part '",
+        "' is not 4-6 digits",
+        "phần số thứ tự '{}' không phải 4–6 chữ số",
+    ),
+    (
+        "'",
+        "' is not a ticket id like PA-000123",
+        "'{}' không phải mã phiếu dạng PA-000123",
+    ),
+];
+
+fn validation_vi(m: &str) -> Option<String> {
+    WORDINGS.iter().find_map(|(start, end, vi)| {
+        let middle = between(m, start, end)?;
+        if vi.contains("{}") {
+            Some(vi.replace("{}", middle))
+        } else {
+            middle.is_empty().then(|| vi.to_string())
+        }
+    })
 }
 
 #[cfg(test)]
