@@ -318,3 +318,17 @@ fn a_wrong_user_gets_the_terminal_back_with_the_reason() {
         "the TUI's screen is gone: {screen}"
     );
 }
+
+/// Keys typed before the store is open wait for it (and for who is signed
+/// in), then act: here ctrl-n sent at once, before the first frame is read.
+#[test]
+fn keys_typed_while_the_store_opens_act_once_it_is_open() {
+    let dir = demo_store();
+    let mut t = Term::start(dir.path(), "lan.nt", &log(dir.path()), 100, 30);
+    t.send(CTRL_N);
+    let screen = t.wait_for("Phiếu mới");
+    assert!(!screen.contains("không ghi nhận"), "{screen}");
+    t.send(ESC);
+    t.send(CTRL_C);
+    t.wait_exit();
+}

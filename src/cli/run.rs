@@ -276,7 +276,11 @@ fn open_tui(
             let api = LocalApi::open_noting(&dir, user.as_deref(), system_clock(), demo, false)?;
             api.backend().search.ensure_started();
             let _ = opened.set(api.clone());
-            Ok(std::sync::Arc::new(api) as std::sync::Arc<dyn crate::api::HotlineApi>)
+            let user = api.user().clone();
+            Ok((
+                std::sync::Arc::new(api) as std::sync::Arc<dyn crate::api::HotlineApi>,
+                user,
+            ))
         })
     };
     let switcher: crate::api::UserSwitcher = std::sync::Arc::new(move |name: &str| {

@@ -4,9 +4,10 @@
 
 use crate::api::HotlineApi;
 use crate::domain::Clock;
+use crate::domain::User;
 use crate::tui::effect::{Effect, Runner, SwitchFn};
 use crate::tui::keymap::Key;
-use crate::tui::msg::Msg;
+use crate::tui::msg::{ApiMsg, Msg};
 use crate::tui::state::State;
 use crate::tui::{ui, update};
 use anyhow::Result;
@@ -124,7 +125,7 @@ fn spawn_input(tx: Sender<Msg>, stop: Arc<AtomicBool>) -> std::thread::JoinHandl
 /// Opens the store and gives the API the TUI talks to. Run on its own thread
 /// while the first frame is already on screen: opening a store of a million
 /// dossiers takes longer than a first frame may.
-pub type Opener = Box<dyn FnOnce() -> Result<Arc<dyn HotlineApi>> + Send>;
+pub type Opener = Box<dyn FnOnce() -> Result<(Arc<dyn HotlineApi>, User)> + Send>;
 
 /// Runs the application until the user quits.
 pub fn run_loop(
@@ -147,7 +148,7 @@ pub fn run_loop(
         }
     };
     let (tx, rx) = mpsc::channel::<Msg>();
-    let (opened_tx, opened_rx) = mpsc::channel::<Result<Arc<dyn HotlineApi>>>();
+    let (opened_tx, opened_rx) = mpsc::channel::<Result<(Arc<dyn HotlineApi>, User)>>();
     {
         let tx = tx.clone();
         std::thread::Builder::new()
@@ -164,9 +165,11 @@ pub fn run_loop(
                 let _ = tx.send(Msg::Opened);
             })?;
     }
-    // Effects wait here until the store is open.
+    // Until the store is open, effects wait here, and so does the user's
+    // input: a key acts only once who is signed in is known.
     let mut runner: Option<Runner> = None;
     let mut waiting = Vec::new();
+    let mut held: Vec<Msg> = Vec::new();
     let mut switch = switch;
 
     let guard = TerminalGuard::enter(state.mouse)?;
@@ -177,24 +180,35 @@ pub fn run_loop(
     let stop = Arc::new(AtomicBool::new(false));
     let input = spawn_input(tx.clone(), stop.clone());
 
-    // The first status poll is among these; later ones wait for no store.
     waiting.extend(update::init(&mut state));
     terminal.draw(|f| ui::draw(f, &state))?;
     let mut last_tick = Instant::now();
     let mut run = |m: Msg, state: &mut State, dirty: &mut bool| -> Result<()> {
         if matches!(m, Msg::Opened) {
-            let opened = opened_rx
+            let (api, user) = opened_rx
                 .try_recv()
-                .map_err(|_| anyhow::anyhow!("opening the store stopped without a word"))?;
-            let mut r = Runner::new(opened?, handle.clone(), tx.clone(), switch.take());
+                .map_err(|_| anyhow::anyhow!("opening the store stopped without a word"))??;
+            let mut r = Runner::new(api, handle.clone(), tx.clone(), switch.take());
             r.run(std::mem::take(&mut waiting));
+            r.run(handle_msg(
+                state,
+                Msg::Api(Box::new(ApiMsg::Whoami(Ok(user)))),
+                dirty,
+            ));
+            for m in held.drain(..) {
+                r.run(handle_msg(state, m, dirty));
+            }
             runner = Some(r);
             return Ok(());
         }
-        let fx = handle_msg(state, m, dirty);
         match runner.as_mut() {
-            Some(r) => r.run(fx),
-            None => waiting.extend(fx.into_iter().filter(|e| !matches!(e, Effect::Status))),
+            Some(r) => r.run(handle_msg(state, m, dirty)),
+            None if matches!(m, Msg::Resize(..) | Msg::Tick(_)) => {
+                // The first status poll is already waiting; later ones need no queue.
+                let fx = handle_msg(state, m, dirty);
+                waiting.extend(fx.into_iter().filter(|e| !matches!(e, Effect::Status)));
+            }
+            None => held.push(m),
         }
         Ok(())
     };

@@ -129,6 +129,9 @@ impl SortKey {
 pub struct QueuesState {
     pub tab: Option<QueueTab>,
     pub tickets: Vec<Ticket>,
+    /// Each ticket's folded text for the typed filter, by the same index:
+    /// made once as its page arrives, not on every key and frame.
+    pub filter_keys: Vec<String>,
     /// Where the next page starts, while the queue has more than is loaded.
     pub next: Option<String>,
     pub cursor: Cursor,

@@ -127,11 +127,7 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
             match result {
                 Ok(page) => {
                     super::lists::keeping_the_cursor(state, |s| {
-                        if more {
-                            s.queues.tickets.extend(page.tickets);
-                        } else {
-                            s.queues.tickets = page.tickets;
-                        }
+                        super::lists::take_page(s, page.tickets, more);
                         s.queues.next = page.next;
                         s.queues.error = None;
                     });

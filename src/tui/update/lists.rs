@@ -116,6 +116,38 @@ fn queue_filter(state: &State, tab: QueueTab) -> TicketFilter {
     }
 }
 
+/// Takes a page of the queue: appended to what is loaded (`more`) or in its
+/// place, with each ticket's filter text made once.
+pub(crate) fn take_page(state: &mut State, tickets: Vec<Ticket>, more: bool) {
+    if !more {
+        state.queues.tickets.clear();
+        state.queues.filter_keys.clear();
+    }
+    state
+        .queues
+        .filter_keys
+        .extend(tickets.iter().map(filter_key));
+    state.queues.tickets.extend(tickets);
+}
+
+/// What the queue's typed filter looks in: id, subject, caller, ward, status
+/// (in both languages, so switching language needs no rebuild) and assignee.
+fn filter_key(t: &Ticket) -> String {
+    use crate::tui::i18n::{status_label, Lang};
+    fold(&format!(
+        "{} {} {} {} {} {} {}",
+        t.id,
+        t.subject,
+        t.caller.name,
+        t.ward
+            .map(crate::tui::refdata::ward_label)
+            .unwrap_or_default(),
+        status_label(Lang::Vi, t.status),
+        status_label(Lang::En, t.status),
+        t.assignee.as_deref().unwrap_or("")
+    ))
+}
+
 /// Changes the queue's rows (a new order, a page more) with the cursor kept
 /// on the ticket it was on.
 pub(crate) fn keeping_the_cursor(state: &mut State, change: impl FnOnce(&mut State)) {
@@ -134,28 +166,13 @@ pub(crate) fn keeping_the_cursor(state: &mut State, change: impl FnOnce(&mut Sta
 /// The queue's rows after the typed filter and the sort.
 pub fn visible_tickets(state: &State) -> Vec<&Ticket> {
     let q = fold(state.queues.filter.text().trim());
-    let lang = state.lang;
     let mut v: Vec<&Ticket> = state
         .queues
         .tickets
         .iter()
-        .filter(|t| {
-            if q.is_empty() {
-                return true;
-            }
-            let hay = fold(&format!(
-                "{} {} {} {} {} {}",
-                t.id,
-                t.subject,
-                t.caller.name,
-                t.ward
-                    .map(crate::tui::refdata::ward_label)
-                    .unwrap_or_default(),
-                crate::tui::i18n::status_label(lang, t.status),
-                t.assignee.as_deref().unwrap_or("")
-            ));
-            q.split_whitespace().all(|w| hay.contains(w))
-        })
+        .zip(&state.queues.filter_keys)
+        .filter(|(_, key)| q.split_whitespace().all(|w| key.contains(w)))
+        .map(|(t, _)| t)
         .collect();
     match state.queues.sort {
         SortKey::Due => v.sort_by_key(|t| (t.due(), t.id)),
@@ -264,7 +281,7 @@ fn queues_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
             };
             state.queues.tab = Some(tabs[next]);
             state.queues.cursor.selected = 0;
-            state.queues.tickets.clear();
+            take_page(state, Vec::new(), false);
             Some(load_queue(state))
         }
         Action::Sort | Action::SortReverse => {
