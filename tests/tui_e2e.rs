@@ -122,7 +122,14 @@ impl Term {
         }
     }
 
+    /// The parser takes the new size first: the application redraws as soon
+    /// as the terminal tells it, and that frame must not meet the old size.
     fn resize(&mut self, cols: u16, rows: u16) {
+        self.parser
+            .lock()
+            .unwrap()
+            .screen_mut()
+            .set_size(rows, cols);
         self.master
             .resize(PtySize {
                 rows,
@@ -131,11 +138,6 @@ impl Term {
                 pixel_height: 0,
             })
             .unwrap();
-        self.parser
-            .lock()
-            .unwrap()
-            .screen_mut()
-            .set_size(rows, cols);
     }
 
     fn wait_exit(&mut self) {
