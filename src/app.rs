@@ -4,7 +4,7 @@
 use crate::api::{Backend, LocalApi};
 use crate::demo::{self, DemoConfig};
 use crate::domain::{Clock, Role, User};
-use crate::store::Store;
+use crate::store::{IfMissing, Store, StoreError, DEFAULT_CACHE_BYTES};
 use anyhow::{anyhow, bail, Result};
 use std::path::{Path, PathBuf};
 
@@ -28,10 +28,14 @@ pub struct DemoSummary {
     pub millis: u128,
 }
 
-/// Writes demo users, dossiers and tickets into `store`.
+/// Writes demo users, dossiers and tickets into `store`, which must be
+/// empty or a demo store already: demo data never goes into a real store.
 pub fn populate_demo(store: &Store, cfg: &DemoConfig) -> Result<DemoSummary> {
     let started = std::time::Instant::now();
-    let users = demo::demo_users();
+    store.mark_demo()?;
+    let mut users = demo::demo_users();
+    // The first user of a store is an admin.
+    users.sort_by_key(|u| u.role != Role::Admin);
     let mut batch = Vec::with_capacity(10_000);
     let mut dossiers = 0;
     for d in demo::dossiers(cfg) {
@@ -63,15 +67,25 @@ pub fn populate_demo(store: &Store, cfg: &DemoConfig) -> Result<DemoSummary> {
 }
 
 /// Opens the store; a demo store that has no users yet is generated first
-/// (said on stderr).
-pub fn open_store(dir: &Path, demo: bool) -> Result<Store> {
-    open_store_noting(dir, demo, true)
+/// (said on stderr). With `demo`, a missing store is always made, and a
+/// store that is not a demo store is refused.
+pub fn open_store(dir: &Path, demo: bool, if_missing: IfMissing) -> Result<Store> {
+    open_store_noting(dir, demo, if_missing, true)
 }
 
 /// As [`open_store`]; `announce: false` keeps stderr quiet (the TUI owns the
 /// terminal then, and says it on screen).
-pub fn open_store_noting(dir: &Path, demo: bool, announce: bool) -> Result<Store> {
-    let store = Store::open(dir)?;
+pub fn open_store_noting(
+    dir: &Path,
+    demo: bool,
+    if_missing: IfMissing,
+    announce: bool,
+) -> Result<Store> {
+    let if_missing = if demo { IfMissing::Create } else { if_missing };
+    let store = Store::open_with(dir, if_missing, DEFAULT_CACHE_BYTES)?;
+    if demo && !store.is_demo()? && !store.is_empty() {
+        return Err(StoreError::NotDemo(dir.to_path_buf()).into());
+    }
     if demo && !store.has_users() {
         if announce {
             eprintln!("hotline: generating the demo store in {} …", dir.display());
@@ -119,8 +133,14 @@ pub fn resolve_user(store: &Store, requested: Option<&str>, demo: bool) -> Resul
 impl LocalApi {
     /// Opens `data_dir` (generating the demo store first when `demo` and empty)
     /// as `user` (see [`resolve_user`]).
-    pub fn open(data_dir: &Path, user: Option<&str>, clock: Clock, demo: bool) -> Result<LocalApi> {
-        Self::open_noting(data_dir, user, clock, demo, true)
+    pub fn open(
+        data_dir: &Path,
+        user: Option<&str>,
+        clock: Clock,
+        demo: bool,
+        if_missing: IfMissing,
+    ) -> Result<LocalApi> {
+        Self::open_noting(data_dir, user, clock, demo, if_missing, true)
     }
 
     /// As [`LocalApi::open`]; see [`open_store_noting`].
@@ -129,9 +149,10 @@ impl LocalApi {
         user: Option<&str>,
         clock: Clock,
         demo: bool,
+        if_missing: IfMissing,
         announce: bool,
     ) -> Result<LocalApi> {
-        let store = open_store_noting(data_dir, demo, announce)?;
+        let store = open_store_noting(data_dir, demo, if_missing, announce)?;
         let user = resolve_user(&store, user, demo)?;
         // The index is built when a search first asks (the TUI asks at once).
         let backend = Backend::lazy(store, clock, demo);

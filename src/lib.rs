@@ -11,6 +11,7 @@ pub mod demo;
 pub mod domain;
 pub mod logging;
 pub mod paths;
+pub mod private_files;
 pub mod reference;
 pub mod search;
 pub mod search_service;

@@ -6,14 +6,8 @@ use std::sync::Mutex;
 /// Starts logging to `path` (appending). `HOTLINE_LOG_LEVEL` sets the filter (default `info`).
 /// Failing to open the log is not fatal: the program runs without logs.
 pub fn init(path: &Path) {
-    if let Some(dir) = path.parent() {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    let Ok(file) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-    else {
+    // The log names callers and tickets: only its owner may read it.
+    let Ok(file) = crate::private_files::open_append(path) else {
         return;
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("HOTLINE_LOG_LEVEL")

@@ -31,12 +31,13 @@ impl World {
     fn new() -> World {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
+        // The first user of a store is an admin.
         for u in [
+            user("admin", Role::Admin, &[]),
             user("op", Role::Operator, &[]),
             user("bt", Role::Responder, &[BEN_THANH]),
             user("sg", Role::Responder, &[SAI_GON]),
             user("sup", Role::Supervisor, &[]),
-            user("admin", Role::Admin, &[]),
         ] {
             store.put_user(&u).unwrap();
         }
@@ -502,6 +503,7 @@ bad-row,,,,,,,,,,,\n";
 async fn a_lazy_index_builds_on_the_first_search_and_misses_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
+    store.put_user(&user("admin", Role::Admin, &[])).unwrap();
     store.put_user(&user("op", Role::Operator, &[])).unwrap();
     let backend = Backend::lazy(store, fixed_clock(Ts(1_763_600_000)), false);
     let op = LocalApi::new(backend.clone(), backend.store.user("op").unwrap().unwrap());

@@ -264,7 +264,13 @@ fn a_ticket_from_logging_to_closing_on_a_new_store() {
 fn request_ids_make_logging_idempotent() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    ok(d, &["user", "add", "lan", "--role", "operator"]);
+    ok(d, &["user", "add", "admin", "--role", "admin"]);
+    ok(
+        d,
+        &[
+            "--user", "admin", "user", "add", "lan", "--role", "operator",
+        ],
+    );
     let rid = "01890a5d-ac96-774b-bcce-b302099a8057";
     for _ in 0..2 {
         let out = ok(

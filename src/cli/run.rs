@@ -6,7 +6,7 @@ use crate::api::{HotlineApi, LocalApi, SearchRequest};
 use crate::app;
 use crate::config::Config;
 use crate::domain::{system_clock, Role, User};
-use crate::store::Store;
+use crate::store::{IfMissing, Store, StoreError};
 use anyhow::{anyhow, bail, Context, Result};
 
 /// Runs the command line; returns the process exit code.
@@ -46,12 +46,29 @@ fn run(cli: Cli) -> Result<String> {
         demo,
     );
     let user = g.user.clone().or(config.user.clone());
+    if Store::exists(&dir) {
+        if let Some(warning) = crate::private_files::permission_warning("store", &dir) {
+            eprintln!("hotline: {warning}");
+            tracing::warn!("{warning}");
+        }
+    }
     let Some(command) = cli.command else {
-        return open_tui(&cli.global, &config, &dir, user.as_deref(), demo);
+        let explicit_dir = g.data.is_some() || (!demo && config_data.is_some());
+        return open_tui(
+            &cli.global,
+            &config,
+            &dir,
+            user.as_deref(),
+            demo,
+            explicit_dir,
+        );
     };
     match command {
         Command::Demo(a) => {
             let store = Store::open_with_cache(&dir, 512 * 1024 * 1024)?;
+            if !store.is_demo()? && !store.is_empty() {
+                return Err(StoreError::NotDemo(dir).into());
+            }
             if store.has_users() && !a.force {
                 bail!("{} already holds a demo store (use --force to add to it again, or another --data)", dir.display());
             }
@@ -80,7 +97,7 @@ fn run(cli: Cli) -> Result<String> {
         Command::Import(ImportCmd::Dossiers { file }) => {
             let bytes =
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let api = LocalApi::open(&dir, user.as_deref(), system_clock(), demo)?;
+            let api = LocalApi::open(&dir, user.as_deref(), system_clock(), demo, IfMissing::Fail)?;
             let report = runtime()?.block_on(api.import_dossiers(bytes))?;
             Ok(if g.json {
                 output::json(&report)
@@ -121,12 +138,12 @@ fn run(cli: Cli) -> Result<String> {
             }
         }
         Command::Ticket(cmd) => {
-            let api = LocalApi::open(&dir, user.as_deref(), system_clock(), demo)?;
+            let api = LocalApi::open(&dir, user.as_deref(), system_clock(), demo, IfMissing::Fail)?;
             let now = crate::domain::Ts::now();
             runtime()?.block_on(ticket::run(&api, cmd, g.json, now))
         }
         Command::Search { query, limit } => {
-            let api = LocalApi::open(&dir, user.as_deref(), system_clock(), demo)?;
+            let api = LocalApi::open(&dir, user.as_deref(), system_clock(), demo, IfMissing::Fail)?;
             api.backend().search.wait_ready();
             let req = SearchRequest {
                 text: query.join(" "),
@@ -167,7 +184,12 @@ fn user_cmd(
     cmd: UserCmd,
     json: bool,
 ) -> Result<String> {
-    let api = LocalApi::open(dir, acting, system_clock(), demo)?;
+    // The first `user add` is how a new store is made.
+    let if_missing = match cmd {
+        UserCmd::Add { .. } => IfMissing::Create,
+        UserCmd::List => IfMissing::Fail,
+    };
+    let api = LocalApi::open(dir, acting, system_clock(), demo, if_missing)?;
     let rt = runtime()?;
     match cmd {
         UserCmd::List => {
@@ -229,7 +251,7 @@ fn user_cmd(
 }
 
 fn info(dir: &std::path::Path, demo: bool, json: bool) -> Result<String> {
-    let store = Store::open(dir)?;
+    let store = Store::open_existing(dir)?;
     let value = serde_json::json!({
         "data": dir,
         "demo": demo,
@@ -265,15 +287,30 @@ fn open_tui(
     dir: &std::path::Path,
     user: Option<&str>,
     demo: bool,
+    explicit_dir: bool,
 ) -> Result<String> {
     use crate::tui::{Lang, TuiOptions};
     // The store opens on its own thread while the first frame is drawn; the
     // demo's user switcher reaches it once it is open.
     let opened: std::sync::Arc<std::sync::OnceLock<LocalApi>> = Default::default();
+    // The TUI makes its default store (an empty one shows the welcome
+    // screen), never one at a path somebody typed.
+    let if_missing = if explicit_dir {
+        IfMissing::Fail
+    } else {
+        IfMissing::Create
+    };
     let open: crate::tui::app::Opener = {
         let (dir, user, opened) = (dir.to_path_buf(), user.map(str::to_string), opened.clone());
         Box::new(move || {
-            let api = LocalApi::open_noting(&dir, user.as_deref(), system_clock(), demo, false)?;
+            let api = LocalApi::open_noting(
+                &dir,
+                user.as_deref(),
+                system_clock(),
+                demo,
+                if_missing,
+                false,
+            )?;
             api.backend().search.ensure_started();
             let _ = opened.set(api.clone());
             let user = api.user().clone();

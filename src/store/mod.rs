@@ -4,7 +4,9 @@
 //! returns only after `flush`, so an acknowledged ticket survives `kill -9`.
 
 pub mod codec;
+pub mod commit;
 mod dossiers;
+mod files;
 mod migrate;
 mod tickets;
 mod users;
@@ -18,14 +20,24 @@ use std::path::{Path, PathBuf};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
+const DEMO_KIND: &[u8] = b"demo";
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("could not open the store at {path}: {message}")]
     Open { path: PathBuf, message: String },
-    #[error("storage: {0}")]
+    #[error("no store at {}: check --data, HOTLINE_DATA or `data` in the config (a new store is made by `hotline user add NAME --role admin`, `hotline demo` or `hotline restore`)", .0.display())]
+    Missing(PathBuf),
+    #[error("the write may not have reached the disk: {}", io_message(.0))]
+    Durability(std::io::Error),
+    #[error("storage: {}", sled_message(.0))]
     Sled(#[from] sled::Error),
     #[error("stored value is corrupt ({0})")]
     Corrupt(String),
+    #[error("{} is not a demo store: it holds real users, tickets or dossiers, and demo data never goes into it (pass another --data, or none for the demo store)", .0.display())]
+    NotDemo(PathBuf),
+    #[error("ticket id {0} is already taken")]
+    IdTaken(u64),
     #[error("version conflict")]
     Conflict(Box<Ticket>),
     #[error("{0} not found")]
@@ -57,13 +69,36 @@ pub struct Store {
     dossiers_by_phone: Tree,
     users: Tree,
     meta: Tree,
+    commit: std::sync::Arc<commit::GroupCommit>,
+    /// User writes check the whole users tree (first user, last admin), so
+    /// they run one at a time.
+    user_writes: std::sync::Arc<std::sync::Mutex<()>>,
+}
+
+/// sled's default page cache for day-to-day work.
+pub const DEFAULT_CACHE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// What to do when the directory holds no store yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfMissing {
+    /// Create an empty store (commands meant to create one: `demo`, the
+    /// first `user add`, `restore`, the TUI on its default directory).
+    Create,
+    /// Fail with "no store at PATH" (everything else: a mistyped `--data`
+    /// must not silently make a new, empty store).
+    Fail,
 }
 
 impl Store {
-    /// Opens (creating if needed) the store in `dir`. Fails with a clear
+    /// Opens the store in `dir`, creating it if needed. Fails with a clear
     /// message if another hotline process has it open.
     pub fn open(dir: &Path) -> StoreResult<Store> {
-        Store::open_with_cache(dir, 64 * 1024 * 1024)
+        Store::open_with(dir, IfMissing::Create, DEFAULT_CACHE_BYTES)
+    }
+
+    /// Opens the store in `dir`; "no store at PATH" when there is none.
+    pub fn open_existing(dir: &Path) -> StoreResult<Store> {
+        Store::open_with(dir, IfMissing::Fail, DEFAULT_CACHE_BYTES)
     }
 
     /// As [`Store::open`] with sled's page cache at `cache_bytes` (on-disk
@@ -71,24 +106,36 @@ impl Store {
     /// wants more than day-to-day work: past the cache, every insert reads
     /// back evicted pages.
     pub fn open_with_cache(dir: &Path, cache_bytes: u64) -> StoreResult<Store> {
-        std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
+        Store::open_with(dir, IfMissing::Create, cache_bytes)
+    }
+
+    /// Whether `dir` holds a store (sled's files are there).
+    pub fn exists(dir: &Path) -> bool {
+        dir.join("conf").is_file() || dir.join("db").is_file()
+    }
+
+    pub fn open_with(dir: &Path, if_missing: IfMissing, cache_bytes: u64) -> StoreResult<Store> {
+        let open_error = |message: String| StoreError::Open {
             path: dir.to_path_buf(),
-            message: e.to_string(),
-        })?;
+            message,
+        };
+        let creating = !Store::exists(dir);
+        if creating {
+            if if_missing == IfMissing::Fail {
+                return Err(StoreError::Missing(dir.to_path_buf()));
+            }
+            crate::private_files::create_dir_all(dir).map_err(|e| open_error(io_message(&e)))?;
+        }
+        files::remove_unfinished_snapshots(dir).map_err(|e| open_error(io_message(&e)))?;
         let db = sled::Config::new()
             .path(dir)
             // Bounds on-disk-sized pages, not process memory; measured in benches.
             .cache_capacity(cache_bytes)
             .open()
-            .map_err(|e| StoreError::Open {
-                path: dir.to_path_buf(),
-                message: match e {
-                    sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => {
-                        "another hotline process has it open (use the hub to share a store)".into()
-                    }
-                    other => other.to_string(),
-                },
-            })?;
+            .map_err(|e| open_error(open_failure(e)))?;
+        if creating || crate::private_files::looser_than_private(dir).is_none() {
+            crate::private_files::tighten(dir).map_err(|e| open_error(io_message(&e)))?;
+        }
         let tree = |name: &str| db.open_tree(name);
         let store = Store {
             path: dir.to_path_buf(),
@@ -104,8 +151,14 @@ impl Store {
             dossiers_by_phone: tree("dossiers_by_phone")?,
             users: tree("users")?,
             meta: tree("meta")?,
+            commit: std::sync::Arc::new(commit::GroupCommit::new(db.clone(), dir)),
+            user_writes: Default::default(),
             db,
         };
+        if creating {
+            // The directory entry of the new database file must survive a power cut too.
+            files::sync_dir(dir).map_err(|e| open_error(io_message(&e)))?;
+        }
         migrate::migrate(&store)?;
         Ok(store)
     }
@@ -114,10 +167,15 @@ impl Store {
         &self.path
     }
 
-    /// Makes every write so far durable.
+    /// Makes every write so far durable: on stable storage, not only in the
+    /// page cache (see [`commit`]). Concurrent callers share one fsync.
     pub fn flush(&self) -> StoreResult<()> {
-        self.db.flush()?;
-        Ok(())
+        self.commit.make_durable().map_err(StoreError::Durability)
+    }
+
+    /// How many fsyncs made writes durable since the store opened.
+    pub fn durable_syncs(&self) -> u64 {
+        self.commit.syncs()
     }
 
     pub fn size_on_disk(&self) -> u64 {
@@ -133,6 +191,26 @@ impl Store {
             .unwrap_or(0))
     }
 
+    /// Whether the demo generator made this store (and may write into it).
+    pub fn is_demo(&self) -> StoreResult<bool> {
+        Ok(self.meta.get("kind")?.as_deref() == Some(DEMO_KIND))
+    }
+
+    /// Records that this store holds demo data. Only an empty store or a
+    /// demo store may be marked.
+    pub fn mark_demo(&self) -> StoreResult<()> {
+        if !self.is_demo()? && !self.is_empty() {
+            return Err(StoreError::NotDemo(self.path.clone()));
+        }
+        self.meta.insert("kind", DEMO_KIND)?;
+        self.flush()
+    }
+
+    /// No users, tickets or dossiers.
+    pub fn is_empty(&self) -> bool {
+        self.users.is_empty() && self.tickets.is_empty() && self.dossiers.is_empty()
+    }
+
     pub fn schema_version(&self) -> StoreResult<u32> {
         Ok(self.meta_u64("schema_version")? as u32)
     }
@@ -143,6 +221,42 @@ impl Store {
 
     pub fn dossier_count(&self) -> StoreResult<u64> {
         self.meta_u64("dossiers")
+    }
+}
+
+/// An IO error as a user can act on it.
+fn io_message(e: &std::io::Error) -> String {
+    if e.raw_os_error() == Some(28) {
+        // ENOSPC
+        "the disk is full; free some space and try again (nothing already saved is lost)".into()
+    } else if e.kind() == std::io::ErrorKind::PermissionDenied || e.raw_os_error() == Some(30) {
+        // EACCES / EROFS
+        format!("{e} (is the data directory read-only?)")
+    } else {
+        e.to_string()
+    }
+}
+
+fn sled_message(e: &sled::Error) -> String {
+    match e {
+        sled::Error::Io(io) => io_message(io),
+        other => other.to_string(),
+    }
+}
+
+/// Why sled could not open a store, with what the user can do about it.
+fn open_failure(e: sled::Error) -> String {
+    match e {
+        sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => {
+            "another hotline process has it open (use the hub to share a store)".into()
+        }
+        sled::Error::Io(io) => io_message(&io),
+        sled::Error::Corruption { .. } => format!(
+            "the store is damaged ({e}). Nothing has been changed. Keep a copy of the \
+             directory, then restore the latest backup into a new directory with \
+             `hotline restore FILE --data NEW_DIR`"
+        ),
+        other => other.to_string(),
     }
 }
 
