@@ -6,6 +6,7 @@ use crate::demo::{self, DemoConfig};
 use crate::domain::{Clock, Role, User};
 use crate::store::{IfMissing, Store, StoreError, DEFAULT_CACHE_BYTES};
 use anyhow::{anyhow, bail, Result};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The demo store's default user (an operator).
@@ -88,7 +89,12 @@ pub fn open_store_noting(
     }
     if demo && !store.has_users() {
         if announce {
-            eprintln!("hotline: generating the demo store in {} …", dir.display());
+            // Only a note: a closed or full stderr must not stop the work.
+            let _ = writeln!(
+                std::io::stderr(),
+                "hotline: generating the demo store in {} …",
+                crate::text::escape_controls(&dir.display().to_string())
+            );
         }
         tracing::info!("generating the demo store in {}", dir.display());
         populate_demo(

@@ -12,6 +12,7 @@ pub mod domain;
 pub mod logging;
 pub mod paths;
 pub mod private_files;
+pub mod problems;
 pub mod reference;
 pub mod search;
 pub mod search_service;

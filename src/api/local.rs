@@ -10,6 +10,7 @@ use crate::domain::{
 };
 use crate::search_service::SearchService;
 use crate::store::{ListQuery, Store};
+use crate::text::escape_controls;
 use async_trait::async_trait;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -273,13 +274,15 @@ impl HotlineApi for LocalApi {
         blocking(move || {
             api.visible_ticket(id)?;
             if let Change::Assign { to: Some(name) } = &change {
-                let assignee = api
-                    .store()
-                    .user(name)?
-                    .ok_or_else(|| ApiError::not_found(format!("user {name}")))?;
+                let assignee = api.store().user(name)?.ok_or_else(|| {
+                    ApiError::not_found(format!("user {}", escape_controls(name)))
+                })?;
                 if !assignee.works_tickets() {
                     return Err(ApiError::Rejected {
-                        message: format!("{name} is an admin and cannot take tickets"),
+                        message: format!(
+                            "{} is an admin and cannot take tickets",
+                            escape_controls(name)
+                        ),
                     });
                 }
             }
