@@ -247,3 +247,36 @@ fn hostile_arguments_are_shown_escaped_on_stderr_and_in_the_log() {
         assert_inert(d, &out);
     }
 }
+
+#[test]
+fn config_values_are_checked_with_their_file_and_line_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let config = d.join("config.toml");
+    std::fs::write(
+        &config,
+        "lang = \"en\"\nkeymap_preset = \"nano\"\n\ncolor = \"sometimes\"\n",
+    )
+    .unwrap();
+    let expected = format!(
+        "hotline: {0}:2: keymap_preset = 'nano': expected default, vim or emacs\n\
+         hotline: {0}:4: color = 'sometimes': expected auto, always or never\n",
+        config.display()
+    );
+    // check-config, a command and the TUI (no command) refuse it alike.
+    for args in [vec!["check-config"], vec!["info"], vec![]] {
+        let out = command(d, &args)
+            .env("HOTLINE_CONFIG", &config)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert_eq!(stderr(&out), expected, "{args:?}");
+    }
+    std::fs::write(&config, "lang = \"vi\"\nkeymap_preset = \"emacs\"\n").unwrap();
+    let out = command(d, &["check-config"])
+        .env("HOTLINE_CONFIG", &config)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+}

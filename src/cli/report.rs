@@ -31,16 +31,14 @@ pub fn output_failed(e: &io::Error, exit_code: i32) -> i32 {
 /// arguments, paths and names as they were given: every control character in
 /// them is shown escaped, so the message stays on its line and inert.
 pub fn print_error(e: &anyhow::Error) {
-    let text = match e.downcast_ref::<Problems>() {
-        Some(p) => {
-            p.0.iter()
-                .map(|line| escape_controls(line))
-                .collect::<Vec<_>>()
-                .join("\n")
+    match e.downcast_ref::<Problems>() {
+        Some(problems) => {
+            for problem in &problems.0 {
+                print_error_line(&escape_controls(problem));
+            }
         }
-        None => escape_controls(&format!("{e:#}")),
-    };
-    print_error_line(&text);
+        None => print_error_line(&escape_controls(&format!("{e:#}"))),
+    }
 }
 
 /// A warning on stderr and in the log; the command goes on.
