@@ -204,7 +204,7 @@ fn main() {
         format!("{:.0} ms", start.elapsed().as_secs_f64() * 1e3),
     );
     let backend = Backend::new(store, system_clock(), true);
-    backend.search.wait_ready();
+    backend.search.wait_ready().expect("search index built");
     row(
         "cold start: open + search index ready",
         format!("{:.1} s", start.elapsed().as_secs_f64()),

@@ -213,7 +213,7 @@ fn first_frame(dir: &Path) {
 fn keystrokes(dir: &Path, cfg: &DemoConfig) {
     let store = Store::open(dir).expect("reopen the bench store");
     let backend = Backend::new(store, system_clock(), false);
-    backend.search.wait_ready();
+    backend.search.wait_ready().expect("search index built");
     let user = backend
         .store
         .user("lan.nt")

@@ -21,6 +21,27 @@ use std::time::Instant;
 /// A user's search session and the index version it was last used at.
 type UserSession = (u64, SearchSession);
 
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum BuildState {
+    Building,
+    Ready,
+    /// Why the index could not be built; searches fail with it from then on.
+    Failed(String),
+}
+
+/// The search index could not be built (a stored record unreadable, or a bug).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the search index could not be built: {0}")]
+pub struct IndexFailed(pub String);
+
+impl From<IndexFailed> for crate::api::ApiError {
+    fn from(e: IndexFailed) -> Self {
+        crate::api::ApiError::Storage {
+            message: e.to_string(),
+        }
+    }
+}
+
 pub struct SearchService {
     inner: Arc<Inner>,
 }
@@ -33,7 +54,7 @@ struct Inner {
     pending: Mutex<Vec<SearchDoc>>,
     done: AtomicU64,
     total: AtomicU64,
-    ready: (Mutex<bool>, Condvar),
+    ready: (Mutex<BuildState>, Condvar),
     /// Latest query generation per user: an older query in flight gives up.
     generations: Mutex<HashMap<String, Arc<AtomicU64>>>,
     /// Per-user narrowing state, with the index version it was made on.
@@ -232,7 +253,7 @@ impl SearchService {
             done: AtomicU64::new(0),
             // Not known until the builder counts; 0 of 1 reads as "indexing" meanwhile.
             total: AtomicU64::new(1),
-            ready: (Mutex::new(false), Condvar::new()),
+            ready: (Mutex::new(BuildState::Building), Condvar::new()),
             generations: Mutex::new(HashMap::new()),
             sessions: Mutex::new(HashMap::new()),
             version: AtomicU64::new(0),
@@ -247,19 +268,43 @@ impl SearchService {
             return;
         }
         let builder = self.inner.clone();
-        std::thread::Builder::new()
+        let spawned = std::thread::Builder::new()
             .name("search-index".into())
-            .spawn(move || builder.build())
-            .expect("spawn the index builder");
+            .spawn(move || {
+                // A panic must reach the waiters as a failure, not leave them waiting.
+                let outcome =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.build()))
+                        .unwrap_or_else(|panic| Err(panic_message(panic.as_ref())));
+                builder.finish(outcome);
+            });
+        if let Err(e) = spawned {
+            self.inner
+                .finish(Err(format!("could not start its thread ({e})")));
+        }
     }
 
-    /// Blocks until the index is built (CLI search, tests).
-    pub fn wait_ready(&self) {
+    /// Blocks until the index is built or its build has failed (CLI search,
+    /// caller look-up, tests).
+    pub fn wait_ready(&self) -> Result<(), IndexFailed> {
         self.ensure_started();
         let (lock, cv) = &self.inner.ready;
-        let mut ready = lock.lock().unwrap_or_else(|e| e.into_inner());
-        while !*ready {
-            ready = cv.wait(ready).unwrap_or_else(|e| e.into_inner());
+        let mut state = lock.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            match &*state {
+                BuildState::Building => {
+                    state = cv.wait(state).unwrap_or_else(|e| e.into_inner());
+                }
+                BuildState::Ready => return Ok(()),
+                BuildState::Failed(why) => return Err(IndexFailed(why.clone())),
+            }
+        }
+    }
+
+    /// Why the index build failed, if it has.
+    pub fn failure(&self) -> Option<IndexFailed> {
+        match &*self.inner.ready.0.lock().unwrap_or_else(|e| e.into_inner()) {
+            BuildState::Failed(why) => Some(IndexFailed(why.clone())),
+            _ => None,
         }
     }
 
@@ -373,7 +418,7 @@ impl SearchService {
         user: &User,
         limit: usize,
     ) -> ApiResult<(Vec<Ticket>, Vec<Dossier>)> {
-        self.wait_ready();
+        self.wait_ready()?;
         let results = self.search(
             &SearchRequest {
                 text: name.to_string(),
@@ -435,7 +480,24 @@ impl Inner {
         }
     }
 
-    fn build(&self) {
+    /// Wakes every waiter with the build's outcome.
+    fn finish(&self, outcome: Result<(), String>) {
+        let state = match outcome {
+            Ok(()) => BuildState::Ready,
+            Err(why) => {
+                tracing::error!("search index build failed: {why}");
+                BuildState::Failed(why)
+            }
+        };
+        let (lock, cv) = &self.ready;
+        *lock.lock().unwrap_or_else(|e| e.into_inner()) = state;
+        cv.notify_all();
+    }
+
+    /// Builds the index from the store. A record that cannot be read fails
+    /// the build: an index silently missing it would answer "no previous
+    /// calls" for a caller who has some.
+    fn build(&self) -> Result<(), String> {
         let started = Instant::now();
         let now = (self.clock)();
         let wards = reference::wards();
@@ -453,20 +515,23 @@ impl Inner {
                 done.store(count.get(), Ordering::Relaxed);
             }
         };
-        let dossiers = self.store.all_dossiers().filter_map(|d| match d {
+        let unreadable = std::cell::RefCell::new(None);
+        let note = |e: crate::store::StoreError| {
+            unreadable.borrow_mut().get_or_insert(e.to_string());
+            None
+        };
+        let dossiers = self.store.all_dossiers().map_while(|d| match d {
             Ok(d) => Some(dossier_doc(&d, now)),
-            Err(e) => {
-                tracing::error!("index build: {e}");
-                None
-            }
+            Err(e) => note(e),
         });
-        let tickets = self.store.all_tickets().filter_map(|t| match t {
-            Ok(t) => Some(ticket_doc(&t)),
-            Err(e) => {
-                tracing::error!("index build: {e}");
-                None
-            }
-        });
+        let tickets = self
+            .store
+            .all_tickets()
+            .take_while(|_| unreadable.borrow().is_none())
+            .map_while(|t| match t {
+                Ok(t) => Some(ticket_doc(&t)),
+                Err(e) => note(e),
+            });
         let docs = wards
             .iter()
             .map(ward_doc)
@@ -475,6 +540,9 @@ impl Inner {
             .chain(tickets)
             .inspect(|_| tick());
         let mut index = SearchIndex::build_sized(docs, total as usize);
+        if let Some(why) = unreadable.into_inner() {
+            return Err(why);
+        }
         let count = count.get();
         {
             let mut guard = self.index.write().unwrap_or_else(|e| e.into_inner());
@@ -491,8 +559,15 @@ impl Inner {
         self.total.store(count.max(total), Ordering::Relaxed);
         self.done.store(count.max(total), Ordering::Relaxed);
         tracing::info!("search index: {count} documents in {:?}", started.elapsed());
-        let (lock, cv) = &self.ready;
-        *lock.lock().unwrap_or_else(|e| e.into_inner()) = true;
-        cv.notify_all();
+        Ok(())
     }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".into());
+    format!("it stopped on an internal error ({what})")
 }

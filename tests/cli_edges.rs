@@ -280,3 +280,48 @@ fn config_values_are_checked_with_their_file_and_line_everywhere() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+#[test]
+fn a_store_the_index_cannot_read_fails_the_search_instead_of_hanging() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &["user", "add", "op", "--role", "operator"]);
+    ok(
+        d,
+        &["--user", "op", "ticket", "new", "--subject", "Hỏi thủ tục"],
+    );
+    {
+        // The store is closed: write a damaged dossier straight into its tree.
+        let db = sled::open(d).unwrap();
+        let dossiers = db.open_tree("dossiers").unwrap();
+        dossiers
+            .insert(
+                "000.00.01.H29-250812-0042",
+                &b"\x01\xff\xff\xff garbage"[..],
+            )
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let mut child = command(d, &["--user", "op", "search", "thủ tục"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("hotline search still waiting after 20 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with(
+            "hotline: the search index could not be built: stored value is corrupt (dossier: "
+        ),
+        "{}",
+        stderr(&out)
+    );
+}

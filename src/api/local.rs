@@ -320,7 +320,13 @@ impl HotlineApi for LocalApi {
     async fn search(&self, query: SearchRequest) -> ApiResult<SearchResults> {
         self.require_ticket_worker()?;
         let api = self.clone();
-        blocking(move || Ok(api.backend.search.search(&query, &api.user))).await
+        blocking(move || {
+            if let Some(failed) = api.backend.search.failure() {
+                return Err(failed.into());
+            }
+            Ok(api.backend.search.search(&query, &api.user))
+        })
+        .await
     }
 
     async fn dossier(&self, code: &str) -> ApiResult<Option<Dossier>> {
@@ -400,6 +406,7 @@ impl HotlineApi for LocalApi {
             tickets: store.ticket_count()?,
             dossiers: store.dossier_count()?,
             index_progress: self.backend.search.progress(),
+            index_error: self.backend.search.failure().map(|e| e.to_string()),
         })
     }
 }

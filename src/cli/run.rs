@@ -123,7 +123,7 @@ fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
         }
         Command::Search { query, limit } => {
             let api = LocalApi::open(&dir, user.as_deref(), system_clock(), demo, IfMissing::Fail)?;
-            api.backend().search.wait_ready();
+            api.backend().search.wait_ready()?;
             let req = SearchRequest {
                 text: query.join(" "),
                 limit: limit.clamp(1, 500),

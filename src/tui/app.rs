@@ -256,10 +256,7 @@ pub fn run_loop(
 
 /// Status is polled quickly while the index builds, slowly afterwards.
 fn tick_interval(state: &State) -> Duration {
-    let building = state
-        .backend
-        .as_ref()
-        .is_some_and(|b| b.index_progress.0 < b.index_progress.1);
+    let building = state.backend.as_ref().is_some_and(|b| b.index_building());
     if building || state.backend.is_none() {
         Duration::from_millis(500)
     } else {
