@@ -285,7 +285,11 @@ fn config_values_are_checked_with_their_file_and_line_everywhere() {
 fn a_store_the_index_cannot_read_fails_the_search_instead_of_hanging() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    ok(d, &["user", "add", "op", "--role", "operator"]);
+    ok(d, &["user", "add", "admin", "--role", "admin"]);
+    ok(
+        d,
+        &["--user", "admin", "user", "add", "op", "--role", "operator"],
+    );
     ok(
         d,
         &["--user", "op", "ticket", "new", "--subject", "Hỏi thủ tục"],

@@ -30,6 +30,15 @@ fn a_panic_in_the_index_build_reaches_every_waiter() {
         role: Role::Operator,
         wards: vec![],
     };
+    // The first user of a store is an admin.
+    store
+        .put_user(&User {
+            name: "admin".into(),
+            display_name: "Admin".into(),
+            role: Role::Admin,
+            wards: vec![],
+        })
+        .unwrap();
     store.put_user(&op).unwrap();
     let backend = Backend::new(store, clock_failing_in_the_index_builder(), false);
 

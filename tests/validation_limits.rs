@@ -16,6 +16,15 @@ fn a_ten_megabyte_description_names_the_field_and_the_true_limit() {
         role: Role::Operator,
         wards: vec![],
     };
+    // The first user of a store is an admin.
+    store
+        .put_user(&User {
+            name: "admin".into(),
+            display_name: "Admin".into(),
+            role: Role::Admin,
+            wards: vec![],
+        })
+        .unwrap();
     store.put_user(&op).unwrap();
     let backend = Backend::new(store, fixed_clock(Ts(1_763_600_000)), false);
     let api = LocalApi::new(backend.clone(), op);
@@ -51,9 +60,14 @@ fn the_cli_states_the_limit_of_a_description_far_over_it() {
             .output()
             .unwrap()
     };
-    assert!(run(&["user", "add", "op", "--role", "operator"])
+    assert!(run(&["user", "add", "admin", "--role", "admin"])
         .status
         .success());
+    assert!(
+        run(&["--user", "admin", "user", "add", "op", "--role", "operator"])
+            .status
+            .success()
+    );
     // As long as one argument may be (128 KiB), and more than four times the limit.
     let description = "a".repeat(100_000);
     let out = run(&[

@@ -116,7 +116,8 @@ pub enum UserCmd {
 const IMPORT_EXIT_CODES: &str = "Exit codes:
   0  every row was stored (or the file has no rows)
   1  some rows were rejected, the others were stored
-  2  nothing was stored: every row was rejected, or the file could not be read";
+  2  nothing was stored: every row was rejected, or the import could not run
+     (the file unreadable, the user or the store refused)";
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCmd {

@@ -13,7 +13,7 @@ use std::path::Path;
 const ALL_STORED: i32 = 0;
 /// Some rows rejected, the others stored.
 const SOME_REJECTED: i32 = 1;
-/// Nothing stored: every row rejected, or the file not read at all.
+/// Nothing stored: every row rejected, or the import could not run.
 const NONE_STORED: i32 = 2;
 
 /// Runs an import; sets `exit_code` as `--help` documents it.
