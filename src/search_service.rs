@@ -6,6 +6,10 @@
 //! are queued and applied when it is ready. After that every ticket write and
 //! dossier import updates the index incrementally, so it is never rebuilt for
 //! a change. Cold start is measured in `benches/search.rs` (README).
+//!
+//! A build that fails (a stored record unreadable, a panic) is final for the
+//! process: waiters get the reason, searches fail with it, and the status
+//! shows it.
 
 use crate::api::{ApiResult, SearchRequest, SearchResults};
 use crate::domain::validate::mask_phone;
@@ -472,6 +476,8 @@ impl Inner {
         self.version.fetch_add(1, Ordering::SeqCst);
         match guard.as_mut() {
             Some(index) => index.upsert(doc),
+            // A failed build never takes its queue: do not grow it.
+            None if self.failed() => {}
             None => self
                 .pending
                 .lock()
@@ -480,12 +486,23 @@ impl Inner {
         }
     }
 
+    fn failed(&self) -> bool {
+        matches!(
+            *self.ready.0.lock().unwrap_or_else(|e| e.into_inner()),
+            BuildState::Failed(_)
+        )
+    }
+
     /// Wakes every waiter with the build's outcome.
     fn finish(&self, outcome: Result<(), String>) {
         let state = match outcome {
             Ok(()) => BuildState::Ready,
             Err(why) => {
                 tracing::error!("search index build failed: {why}");
+                self.pending
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .clear();
                 BuildState::Failed(why)
             }
         };
