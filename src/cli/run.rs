@@ -104,6 +104,17 @@ fn run(cli: Cli) -> Result<String> {
             })
         }
         Command::Info => info(&dir, demo, g.json),
+        Command::Backup { file } => {
+            if !dir.join("db").exists() {
+                bail!("there is no store at {} to back up", dir.display());
+            }
+            let summary = Store::open(&dir)?.backup_to(&file)?;
+            Ok(backup_report("backup", &summary, g.json))
+        }
+        Command::Restore { file } => {
+            let summary = Store::restore_from(&file, &dir)?;
+            Ok(backup_report("restored into", &summary, g.json))
+        }
         Command::CheckConfig { files } => {
             let mut all = vec![crate::paths::user_keymap_file()];
             all.retain(|p| p.exists());
@@ -226,6 +237,25 @@ fn user_cmd(
             })
         }
     }
+}
+
+fn backup_report(what: &str, summary: &crate::store::BackupSummary, json: bool) -> String {
+    if json {
+        return output::json(summary);
+    }
+    let trees: Vec<String> = summary
+        .trees
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(name, n)| format!("{name} {n}"))
+        .collect();
+    format!(
+        "{what} {}: {} entries, schema version {} ({})",
+        summary.path.display(),
+        summary.entries,
+        summary.schema_version,
+        trees.join(", ")
+    )
 }
 
 fn info(dir: &std::path::Path, demo: bool, json: bool) -> Result<String> {

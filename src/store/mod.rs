@@ -3,18 +3,21 @@
 //! Every change touching several trees is one sled transaction; a write
 //! returns only after `flush`, so an acknowledged ticket survives `kill -9`.
 
+mod backup;
 pub mod codec;
 mod dossiers;
 mod migrate;
 mod tickets;
 mod users;
 
+pub use backup::BackupSummary;
 pub use dossiers::PutOutcome;
 pub use tickets::{ListQuery, Listed};
 
 use crate::domain::{DomainError, Ticket, ValidationError};
 use sled::{Db, Tree};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -22,6 +25,8 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub enum StoreError {
     #[error("could not open the store at {path}: {message}")]
     Open { path: PathBuf, message: String },
+    #[error("backup {path}: {message}")]
+    Backup { path: PathBuf, message: String },
     #[error("storage: {0}")]
     Sled(#[from] sled::Error),
     #[error("stored value is corrupt ({0})")]
@@ -57,6 +62,9 @@ pub struct Store {
     dossiers_by_phone: Tree,
     users: Tree,
     meta: Tree,
+    /// Held shared by every write and exclusively by a backup (sled 0.34 has
+    /// no snapshot; see backup.rs).
+    write_gate: Arc<RwLock<()>>,
 }
 
 impl Store {
@@ -104,10 +112,16 @@ impl Store {
             dossiers_by_phone: tree("dossiers_by_phone")?,
             users: tree("users")?,
             meta: tree("meta")?,
+            write_gate: Arc::default(),
             db,
         };
         migrate::migrate(&store)?;
         Ok(store)
+    }
+
+    /// Taken by every write before it touches a tree.
+    fn write_gate(&self) -> RwLockReadGuard<'_, ()> {
+        self.write_gate.read().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn path(&self) -> &Path {

@@ -170,6 +170,7 @@ impl Store {
         by: &str,
         now: Ts,
     ) -> StoreResult<(Ticket, bool)> {
+        let _gate = self.write_gate();
         let trees = self.write_trees();
         let result = untx(trees[..].transaction(|v| {
             if let Some(existing) = v[T_REQUESTS].get(request_id.as_bytes())? {
@@ -218,6 +219,7 @@ impl Store {
     where
         F: Fn(&mut Ticket) -> Result<Vec<EventKind>, DomainError>,
     {
+        let _gate = self.write_gate();
         let trees = self.write_trees();
         let ticket = untx(trees[..].transaction(|v| {
             let Some(old) = read_ticket(&v[T_TICKETS], id)? else {
@@ -242,6 +244,7 @@ impl Store {
     /// Writes a complete ticket with its timeline as is (demo data, restore).
     /// Not flushed: call [`Store::flush`] after a batch.
     pub fn put_ticket_with_events(&self, ticket: &Ticket, events: &[Event]) -> StoreResult<()> {
+        let _gate = self.write_gate();
         let trees = self.write_trees();
         untx(trees[..].transaction(|v| {
             let old = read_ticket(&v[T_TICKETS], ticket.id)?;

@@ -7,6 +7,7 @@ use crate::domain::User;
 impl Store {
     /// Adds or replaces a user. Durable when it returns.
     pub fn put_user(&self, user: &User) -> StoreResult<()> {
+        let _gate = self.write_gate();
         self.users.insert(user.name.as_bytes(), encode(user))?;
         self.flush()
     }
