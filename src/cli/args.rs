@@ -81,6 +81,16 @@ pub enum Command {
         /// Keymap files to check besides the configured ones.
         files: Vec<PathBuf>,
     },
+    /// Write a point-in-time copy of the whole store to FILE (gzip JSON lines).
+    Backup {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Restore a backup into the --data directory, which must be empty.
+    Restore {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]

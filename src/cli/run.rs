@@ -100,6 +100,17 @@ fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
         Command::User(cmd) => user_cmd(&dir, demo, user.as_deref(), cmd, g.json),
         Command::Import(cmd) => import::run(&dir, user.as_deref(), demo, cmd, g.json, exit_code),
         Command::Info => info(&dir, demo, g.json),
+        Command::Backup { file } => {
+            if !dir.join("db").exists() {
+                bail!("there is no store at {} to back up", dir.display());
+            }
+            let summary = Store::open(&dir)?.backup_to(&file)?;
+            Ok(backup_report("backup", &summary, g.json))
+        }
+        Command::Restore { file } => {
+            let summary = Store::restore_from(&file, &dir)?;
+            Ok(backup_report("restored into", &summary, g.json))
+        }
         Command::CheckConfig { files } => {
             let mut all = vec![crate::paths::user_keymap_file()];
             all.retain(|p| p.exists());
@@ -227,6 +238,25 @@ fn user_cmd(
             })
         }
     }
+}
+
+fn backup_report(what: &str, summary: &crate::store::BackupSummary, json: bool) -> String {
+    if json {
+        return output::json(summary);
+    }
+    let trees: Vec<String> = summary
+        .trees
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(name, n)| format!("{name} {n}"))
+        .collect();
+    format!(
+        "{what} {}: {} entries, schema version {} ({})",
+        summary.path.display(),
+        summary.entries,
+        summary.schema_version,
+        trees.join(", ")
+    )
 }
 
 fn info(dir: &std::path::Path, demo: bool, json: bool) -> Result<String> {

@@ -3,6 +3,7 @@
 //! Every change touching several trees is one sled transaction; a write
 //! returns only after `flush`, so an acknowledged ticket survives `kill -9`.
 
+mod backup;
 pub mod codec;
 pub mod commit;
 mod dossiers;
@@ -11,12 +12,14 @@ mod migrate;
 mod tickets;
 mod users;
 
+pub use backup::BackupSummary;
 pub use dossiers::PutOutcome;
 pub use tickets::{ListQuery, Listed};
 
 use crate::domain::{DomainError, Ticket, ValidationError};
 use sled::{Db, Tree};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -31,6 +34,8 @@ pub enum StoreError {
     #[error("the write may not have reached the disk: {}", io_message(.0))]
     Durability(std::io::Error),
     #[error("storage: {}", sled_message(.0))]
+    #[error("backup {path}: {message}")]
+    Backup { path: PathBuf, message: String },
     Sled(#[from] sled::Error),
     #[error("stored value is corrupt ({0})")]
     Corrupt(String),
@@ -73,6 +78,9 @@ pub struct Store {
     /// User writes check the whole users tree (first user, last admin), so
     /// they run one at a time.
     user_writes: std::sync::Arc<std::sync::Mutex<()>>,
+    /// Held shared by every write and exclusively by a backup (sled 0.34 has
+    /// no snapshot; see backup.rs).
+    write_gate: Arc<RwLock<()>>,
 }
 
 /// sled's default page cache for day-to-day work.
@@ -153,6 +161,7 @@ impl Store {
             meta: tree("meta")?,
             commit: std::sync::Arc::new(commit::GroupCommit::new(db.clone(), dir)),
             user_writes: Default::default(),
+            write_gate: Arc::default(),
             db,
         };
         if creating {
@@ -161,6 +170,11 @@ impl Store {
         }
         migrate::migrate(&store)?;
         Ok(store)
+    }
+
+    /// Taken by every write before it touches a tree.
+    fn write_gate(&self) -> RwLockReadGuard<'_, ()> {
+        self.write_gate.read().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn path(&self) -> &Path {
