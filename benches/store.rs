@@ -216,6 +216,6 @@ fn main() {
 }
 
 fn hotline_bench_populate(store: &Store, cfg: &DemoConfig) -> (usize, usize) {
-    let s = hotline::app::populate_demo(store, cfg).unwrap();
+    let s = hotline::demo::populate_demo(store, cfg).unwrap();
     (s.dossiers, s.tickets)
 }

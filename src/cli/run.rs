@@ -3,7 +3,6 @@
 use super::args::{Cli, ColorArg, Command, LangArg, UserCmd};
 use super::{import, output, report, ticket};
 use crate::api::{HotlineApi, LocalApi, SearchRequest};
-use crate::app;
 use crate::config::Config;
 use crate::domain::{system_clock, Role, User};
 use crate::store::{IfMissing, Store, StoreError};
@@ -44,7 +43,7 @@ fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
     let g = &cli.global;
     let demo = g.demo || matches!(cli.command, Some(Command::Demo(_)));
     let config_data = config.data.as_ref().map(std::path::PathBuf::from);
-    let dir = app::data_dir(
+    let dir = crate::paths::data_dir(
         g.data
             .as_deref()
             .or(if demo { None } else { config_data.as_deref() }),
@@ -83,7 +82,7 @@ fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
                 // Deterministic for a seed and a day; the data ends at the moment it is made.
                 now: crate::domain::Ts::now(),
             };
-            let summary = app::populate_demo(&store, &cfg)?;
+            let summary = crate::demo::populate_demo(&store, &cfg)?;
             Ok(if g.json {
                 output::json(&summary)
             } else {

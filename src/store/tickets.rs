@@ -219,7 +219,7 @@ impl Store {
     }
 
     /// The highest ticket id in use (0 when there is none).
-    fn last_ticket_id(&self) -> StoreResult<u64> {
+    pub(super) fn last_ticket_id(&self) -> StoreResult<u64> {
         Ok(match self.tickets.last()? {
             Some((key, _)) => id_from_key_tail(&key)
                 .ok_or_else(|| corrupt("tickets", "a key is not a ticket id"))?,

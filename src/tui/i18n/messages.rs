@@ -32,6 +32,12 @@ pub fn api_error(lang: Lang, e: &ApiError) -> String {
             .join("; "),
         (Lang::Vi, ApiError::Rejected { message }) => format!("Bị từ chối: {message}"),
         (Lang::Vi, ApiError::Storage { message }) => format!("Lỗi lưu trữ: {message}"),
+        (Lang::Vi, ApiError::Unauthorized { message }) => {
+            format!("Chưa đăng nhập: {message}")
+        }
+        (Lang::Vi, ApiError::Unavailable { message }) => {
+            format!("Không kết nối được máy chủ: {message}")
+        }
     };
     crate::text::clean_line(&text)
 }

@@ -1,5 +1,10 @@
 //! `LocalApi`: `HotlineApi` over the embedded store, acting as one user.
 
+mod open;
+pub mod search_service;
+
+pub use open::{open_store, open_store_noting, resolve_user, DEMO_DEFAULT_USER};
+
 use super::stats::compute_stats;
 use super::{
     ApiError, ApiResult, BackendStatus, CallerHistory, HotlineApi, Page, SearchRequest,
@@ -8,10 +13,10 @@ use super::{
 use crate::domain::{
     can_see, Change, Clock, Dossier, NewTicket, Phone, Role, Ticket, TicketId, Ts, User,
 };
-use crate::search_service::SearchService;
 use crate::store::{ListQuery, Store};
 use crate::text::escape_controls;
 use async_trait::async_trait;
+use search_service::SearchService;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -95,6 +100,17 @@ impl LocalApi {
             Err(ApiError::forbidden(format!(
                 "{}s do not work tickets",
                 self.user.role
+            )))
+        }
+    }
+
+    fn require_admin(&self, what: &str) -> ApiResult<()> {
+        if self.user.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!(
+                "only an admin {what} ({} is a {})",
+                self.user.name, self.user.role
             )))
         }
     }
@@ -396,6 +412,27 @@ impl HotlineApi for LocalApi {
         }
         let backend = self.backend.clone();
         blocking(move || backend.import_dossiers(&bytes)).await
+    }
+
+    async fn issue_token(&self, name: &str) -> ApiResult<String> {
+        self.require_admin("issues sign-in tokens")?;
+        let api = self.clone();
+        let name = name.to_string();
+        blocking(move || Ok(api.store().issue_token(&name)?)).await
+    }
+
+    async fn revoke_token(&self, name: &str) -> ApiResult<()> {
+        self.require_admin("revokes sign-in tokens")?;
+        let api = self.clone();
+        let name = name.to_string();
+        blocking(move || {
+            if api.store().user(&name)?.is_none() {
+                return Err(ApiError::not_found(format!("user {name}")));
+            }
+            api.store().revoke_token(&name)?;
+            Ok(())
+        })
+        .await
     }
 
     async fn status(&self) -> ApiResult<BackendStatus> {
