@@ -493,6 +493,7 @@ async fn repeated_failed_sign_ins_are_rate_limited_until_the_window_passes() {
 
 /// Sends `body` as JSON text to `path` as the operator; the answer must be
 /// `status` with `code` and a message containing `mentions`.
+#[allow(clippy::too_many_arguments)] // reads as one row of a table at each call
 async fn refused(
     h: &TestHub,
     method: Method,

@@ -10,7 +10,7 @@ use axum::Json;
 #[derive(Debug)]
 pub struct HubError {
     pub status: StatusCode,
-    pub body: ErrorBody,
+    pub body: Box<ErrorBody>,
     /// Seconds to wait, for `429 rate-limited`.
     pub retry_after: Option<u64>,
 }
@@ -19,7 +19,7 @@ impl HubError {
     pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> HubError {
         HubError {
             status,
-            body: ErrorBody::plain(code, message),
+            body: Box::new(ErrorBody::plain(code, message)),
             retry_after: None,
         }
     }
@@ -41,7 +41,7 @@ impl From<ApiError> for HubError {
         let (status, body) = ErrorBody::from_api(&e);
         HubError {
             status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            body,
+            body: Box::new(body),
             retry_after: None,
         }
     }
@@ -52,7 +52,7 @@ impl IntoResponse for HubError {
         if self.status.is_server_error() {
             tracing::error!("{} {}: {}", self.status, self.body.code, self.body.message);
         }
-        let mut response = (self.status, Json(self.body)).into_response();
+        let mut response = (self.status, Json(*self.body)).into_response();
         if let Some(secs) = self.retry_after {
             response
                 .headers_mut()
