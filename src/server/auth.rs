@@ -39,8 +39,9 @@ impl FromRequestParts<Arc<HubShared>> for SignedIn {
         let token = value
             .to_str()
             .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim())
             .filter(|t| !t.is_empty());
         let Some(token) = token else {
             hub.limiter.failed(ip);
