@@ -1055,8 +1055,27 @@ async fn shutdown_lets_a_request_in_flight_finish_then_frees_the_store() {
             .body(csv)
             .send(),
     );
-    tokio::time::sleep(Duration::from_millis(30)).await;
     h.hub().backend().search.wait_ready().unwrap();
+    // The import stores 10,000 rows at a time and answers after the last:
+    // some stored and not all means the request is in flight.
+    let store = h.hub().backend().store.clone();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let stored = store.dossier_count().unwrap();
+        assert!(
+            stored < 20_000,
+            "the import finished before the hub was stopped"
+        );
+        if stored > 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the import never started"
+        );
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    drop(store);
     h.stop().await;
     let resp = in_flight.await.unwrap().unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
