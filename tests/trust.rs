@@ -411,3 +411,33 @@ fn every_acknowledgement_follows_an_fsync_of_the_data_file() {
         );
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn backups_and_restored_stores_are_private() {
+    let env = tempfile::tempdir().unwrap();
+    let data = real_store(env.path());
+    let file = env.path().join("backup.jsonl.gz");
+    let restored = env.path().join("restored");
+    let run = |dir: &Path, args: &[&str]| {
+        Command::new("sh")
+            .arg("-c")
+            .arg("umask 000; exec \"$0\" \"$@\"")
+            .arg(env!("CARGO_BIN_EXE_hotline"))
+            .arg("--data")
+            .arg(dir)
+            .args(args)
+            .env("HOTLINE_CONFIG", env.path().join("no-config.toml"))
+            .env("HOTLINE_LOG", env.path().join("hotline.log"))
+            .output()
+            .unwrap()
+    };
+    ok(run(&data, &["backup", file.to_str().unwrap()]), "backup");
+    ok(
+        run(&restored, &["restore", file.to_str().unwrap()]),
+        "restore",
+    );
+    assert_eq!(mode(&file), 0o600);
+    assert_eq!(mode(&restored), 0o700);
+    assert_eq!(mode(&restored.join("db")), 0o600);
+}
