@@ -995,6 +995,8 @@ struct Tally {
     acks_checked: usize,
     in_flight_landed: usize,
     in_flight_lost: usize,
+    /// Kills that left a `snap.*.generating` file (sled's snapshot cut short).
+    unfinished_snapshots: usize,
     stores: usize,
     open_times: Vec<Duration>,
 }
@@ -1103,10 +1105,18 @@ fn run_child(round: &Round, plan: KillPlan) -> Outcome {
     }
 }
 
-fn choose_plan(rng: &mut fastrand::Rng, open_estimate: Duration) -> KillPlan {
+/// The first four rounds of a store try each kind of kill once; then chance.
+fn choose_plan(rng: &mut fastrand::Rng, round: usize, open_estimate: Duration) -> KillPlan {
     let span = open_estimate.as_micros().max(1000) as u64;
     let us = |rng: &mut fastrand::Rng, lo: u64, hi: u64| Duration::from_micros(rng.u64(lo..hi));
-    match rng.u8(..20) {
+    let kind = match round % ROUNDS_PER_STORE {
+        0 => 0,
+        1 => 3,
+        2 => 7,
+        3 => 10,
+        _ => rng.u8(..20),
+    };
+    match kind {
         0..=2 => KillPlan::Blind(us(rng, 0, 40_000)),
         3..=6 => KillPlan::DuringOpen(us(rng, 0, span)),
         7..=9 => KillPlan::OpenLoop(us(rng, 20_000, 400_000)),
@@ -1164,6 +1174,9 @@ fn play_round(
     }
     if let Some(status) = out.exited_by_itself {
         return fail(format!("the child exited by itself ({status})"));
+    }
+    if unfinished_snapshots(r.dir) > 0 {
+        tally.unfinished_snapshots += 1;
     }
     if let Err(why) = verify(r.dir, exp, &tr) {
         return fail(why);
@@ -1227,7 +1240,7 @@ fn acknowledged_changes_survive_sigkill_at_any_moment() {
         if round % ROUNDS_PER_STORE == 0 {
             tally.stores += 1;
         }
-        let plan = choose_plan(&mut rng, typical_open(&tally.open_times));
+        let plan = choose_plan(&mut rng, round, typical_open(&tally.open_times));
         let r = Round {
             exe: &exe,
             dir: store_dir.path(),
@@ -1265,6 +1278,15 @@ fn next_retry(pending: Option<Uuid>, tr: &Transcript) -> Option<Uuid> {
     }
 }
 
+fn unfinished_snapshots(dir: &Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, |entries| {
+        entries
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".generating"))
+            .count()
+    })
+}
+
 fn typical_open(times: &[Duration]) -> Duration {
     let recent = &times[times.len().saturating_sub(10)..];
     recent
@@ -1277,16 +1299,76 @@ fn typical_open(times: &[Duration]) -> Duration {
 fn print_summary(t: &Tally, took: Duration) {
     println!(
         "crash harness: {} rounds on {} stores in {:.1} s; kills before open {}, during open {}, \
-         after open {}; acknowledged changes checked {}; in-flight calls found applied {} / \
-         not applied {}; losses 0",
+         after open {}; kills that left an unfinished sled snapshot {}; acknowledged changes \
+         checked {}; in-flight calls found applied {} / not applied {}; losses 0",
         t.rounds,
         t.stores,
         took.as_secs_f64(),
         t.kills_before_open,
         t.kills_during_open,
         t.kills_after_open,
+        t.unfinished_snapshots,
         t.acks_checked,
         t.in_flight_landed,
         t.in_flight_lost,
+    );
+}
+
+/// The checker itself must see a lost acknowledgement, a stale index entry
+/// and a missing event: a harness that cannot fail proves nothing.
+#[test]
+fn the_checker_sees_lost_and_inconsistent_data() {
+    if std::env::var_os(CHILD_DIR_ENV).is_some() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut new = NewTicket::new(Kind::Complaint, "Đèn đường hỏng");
+    new.caller_phone = "0912345678".into();
+    let (t, _) = store
+        .create_ticket(
+            Uuid::from_u128(7),
+            &new,
+            OPERATOR,
+            hotline::domain::Ts(1_763_600_000),
+        )
+        .unwrap();
+    drop(store);
+    let mut exp = Expected::default();
+    exp.tickets.insert(t.id.0, t.clone());
+    let disk = read_disk(dir.path()).unwrap();
+    assert_eq!(check(&disk, &exp, None), Vec::<String>::new());
+
+    let mut lost = t.clone();
+    lost.id.0 = 99;
+    exp.tickets.insert(99, lost);
+    let problems = check(&disk, &exp, None).join("\n");
+    assert!(
+        problems.contains("acknowledged ticket 99 is missing"),
+        "{problems}"
+    );
+    exp.tickets.remove(&99);
+
+    {
+        let db = sled::open(dir.path()).unwrap();
+        let id = t.id.0.to_be_bytes();
+        db.open_tree("by_status")
+            .unwrap()
+            .insert([&[5u8][..], &id].concat(), &[])
+            .unwrap();
+        db.open_tree("events")
+            .unwrap()
+            .remove([&id[..], &0u32.to_be_bytes()].concat())
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let problems = check(&read_disk(dir.path()).unwrap(), &exp, None).join("\n");
+    assert!(
+        problems.contains("by_status holds a stale entry"),
+        "{problems}"
+    );
+    assert!(
+        problems.contains("counts 1 events, its timeline holds []"),
+        "{problems}"
     );
 }
