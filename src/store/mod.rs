@@ -224,14 +224,24 @@ impl Store {
     }
 }
 
-/// An IO error as a user can act on it.
+/// An IO error as a user can act on it. Matched by kind, not only by OS
+/// code: sled hands out clones of an IO error it met earlier, and its clone
+/// keeps the kind but not the code (the text becomes `Os { code: 28, … }`).
 fn io_message(e: &std::io::Error) -> String {
-    if e.raw_os_error() == Some(28) {
-        // ENOSPC
+    use std::io::ErrorKind;
+    const EDQUOT: i32 = 122;
+    if e.kind() == ErrorKind::StorageFull || e.raw_os_error() == Some(EDQUOT) {
         "the disk is full; free some space and try again (nothing already saved is lost)".into()
-    } else if e.kind() == std::io::ErrorKind::PermissionDenied || e.raw_os_error() == Some(30) {
-        // EACCES / EROFS
-        format!("{e} (is the data directory read-only?)")
+    } else if matches!(
+        e.kind(),
+        ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem
+    ) {
+        let what = match e.raw_os_error() {
+            Some(_) => e.to_string(),
+            None if e.kind() == ErrorKind::ReadOnlyFilesystem => "read-only file system".into(),
+            None => "permission denied".into(),
+        };
+        format!("{what} (is the data directory read-only?)")
     } else {
         e.to_string()
     }
@@ -262,4 +272,25 @@ fn open_failure(e: sled::Error) -> String {
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// sled returns later callers a clone of the IO error it met, which has
+    /// lost its OS code; the user must still read "the disk is full".
+    #[test]
+    fn a_full_disk_reads_as_such_through_sleds_cloned_error() {
+        let cloned = sled::Error::Io(std::io::Error::from_raw_os_error(28)).clone();
+        assert_eq!(
+            sled_message(&cloned),
+            "the disk is full; free some space and try again (nothing already saved is lost)"
+        );
+        let read_only = sled::Error::Io(std::io::Error::from_raw_os_error(30)).clone();
+        assert_eq!(
+            sled_message(&read_only),
+            "read-only file system (is the data directory read-only?)"
+        );
+    }
 }
