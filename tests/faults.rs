@@ -174,6 +174,13 @@ fn a_full_disk_is_a_clear_error_and_loses_nothing_acknowledged() {
         error.contains("the disk is full"),
         "a full disk must say so: {error}"
     );
+    // sled refuses every later write of a process whose write failed, even
+    // once space is freed: the message must send the user to a restart.
+    remount(&mnt, &format!("remount,size={FREED_SIZE}"));
+    let again = rt.block_on(api.create_ticket(Uuid::now_v7(), new_ticket(0)));
+    let again = again.expect_err("sled keeps refusing writes after a failed one");
+    assert!(again.to_string().contains("start hotline again"), "{again}");
+    remount(&mnt, &format!("remount,size={FULL_SIZE}"));
     drop(api);
 
     // The user tries again while the disk is still full: the CLI and a
@@ -261,7 +268,7 @@ fn a_read_only_data_directory_is_named_in_a_clear_error() {
         .expect("a read-only store does not open for writing");
     println!("Store::open on the read-only directory: {e}");
     assert!(e.to_string().contains(&shown), "{e}");
-    assert!(e.to_string().contains("read-only"), "{e}");
+    assert!(e.to_string().contains("read-only file system"), "{e}");
     for args in [
         &["--user", "op", "ticket", "list"][..],
         &["--user", "op", "ticket", "new", "--subject", "Thử"][..],
@@ -272,7 +279,7 @@ fn a_read_only_data_directory_is_named_in_a_clear_error() {
             args[2..].join(" "),
             stderr_of(&out).trim()
         );
-        assert_clear_failure(&out, &args.join(" "), &[&shown, "read-only"]);
+        assert_clear_failure(&out, &args.join(" "), &[&shown, "read-only file system"]);
     }
 
     remount(&ro, "remount,rw,bind");

@@ -230,22 +230,22 @@ impl Store {
 fn io_message(e: &std::io::Error) -> String {
     use std::io::ErrorKind;
     const EDQUOT: i32 = 122;
-    if e.kind() == ErrorKind::StorageFull || e.raw_os_error() == Some(EDQUOT) {
-        "the disk is full; free some space and try again (nothing already saved is lost)".into()
-    } else if matches!(
-        e.kind(),
-        ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem
-    ) {
-        let what = match e.raw_os_error() {
-            Some(_) => e.to_string(),
-            None if e.kind() == ErrorKind::ReadOnlyFilesystem => "read-only file system".into(),
-            None => "permission denied".into(),
-        };
-        format!("{what} (is the data directory read-only?)")
-    } else {
-        e.to_string()
+    match e.kind() {
+        // Once sled failed to write, it refuses every later write of this
+        // process, so "try again" means starting hotline again.
+        ErrorKind::StorageFull => DISK_FULL.into(),
+        _ if e.raw_os_error() == Some(EDQUOT) => DISK_FULL.into(),
+        ErrorKind::ReadOnlyFilesystem => READ_ONLY.into(),
+        ErrorKind::PermissionDenied => format!("{e} (is the data directory read-only?)"),
+        _ => e.to_string(),
     }
 }
+
+const DISK_FULL: &str =
+    "the disk is full: free some space, then start hotline again (nothing already saved is lost)";
+
+const READ_ONLY: &str = "it is on a read-only file system, and hotline writes to a store even \
+     to read it: make it writable, or pass another --data";
 
 fn sled_message(e: &sled::Error) -> String {
     match e {
@@ -283,14 +283,8 @@ mod tests {
     #[test]
     fn a_full_disk_reads_as_such_through_sleds_cloned_error() {
         let cloned = sled::Error::Io(std::io::Error::from_raw_os_error(28)).clone();
-        assert_eq!(
-            sled_message(&cloned),
-            "the disk is full; free some space and try again (nothing already saved is lost)"
-        );
+        assert_eq!(sled_message(&cloned), DISK_FULL);
         let read_only = sled::Error::Io(std::io::Error::from_raw_os_error(30)).clone();
-        assert_eq!(
-            sled_message(&read_only),
-            "read-only file system (is the data directory read-only?)"
-        );
+        assert_eq!(sled_message(&read_only), READ_ONLY);
     }
 }
