@@ -19,22 +19,20 @@ struct Mount {
 
 impl Drop for Mount {
     fn drop(&mut self) {
-        if !sh("umount", &[self.at.as_os_str()]).status.success() {
+        if !run("umount", &[self.at.as_os_str()]).is_ok_and(|o| o.status.success()) {
             // Busy (a file still open): detach it so no mount outlives the test.
-            sh("umount", &["-l".as_ref(), self.at.as_os_str()]);
+            let _ = run("umount", &["-l".as_ref(), self.at.as_os_str()]);
         }
     }
 }
 
-fn sh(program: &str, args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(program)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("run {program}: {e}"))
+fn run(program: &str, args: &[&std::ffi::OsStr]) -> std::io::Result<Output> {
+    Command::new(program).args(args).output()
 }
 
+/// `mount ARGS`; why not, when it fails or there is no `mount` at all.
 fn mount(args: &[&std::ffi::OsStr]) -> Result<(), String> {
-    let out = sh("mount", args);
+    let out = run("mount", args).map_err(|e| format!("cannot run mount: {e}"))?;
     if out.status.success() {
         Ok(())
     } else {
