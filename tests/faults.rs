@@ -129,6 +129,13 @@ fn file_names(dir: &Path) -> Vec<String> {
     names
 }
 
+fn unfinished_snapshots(dir: &Path) -> usize {
+    file_names(dir)
+        .iter()
+        .filter(|n| n.ends_with(".generating"))
+        .count()
+}
+
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -333,6 +340,9 @@ fn opening_on_a_nearly_full_disk_never_bricks_the_store() {
     let mut acked: Vec<(TicketId, Uuid)> = Vec::new();
     let mut api = operator_api(&data);
     let (mut failed, mut half_snapshots) = (0, 0);
+    let mut cli_messages = std::collections::BTreeSet::new();
+    let logs = scratch.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
     let rooms_kib = [0u64, 4, 8, 12, 16, 20, 24, 32, 48, 64, 128, 512];
     for (i, room) in rooms_kib.iter().enumerate() {
         // New writes, so that the next open writes a new snapshot.
@@ -345,6 +355,34 @@ fn opening_on_a_nearly_full_disk_never_bricks_the_store() {
         }
         drop(api);
         let filler = fill_leaving(&mnt, room * 1024);
+        // The real binary: opens, creates, or says why not.
+        let subject = format!("Đĩa gần đầy, còn {room} KiB");
+        let out = hotline(
+            &data,
+            &logs,
+            &[
+                "--json",
+                "--user",
+                "op",
+                "ticket",
+                "new",
+                "--subject",
+                &subject,
+            ],
+        );
+        if out.status.success() {
+            let t: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            let request_id = Uuid::parse_str(t["request_id"].as_str().unwrap()).unwrap();
+            acked.push((TicketId(t["id"].as_u64().unwrap()), request_id));
+        } else {
+            assert_clear_failure(
+                &out,
+                &format!("ticket new, {room} KiB left"),
+                &["the disk is full"],
+            );
+            cli_messages.insert(stderr_of(&out).trim().to_string());
+        }
+        half_snapshots += unfinished_snapshots(&data);
         match Store::open_existing(&data) {
             Ok(store) => drop(store),
             Err(e) => {
@@ -354,7 +392,7 @@ fn opening_on_a_nearly_full_disk_never_bricks_the_store() {
             }
         }
         let names = file_names(&data);
-        half_snapshots += names.iter().filter(|n| n.ends_with(".generating")).count();
+        half_snapshots += unfinished_snapshots(&data);
         std::fs::remove_file(filler).unwrap();
         let store = Store::open_existing(&data)
             .unwrap_or_else(|e| panic!("{room} KiB left, then freed ({names:?}): {e}"));
@@ -367,9 +405,9 @@ fn opening_on_a_nearly_full_disk_never_bricks_the_store() {
         api = LocalApi::new(backend, op);
     }
     println!(
-        "opens on a nearly full disk: {failed} of {} failed with \"the disk is full\", \
-         {half_snapshots} of them leaving an unfinished snapshot; all {} acknowledged tickets \
-         there once space was freed",
+        "opens on a nearly full disk: {failed} of {} failed with \"the disk is full\"; \
+         {half_snapshots} unfinished snapshots left; all {} acknowledged tickets \
+         there once space was freed; `ticket new` said: {cli_messages:#?}",
         rooms_kib.len(),
         acked.len()
     );
