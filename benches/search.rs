@@ -12,8 +12,8 @@ use common::{env, header, pct, row, rss_mb};
 use fuzzy_matcher::skim::SkimMatcherV2;
 use fuzzy_matcher::FuzzyMatcher;
 use hotline::demo::{self, DemoConfig};
+use hotline::search::{dossier_doc, procedure_doc, ticket_doc, ward_doc};
 use hotline::search::{Query, SearchIndex, SearchSession};
-use hotline::search_service::{dossier_doc, procedure_doc, ticket_doc, ward_doc};
 use std::time::Instant;
 
 const QUERIES: &[&str] = &[

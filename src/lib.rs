@@ -4,7 +4,6 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
-pub mod app;
 pub mod cli;
 pub mod config;
 pub mod demo;
@@ -12,9 +11,9 @@ pub mod domain;
 pub mod logging;
 pub mod paths;
 pub mod private_files;
+pub mod problems;
 pub mod reference;
 pub mod search;
-pub mod search_service;
 pub mod store;
 pub mod sync;
 pub mod text;

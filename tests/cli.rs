@@ -297,31 +297,22 @@ fn import_reports_bad_rows_and_is_idempotent() {
     let d = dir.path();
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dossiers_mixed.csv");
     ok(d, &["user", "add", "admin", "--role", "admin"]);
-    let out = ok(
-        d,
-        &[
-            "--user",
-            "admin",
-            "import",
-            "dossiers",
-            fixture.to_str().unwrap(),
-        ],
-    );
+    let args = [
+        "--user",
+        "admin",
+        "import",
+        "dossiers",
+        fixture.to_str().unwrap(),
+    ];
+    let partial = hotline(d, &args);
+    assert_eq!(partial.status.code(), Some(1), "some rows were rejected");
+    let out = String::from_utf8(partial.stdout).unwrap();
     assert!(
         out.contains("4 added") && out.contains("7 rejected"),
         "{out}"
     );
     assert!(out.contains("line 5: ward_code 99999"), "{out}");
-    let again = ok(
-        d,
-        &[
-            "--user",
-            "admin",
-            "import",
-            "dossiers",
-            fixture.to_str().unwrap(),
-        ],
-    );
+    let again = String::from_utf8(hotline(d, &args).stdout).unwrap();
     assert!(again.contains("0 added, 0 updated, 4 unchanged"), "{again}");
     let err = fails(
         d,

@@ -108,6 +108,16 @@ pub struct BackendStatus {
     pub dossiers: u64,
     /// (indexed, total) while the search index builds; equal when ready.
     pub index_progress: (u64, u64),
+    /// Why the search index could not be built; searches fail meanwhile.
+    #[serde(default)]
+    pub index_error: Option<String>,
+}
+
+impl BackendStatus {
+    /// Whether the search index is still being built (not once it failed).
+    pub fn index_building(&self) -> bool {
+        self.index_error.is_none() && self.index_progress.0 < self.index_progress.1
+    }
 }
 
 /// Helper for callers that show a ticket id typed by the user.

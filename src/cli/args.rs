@@ -81,6 +81,16 @@ pub enum Command {
         /// Keymap files to check besides the configured ones.
         files: Vec<PathBuf>,
     },
+    /// Write a point-in-time copy of the whole store to FILE (gzip JSON lines).
+    Backup {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Restore a backup into the --data directory, which must be empty.
+    Restore {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -113,9 +123,16 @@ pub enum UserCmd {
     List,
 }
 
+const IMPORT_EXIT_CODES: &str = "Exit codes:
+  0  every row was stored (or the file has no rows)
+  1  some rows were rejected, the others were stored
+  2  nothing was stored: every row was rejected, or the import could not run
+     (the file unreadable, the user or the store refused)";
+
 #[derive(Debug, Subcommand)]
 pub enum ImportCmd {
-    /// Dossiers: CSV with a header, or JSON lines.
+    /// Dossiers: CSV with a header, or JSON lines (UTF-8, with or without a byte-order mark).
+    #[command(after_help = IMPORT_EXIT_CODES)]
     Dossiers { file: PathBuf },
 }
 

@@ -1,45 +1,49 @@
 //! Dispatch of a parsed command line.
 
-use super::args::{Cli, ColorArg, Command, ImportCmd, LangArg, UserCmd};
-use super::{output, ticket};
+use super::args::{Cli, ColorArg, Command, LangArg, UserCmd};
+use super::{import, output, report, ticket};
 use crate::api::{HotlineApi, LocalApi, SearchRequest};
-use crate::app;
 use crate::config::Config;
 use crate::domain::{system_clock, Role, User};
 use crate::store::{IfMissing, Store, StoreError};
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, bail, Result};
 
 /// Runs the command line; returns the process exit code.
 pub fn main_with(cli: Cli) -> i32 {
     crate::logging::init(&crate::paths::log_file());
-    match run(cli) {
-        Ok(text) => {
-            if !text.is_empty() {
-                println!("{text}");
-            }
-            0
-        }
+    let mut exit_code = 0;
+    match run(cli, &mut exit_code) {
+        Ok(text) if text.is_empty() => exit_code,
+        Ok(text) => match report::print_output(&text) {
+            Ok(()) => exit_code,
+            Err(e) => report::output_failed(&e, exit_code),
+        },
         Err(e) => {
-            eprintln!("hotline: {e:#}");
-            tracing::warn!("command failed: {e:#}");
-            1
+            report::print_error(&e);
+            if exit_code == 0 {
+                1
+            } else {
+                exit_code
+            }
         }
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
+pub(super) fn runtime() -> Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?)
 }
 
-fn run(cli: Cli) -> Result<String> {
+/// A command whose result is partial (an import that rejected rows) sets
+/// `exit_code`; its output is printed all the same.
+fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
     let config = Config::load(&crate::paths::config_file())?;
     let g = &cli.global;
     let demo = g.demo || matches!(cli.command, Some(Command::Demo(_)));
     let config_data = config.data.as_ref().map(std::path::PathBuf::from);
-    let dir = app::data_dir(
+    let dir = crate::paths::data_dir(
         g.data
             .as_deref()
             .or(if demo { None } else { config_data.as_deref() }),
@@ -48,8 +52,7 @@ fn run(cli: Cli) -> Result<String> {
     let user = g.user.clone().or(config.user.clone());
     if Store::exists(&dir) {
         if let Some(warning) = crate::private_files::permission_warning("store", &dir) {
-            eprintln!("hotline: {warning}");
-            tracing::warn!("{warning}");
+            report::print_warning(&warning);
         }
     }
     let Some(command) = cli.command else {
@@ -79,7 +82,7 @@ fn run(cli: Cli) -> Result<String> {
                 // Deterministic for a seed and a day; the data ends at the moment it is made.
                 now: crate::domain::Ts::now(),
             };
-            let summary = app::populate_demo(&store, &cfg)?;
+            let summary = crate::demo::populate_demo(&store, &cfg)?;
             Ok(if g.json {
                 output::json(&summary)
             } else {
@@ -94,33 +97,19 @@ fn run(cli: Cli) -> Result<String> {
             })
         }
         Command::User(cmd) => user_cmd(&dir, demo, user.as_deref(), cmd, g.json),
-        Command::Import(ImportCmd::Dossiers { file }) => {
-            let bytes =
-                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let api = LocalApi::open(&dir, user.as_deref(), system_clock(), demo, IfMissing::Fail)?;
-            let report = runtime()?.block_on(api.import_dossiers(bytes))?;
-            Ok(if g.json {
-                output::json(&report)
-            } else {
-                let mut lines = vec![format!(
-                    "{}: {} rows, {} added, {} updated, {} unchanged, {} rejected",
-                    file.display(),
-                    report.rows,
-                    report.added,
-                    report.updated,
-                    report.unchanged,
-                    report.errors.len()
-                )];
-                lines.extend(
-                    report
-                        .errors
-                        .iter()
-                        .map(|e| format!("  line {}: {}", e.line, e.reason)),
-                );
-                lines.join("\n")
-            })
-        }
+        Command::Import(cmd) => import::run(&dir, user.as_deref(), demo, cmd, g.json, exit_code),
         Command::Info => info(&dir, demo, g.json),
+        Command::Backup { file } => {
+            if !dir.join("db").exists() {
+                bail!("there is no store at {} to back up", dir.display());
+            }
+            let summary = Store::open(&dir)?.backup_to(&file)?;
+            Ok(backup_report("backup", &summary, g.json))
+        }
+        Command::Restore { file } => {
+            let summary = Store::restore_from(&file, &dir)?;
+            Ok(backup_report("restored into", &summary, g.json))
+        }
         Command::CheckConfig { files } => {
             let mut all = vec![crate::paths::user_keymap_file()];
             all.retain(|p| p.exists());
@@ -134,7 +123,7 @@ fn run(cli: Cli) -> Result<String> {
                     crate::paths::config_file().display(),
                     all.len()
                 )),
-                Err(errors) => bail!("{}", errors.join("\n")),
+                Err(errors) => Err(crate::problems::Problems(errors).into()),
             }
         }
         Command::Ticket(cmd) => {
@@ -144,7 +133,7 @@ fn run(cli: Cli) -> Result<String> {
         }
         Command::Search { query, limit } => {
             let api = LocalApi::open(&dir, user.as_deref(), system_clock(), demo, IfMissing::Fail)?;
-            api.backend().search.wait_ready();
+            api.backend().search.wait_ready()?;
             let req = SearchRequest {
                 text: query.join(" "),
                 limit: limit.clamp(1, 500),
@@ -248,6 +237,25 @@ fn user_cmd(
             })
         }
     }
+}
+
+fn backup_report(what: &str, summary: &crate::store::BackupSummary, json: bool) -> String {
+    if json {
+        return output::json(summary);
+    }
+    let trees: Vec<String> = summary
+        .trees
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(name, n)| format!("{name} {n}"))
+        .collect();
+    format!(
+        "{what} {}: {} entries, schema version {} ({})",
+        summary.path.display(),
+        summary.entries,
+        summary.schema_version,
+        trees.join(", ")
+    )
 }
 
 fn info(dir: &std::path::Path, demo: bool, json: bool) -> Result<String> {

@@ -194,6 +194,25 @@ fn prepare(doc: &SearchDoc, arena: &mut String) -> Prepared {
 /// Term → ascending document ids, while an index is being built.
 type Postings = HashMap<String, Vec<u32>>;
 
+/// Adds a term's document ids to its posting bitmap. They come ascending and
+/// past the bitmap's end, for the fast sorted paths; ids that do not are
+/// inserted one by one (the fast path may have taken some of them already),
+/// never dropped.
+fn add_postings(postings: &mut HashMap<String, RoaringBitmap>, term: String, ids: Vec<u32>) {
+    match postings.get_mut(&term) {
+        Some(bitmap) => {
+            if bitmap.append(ids.iter().copied()).is_err() {
+                bitmap.extend(ids);
+            }
+        }
+        None => {
+            let bitmap = RoaringBitmap::from_sorted_iter(ids.iter().copied())
+                .unwrap_or_else(|_| ids.into_iter().collect());
+            postings.insert(term, bitmap);
+        }
+    }
+}
+
 impl SearchIndex {
     fn empty() -> SearchIndex {
         SearchIndex {
@@ -280,16 +299,7 @@ impl SearchIndex {
                     p
                 }));
                 for (term, ids) in local {
-                    match postings.get_mut(&term) {
-                        Some(bitmap) => {
-                            // Ascending and past the bitmap's end by construction.
-                            let _ = bitmap.append(ids);
-                        }
-                        None => {
-                            let bitmap = RoaringBitmap::from_sorted_iter(ids).unwrap_or_default();
-                            postings.insert(term, bitmap);
-                        }
-                    }
+                    add_postings(&mut postings, term, ids);
                 }
             }
             for (p, doc) in prepared.into_iter().zip(&chunk) {
@@ -658,5 +668,21 @@ impl SearchIndex {
             },
             None => cancelled(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postings_out_of_order_lose_no_document() {
+        let mut postings: HashMap<String, RoaringBitmap> = HashMap::default();
+        add_postings(&mut postings, "lan".into(), vec![7, 3, 9]);
+        add_postings(&mut postings, "lan".into(), vec![12, 20]);
+        add_postings(&mut postings, "lan".into(), vec![5, 30, 1]);
+        add_postings(&mut postings, "lan".into(), vec![30, 31]);
+        let ids: Vec<u32> = postings["lan"].iter().collect();
+        assert_eq!(ids, vec![1, 3, 5, 7, 9, 12, 20, 30, 31]);
     }
 }

@@ -17,6 +17,7 @@
 //! typed from the start, and reversed for "the last four digits"), which is
 //! far smaller than a term per phone suffix.
 
+pub mod docs;
 mod index;
 mod phones;
 mod query;
@@ -25,6 +26,7 @@ mod session;
 mod terms;
 pub mod tokenize;
 
+pub use docs::{dossier_doc, procedure_doc, ticket_doc, ward_doc};
 pub use index::{SearchIndex, SearchOutcome};
 pub use query::{Filters, Query};
 pub use session::SearchSession;

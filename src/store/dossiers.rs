@@ -26,6 +26,7 @@ impl Store {
     /// As [`Store::put_dossiers`] without the flush (bulk demo generation).
     /// The dossiers, their phone index and the count change in one transaction.
     pub fn put_dossiers_unflushed(&self, dossiers: &[Dossier]) -> StoreResult<PutOutcome> {
+        let _gate = self.write_gate();
         let trees = [&self.dossiers, &self.dossiers_by_phone, &self.meta];
         untx(trees[..].transaction(|v| {
             let (main, phones, meta) = (&v[0], &v[1], &v[2]);

@@ -3,22 +3,27 @@
 //! Every change touching several trees is one sled transaction; a write
 //! returns only after `flush`, so an acknowledged ticket survives `kill -9`.
 
+mod backup;
 pub mod codec;
 pub mod commit;
 mod dossiers;
 mod files;
 mod migrate;
+pub use migrate::Upgrade;
 mod tickets;
+mod tokens;
 mod users;
 
+pub use backup::BackupSummary;
 pub use dossiers::PutOutcome;
 pub use tickets::{ListQuery, Listed};
 
 use crate::domain::{DomainError, Ticket, ValidationError};
 use sled::{Db, Tree};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock, RwLockReadGuard};
 
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 const DEMO_KIND: &[u8] = b"demo";
 
@@ -30,6 +35,8 @@ pub enum StoreError {
     Missing(PathBuf),
     #[error("the write may not have reached the disk: {}", io_message(.0))]
     Durability(std::io::Error),
+    #[error("backup {path}: {message}")]
+    Backup { path: PathBuf, message: String },
     #[error("storage: {}", sled_message(.0))]
     Sled(#[from] sled::Error),
     #[error("stored value is corrupt ({0})")]
@@ -46,8 +53,12 @@ pub enum StoreError {
     Domain(#[from] DomainError),
     #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))]
     Invalid(Vec<ValidationError>),
-    #[error("the store's schema version {found} is newer than this program's {supported}; upgrade hotline")]
-    SchemaTooNew { found: u32, supported: u32 },
+    #[error("the store at {} has schema version {found}, newer than this hotline's {supported}: use a newer hotline (nothing was changed)", .path.display())]
+    SchemaTooNew {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -69,10 +80,16 @@ pub struct Store {
     dossiers_by_phone: Tree,
     users: Tree,
     meta: Tree,
+    tokens: Tree,
+    token_of: Tree,
     commit: std::sync::Arc<commit::GroupCommit>,
     /// User writes check the whole users tree (first user, last admin), so
     /// they run one at a time.
     user_writes: std::sync::Arc<std::sync::Mutex<()>>,
+    /// Held shared by every write and exclusively by a backup (sled 0.34 has
+    /// no snapshot; see backup.rs).
+    write_gate: Arc<RwLock<()>>,
+    upgrade: std::sync::Arc<std::sync::OnceLock<Upgrade>>,
 }
 
 /// sled's default page cache for day-to-day work.
@@ -151,16 +168,32 @@ impl Store {
             dossiers_by_phone: tree("dossiers_by_phone")?,
             users: tree("users")?,
             meta: tree("meta")?,
+            tokens: tree("tokens")?,
+            token_of: tree("token_of")?,
             commit: std::sync::Arc::new(commit::GroupCommit::new(db.clone(), dir)),
             user_writes: Default::default(),
+            write_gate: Arc::default(),
+            upgrade: Default::default(),
             db,
         };
         if creating {
             // The directory entry of the new database file must survive a power cut too.
             files::sync_dir(dir).map_err(|e| open_error(io_message(&e)))?;
         }
-        migrate::migrate(&store)?;
+        if let Some(upgrade) = migrate::migrate(&store)? {
+            let _ = store.upgrade.set(upgrade);
+        }
         Ok(store)
+    }
+
+    /// Taken by every write before it touches a tree.
+    fn write_gate(&self) -> RwLockReadGuard<'_, ()> {
+        self.write_gate.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The schema upgrade opening made, if the store was older.
+    pub fn upgrade(&self) -> Option<&Upgrade> {
+        self.upgrade.get()
     }
 
     pub fn path(&self) -> &Path {

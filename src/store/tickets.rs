@@ -170,6 +170,7 @@ impl Store {
         by: &str,
         now: Ts,
     ) -> StoreResult<(Ticket, bool)> {
+        let _gate = self.write_gate();
         let trees = self.write_trees();
         let mut taken = 0;
         let result = loop {
@@ -218,7 +219,7 @@ impl Store {
     }
 
     /// The highest ticket id in use (0 when there is none).
-    fn last_ticket_id(&self) -> StoreResult<u64> {
+    pub(super) fn last_ticket_id(&self) -> StoreResult<u64> {
         Ok(match self.tickets.last()? {
             Some((key, _)) => id_from_key_tail(&key)
                 .ok_or_else(|| corrupt("tickets", "a key is not a ticket id"))?,
@@ -240,6 +241,7 @@ impl Store {
     where
         F: Fn(&mut Ticket) -> Result<Vec<EventKind>, DomainError>,
     {
+        let _gate = self.write_gate();
         let trees = self.write_trees();
         let ticket = untx(trees[..].transaction(|v| {
             let Some(old) = read_ticket(&v[T_TICKETS], id)? else {
@@ -264,6 +266,7 @@ impl Store {
     /// Writes a complete ticket with its timeline as is (demo data, restore).
     /// Not flushed: call [`Store::flush`] after a batch.
     pub fn put_ticket_with_events(&self, ticket: &Ticket, events: &[Event]) -> StoreResult<()> {
+        let _gate = self.write_gate();
         let trees = self.write_trees();
         untx(trees[..].transaction(|v| {
             let old = read_ticket(&v[T_TICKETS], ticket.id)?;

@@ -9,6 +9,7 @@ impl Store {
     /// (nobody else could ever add users), and the last admin stays one.
     /// Durable when it returns.
     pub fn put_user(&self, user: &User) -> StoreResult<()> {
+        let _gate = self.write_gate();
         let _one_at_a_time = self.user_writes.lock().unwrap_or_else(|p| p.into_inner());
         let users = self.users()?;
         if users.is_empty() && user.role != Role::Admin {

@@ -121,7 +121,7 @@ impl World {
             w.seed_tickets();
         }
         // Snapshots must not depend on how far the background index build got.
-        w.backend.search.wait_ready();
+        w.backend.search.wait_ready().expect("search index built");
         w
     }
 

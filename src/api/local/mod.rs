@@ -1,5 +1,10 @@
 //! `LocalApi`: `HotlineApi` over the embedded store, acting as one user.
 
+mod open;
+pub mod search_service;
+
+pub use open::{open_store, open_store_noting, resolve_user, DEMO_DEFAULT_USER};
+
 use super::stats::compute_stats;
 use super::{
     ApiError, ApiResult, BackendStatus, CallerHistory, HotlineApi, Page, SearchRequest,
@@ -8,9 +13,10 @@ use super::{
 use crate::domain::{
     can_see, Change, Clock, Dossier, NewTicket, Phone, Role, Ticket, TicketId, Ts, User,
 };
-use crate::search_service::SearchService;
 use crate::store::{ListQuery, Store};
+use crate::text::escape_controls;
 use async_trait::async_trait;
+use search_service::SearchService;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -94,6 +100,17 @@ impl LocalApi {
             Err(ApiError::forbidden(format!(
                 "{}s do not work tickets",
                 self.user.role
+            )))
+        }
+    }
+
+    fn require_admin(&self, what: &str) -> ApiResult<()> {
+        if self.user.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!(
+                "only an admin {what} ({} is a {})",
+                self.user.name, self.user.role
             )))
         }
     }
@@ -273,13 +290,15 @@ impl HotlineApi for LocalApi {
         blocking(move || {
             api.visible_ticket(id)?;
             if let Change::Assign { to: Some(name) } = &change {
-                let assignee = api
-                    .store()
-                    .user(name)?
-                    .ok_or_else(|| ApiError::not_found(format!("user {name}")))?;
+                let assignee = api.store().user(name)?.ok_or_else(|| {
+                    ApiError::not_found(format!("user {}", escape_controls(name)))
+                })?;
                 if !assignee.works_tickets() {
                     return Err(ApiError::Rejected {
-                        message: format!("{name} is an admin and cannot take tickets"),
+                        message: format!(
+                            "{} is an admin and cannot take tickets",
+                            escape_controls(name)
+                        ),
                     });
                 }
             }
@@ -317,7 +336,13 @@ impl HotlineApi for LocalApi {
     async fn search(&self, query: SearchRequest) -> ApiResult<SearchResults> {
         self.require_ticket_worker()?;
         let api = self.clone();
-        blocking(move || Ok(api.backend.search.search(&query, &api.user))).await
+        blocking(move || {
+            if let Some(failed) = api.backend.search.failure() {
+                return Err(failed.into());
+            }
+            Ok(api.backend.search.search(&query, &api.user))
+        })
+        .await
     }
 
     async fn dossier(&self, code: &str) -> ApiResult<Option<Dossier>> {
@@ -389,6 +414,27 @@ impl HotlineApi for LocalApi {
         blocking(move || backend.import_dossiers(&bytes)).await
     }
 
+    async fn issue_token(&self, name: &str) -> ApiResult<String> {
+        self.require_admin("issues sign-in tokens")?;
+        let api = self.clone();
+        let name = name.to_string();
+        blocking(move || Ok(api.store().issue_token(&name)?)).await
+    }
+
+    async fn revoke_token(&self, name: &str) -> ApiResult<()> {
+        self.require_admin("revokes sign-in tokens")?;
+        let api = self.clone();
+        let name = name.to_string();
+        blocking(move || {
+            if api.store().user(&name)?.is_none() {
+                return Err(ApiError::not_found(format!("user {name}")));
+            }
+            api.store().revoke_token(&name)?;
+            Ok(())
+        })
+        .await
+    }
+
     async fn status(&self) -> ApiResult<BackendStatus> {
         let store = self.store();
         Ok(BackendStatus {
@@ -397,6 +443,7 @@ impl HotlineApi for LocalApi {
             tickets: store.ticket_count()?,
             dossiers: store.dossier_count()?,
             index_progress: self.backend.search.progress(),
+            index_error: self.backend.search.failure().map(|e| e.to_string()),
         })
     }
 }

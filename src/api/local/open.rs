@@ -2,69 +2,15 @@
 //! generation on first use, and which user acts.
 
 use crate::api::{Backend, LocalApi};
-use crate::demo::{self, DemoConfig};
+use crate::demo::{populate_demo, DemoConfig};
 use crate::domain::{Clock, Role, User};
 use crate::store::{IfMissing, Store, StoreError, DEFAULT_CACHE_BYTES};
 use anyhow::{anyhow, bail, Result};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::Path;
 
 /// The demo store's default user (an operator).
 pub const DEMO_DEFAULT_USER: &str = "lan.nt";
-
-/// `--data` wins; otherwise the demo store with `--demo`, else the real one.
-pub fn data_dir(explicit: Option<&Path>, demo: bool) -> PathBuf {
-    match explicit {
-        Some(p) => p.to_path_buf(),
-        None if demo => crate::paths::default_demo_dir(),
-        None => crate::paths::default_data_dir(),
-    }
-}
-
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct DemoSummary {
-    pub users: usize,
-    pub dossiers: usize,
-    pub tickets: usize,
-    pub millis: u128,
-}
-
-/// Writes demo users, dossiers and tickets into `store`, which must be
-/// empty or a demo store already: demo data never goes into a real store.
-pub fn populate_demo(store: &Store, cfg: &DemoConfig) -> Result<DemoSummary> {
-    let started = std::time::Instant::now();
-    store.mark_demo()?;
-    let mut users = demo::demo_users();
-    // The first user of a store is an admin.
-    users.sort_by_key(|u| u.role != Role::Admin);
-    let mut batch = Vec::with_capacity(10_000);
-    let mut dossiers = 0;
-    for d in demo::dossiers(cfg) {
-        batch.push(d);
-        if batch.len() == 10_000 {
-            // In key order, a batch lands on neighbouring tree nodes.
-            batch.sort_unstable_by(|a, b| a.code.cmp(&b.code));
-            dossiers += store.put_dossiers_unflushed(&batch)?.added;
-            batch.clear();
-        }
-    }
-    dossiers += store.put_dossiers_unflushed(&batch)?.added;
-    let tickets = demo::tickets(cfg);
-    for (t, events) in &tickets {
-        store.put_ticket_with_events(t, events)?;
-    }
-    // Users last: a store with users is a finished demo, so one cut short
-    // (the TUI quit while generating) is generated again next time.
-    for u in &users {
-        store.put_user(u)?;
-    }
-    store.flush()?;
-    Ok(DemoSummary {
-        users: users.len(),
-        dossiers,
-        tickets: tickets.len(),
-        millis: started.elapsed().as_millis(),
-    })
-}
 
 /// Opens the store; a demo store that has no users yet is generated first
 /// (said on stderr). With `demo`, a missing store is always made, and a
@@ -83,12 +29,31 @@ pub fn open_store_noting(
 ) -> Result<Store> {
     let if_missing = if demo { IfMissing::Create } else { if_missing };
     let store = Store::open_with(dir, if_missing, DEFAULT_CACHE_BYTES)?;
+    if let (Some(up), true) = (store.upgrade(), announce) {
+        let note = format!(
+            "upgraded the store at {} from schema {} to {}; a backup of it as it was is at {}",
+            dir.display(),
+            up.from,
+            up.to,
+            up.backup.display()
+        );
+        let _ = writeln!(
+            std::io::stderr(),
+            "hotline: {}",
+            crate::text::escape_controls(&note)
+        );
+    }
     if demo && !store.is_demo()? && !store.is_empty() {
         return Err(StoreError::NotDemo(dir.to_path_buf()).into());
     }
     if demo && !store.has_users() {
         if announce {
-            eprintln!("hotline: generating the demo store in {} …", dir.display());
+            // Only a note: a closed or full stderr must not stop the work.
+            let _ = writeln!(
+                std::io::stderr(),
+                "hotline: generating the demo store in {} …",
+                crate::text::escape_controls(&dir.display().to_string())
+            );
         }
         tracing::info!("generating the demo store in {}", dir.display());
         populate_demo(
