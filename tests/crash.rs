@@ -17,8 +17,8 @@
 //! `HOTLINE_CRASH_ROUNDS=1000 cargo test --release --test crash -- --nocapture`
 //! (`HOTLINE_CRASH_SEED=N` replays a run).
 
+use hotline::api::local::open_store;
 use hotline::api::{HotlineApi, LocalApi};
-use hotline::app::open_store;
 use hotline::domain::{
     system_clock, Change, Dossier, EscalationRequest, Event, EventKind, FaultType, Kind, NewTicket,
     Priority, Role, Status, Ticket, TicketEdit, User,
