@@ -257,18 +257,28 @@ impl Store {
     }
 }
 
-/// An IO error as a user can act on it.
+/// An IO error as a user can act on it. Matched by kind, not only by OS
+/// code: sled hands out clones of an IO error it met earlier, and its clone
+/// keeps the kind but not the code (the text becomes `Os { code: 28, … }`).
 fn io_message(e: &std::io::Error) -> String {
-    if e.raw_os_error() == Some(28) {
-        // ENOSPC
-        "the disk is full; free some space and try again (nothing already saved is lost)".into()
-    } else if e.kind() == std::io::ErrorKind::PermissionDenied || e.raw_os_error() == Some(30) {
-        // EACCES / EROFS
-        format!("{e} (is the data directory read-only?)")
-    } else {
-        e.to_string()
+    use std::io::ErrorKind;
+    const EDQUOT: i32 = 122;
+    match e.kind() {
+        // Once sled failed to write, it refuses every later write of this
+        // process, so "try again" means starting hotline again.
+        ErrorKind::StorageFull => DISK_FULL.into(),
+        _ if e.raw_os_error() == Some(EDQUOT) => DISK_FULL.into(),
+        ErrorKind::ReadOnlyFilesystem => READ_ONLY.into(),
+        ErrorKind::PermissionDenied => format!("{e} (is the data directory read-only?)"),
+        _ => e.to_string(),
     }
 }
+
+const DISK_FULL: &str =
+    "the disk is full: free some space, then start hotline again (nothing already saved is lost)";
+
+const READ_ONLY: &str = "it is on a read-only file system, and hotline writes to a store even \
+     to read it: make it writable, or pass another --data";
 
 fn sled_message(e: &sled::Error) -> String {
     match e {
@@ -295,4 +305,19 @@ fn open_failure(e: sled::Error) -> String {
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// sled returns later callers a clone of the IO error it met, which has
+    /// lost its OS code; the user must still read "the disk is full".
+    #[test]
+    fn a_full_disk_reads_as_such_through_sleds_cloned_error() {
+        let cloned = sled::Error::Io(std::io::Error::from_raw_os_error(28)).clone();
+        assert_eq!(sled_message(&cloned), DISK_FULL);
+        let read_only = sled::Error::Io(std::io::Error::from_raw_os_error(30)).clone();
+        assert_eq!(sled_message(&read_only), READ_ONLY);
+    }
 }
