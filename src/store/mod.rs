@@ -37,7 +37,7 @@ pub enum StoreError {
     Durability(std::io::Error),
     #[error("backup {path}: {message}")]
     Backup { path: PathBuf, message: String },
-    #[error("storage: {}", sled_message(.0))]
+    #[error("{}", sled_message(.0))]
     Sled(#[from] sled::Error),
     #[error("stored value is corrupt ({0})")]
     Corrupt(String),
