@@ -17,6 +17,8 @@
 //! `HOTLINE_CRASH_ROUNDS=1000 cargo test --release --test crash -- --nocapture`
 //! (`HOTLINE_CRASH_SEED=N` replays a run).
 
+mod support;
+
 use hotline::api::local::open_store;
 use hotline::api::{HotlineApi, LocalApi};
 use hotline::domain::{
@@ -640,10 +642,7 @@ struct OnDisk {
 const INDEX_TREES: [&str; 5] = ["by_status", "by_ward", "by_phone", "by_dossier", "by_due"];
 
 fn read_disk(dir: &Path) -> Result<OnDisk, String> {
-    let db = sled::Config::new()
-        .path(dir)
-        .open()
-        .map_err(|e| format!("raw sled open: {e}"))?;
+    let db = support::raw_sled(dir);
     let tree = |name: &str| db.open_tree(name).unwrap();
     let entries = |name: &str| -> Vec<(Vec<u8>, Vec<u8>)> {
         tree(name)
@@ -1356,7 +1355,7 @@ fn the_checker_sees_lost_and_inconsistent_data() {
     exp.tickets.remove(&99);
 
     {
-        let db = sled::open(dir.path()).unwrap();
+        let db = support::raw_sled(dir.path());
         let id = t.id.0.to_be_bytes();
         db.open_tree("by_status")
             .unwrap()

@@ -2,6 +2,8 @@
 //! counter, or be hurt by a command aimed at the wrong directory; what it
 //! creates only its owner can read; an acknowledgement follows an fsync.
 
+mod support;
+
 use hotline::domain::{Kind, NewTicket, TicketId, Ts};
 use hotline::store::Store;
 use std::path::Path;
@@ -54,7 +56,7 @@ fn unfinished_sled_snapshots_do_not_brick_the_store() {
 /// Overwrites the store's ticket counter with raw sled, as a damaged disk
 /// block or a bad manual repair would.
 fn set_counter(dir: &Path, value: Option<&[u8]>) {
-    let db = sled::open(dir).unwrap();
+    let db = support::raw_sled(dir);
     let meta = db.open_tree("meta").unwrap();
     match value {
         Some(v) => meta.insert("tickets", v).unwrap(),

@@ -144,12 +144,7 @@ impl Store {
             crate::private_files::create_dir_all(dir).map_err(|e| open_error(io_message(&e)))?;
         }
         files::remove_unfinished_snapshots(dir).map_err(|e| open_error(io_message(&e)))?;
-        let db = sled::Config::new()
-            .path(dir)
-            // Bounds on-disk-sized pages, not process memory; measured in benches.
-            .cache_capacity(cache_bytes)
-            .open()
-            .map_err(|e| open_error(open_failure(e)))?;
+        let db = open_sled(dir, cache_bytes).map_err(|e| open_error(open_failure(e)))?;
         if creating || crate::private_files::looser_than_private(dir).is_none() {
             crate::private_files::tighten(dir).map_err(|e| open_error(io_message(&e)))?;
         }
@@ -254,6 +249,29 @@ impl Store {
 
     pub fn dossier_count(&self) -> StoreResult<u64> {
         self.meta_u64("dossiers")
+    }
+}
+
+/// Opens sled's database in `dir`. A store this process has just closed
+/// stays locked until sled's background threads let go of its file (a few
+/// milliseconds, more on a busy machine), so a lock held for less than a
+/// second is waited out rather than reported.
+fn open_sled(dir: &Path, cache_bytes: u64) -> sled::Result<Db> {
+    let config = sled::Config::new()
+        .path(dir)
+        // Bounds on-disk-sized pages, not process memory; measured in benches.
+        .cache_capacity(cache_bytes);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+    loop {
+        match config.open() {
+            Err(sled::Error::Io(e))
+                if e.kind() == std::io::ErrorKind::WouldBlock
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
     }
 }
 
