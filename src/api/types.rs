@@ -5,7 +5,7 @@ use crate::search::Hit;
 use serde::{Deserialize, Serialize};
 
 /// The single-ticket view: the only answer with the caller's phone and CCCD in full.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TicketDetail {
     pub ticket: Ticket,
     pub events: Vec<Event>,
@@ -14,7 +14,8 @@ pub struct TicketDetail {
 }
 
 /// Which tickets to list. Empty filter = every ticket the user may see.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TicketFilter {
     #[serde(default)]
     pub statuses: Vec<Status>,
@@ -35,7 +36,8 @@ pub struct TicketFilter {
     pub by_due: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Page {
     pub limit: usize,
     /// Opaque cursor from a previous page's `next`.
@@ -52,20 +54,21 @@ impl Default for Page {
 }
 
 /// Callers' phone and CCCD masked, as in every list.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TicketPage {
     pub tickets: Vec<Ticket>,
     pub next: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SearchRequest {
     /// Raw text as typed, filters included (`ward:`, `status:`, `kind:`, `overdue`, `open`, `mine`).
     pub text: String,
     pub limit: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SearchResults {
     pub hits: Vec<Hit>,
     /// All matches before the limit, counting only what the user may see.
@@ -76,13 +79,13 @@ pub struct SearchResults {
 }
 
 /// Phones and CCCD masked, as in every list.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CallerHistory {
     pub tickets: Vec<Ticket>,
     pub dossiers: Vec<Dossier>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, Default)]
 pub struct Stats {
     pub now: Ts,
     /// Open tickets per status (only statuses with tickets).
@@ -102,7 +105,7 @@ pub struct Stats {
     pub overdue_tickets: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BackendStatus {
     /// "local" or the hub URL.
     pub backend: String,

@@ -106,6 +106,16 @@ fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
             let summary = Store::open(&dir)?.backup_to(&file)?;
             Ok(backup_report("backup", &summary, g.json))
         }
+        Command::Serve(a) => {
+            let mut config = crate::server::ServeConfig::new(&dir, a.listen);
+            config.insecure = a.insecure;
+            config.tls = a
+                .tls_cert
+                .zip(a.tls_key)
+                .map(|(cert, key)| crate::server::TlsFiles { cert, key });
+            crate::server::serve(config)?;
+            Ok(String::new())
+        }
         Command::Restore { file } => {
             let summary = Store::restore_from(&file, &dir)?;
             Ok(backup_report("restored into", &summary, g.json))
