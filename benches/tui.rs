@@ -65,7 +65,7 @@ fn main() {
         let store = Store::open(&dir).expect("open the bench store");
         if !store.has_users() {
             let t = Instant::now();
-            let s = hotline::app::populate_demo(&store, &cfg).expect("demo data");
+            let s = hotline::demo::populate_demo(&store, &cfg).expect("demo data");
             row(
                 &format!("write {} dossiers + {} tickets", s.dossiers, s.tickets),
                 format!("{:.1} s", t.elapsed().as_secs_f64()),
@@ -213,7 +213,7 @@ fn first_frame(dir: &Path) {
 fn keystrokes(dir: &Path, cfg: &DemoConfig) {
     let store = Store::open(dir).expect("reopen the bench store");
     let backend = Backend::new(store, system_clock(), false);
-    backend.search.wait_ready();
+    backend.search.wait_ready().expect("search index built");
     let user = backend
         .store
         .user("lan.nt")

@@ -1,6 +1,6 @@
 use hotline::demo::{self, DemoConfig};
+use hotline::search::dossier_doc;
 use hotline::search::SearchIndex;
-use hotline::search_service::dossier_doc;
 use std::time::Instant;
 fn main() {
     let cfg = DemoConfig {

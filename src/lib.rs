@@ -4,16 +4,16 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
-pub mod app;
 pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod logging;
 pub mod paths;
+pub mod private_files;
+pub mod problems;
 pub mod reference;
 pub mod search;
-pub mod search_service;
 pub mod store;
 pub mod sync;
 pub mod text;

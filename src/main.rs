@@ -3,6 +3,9 @@
 use clap::Parser;
 
 fn main() {
-    let cli = hotline::cli::Cli::parse();
-    std::process::exit(hotline::cli::main_with(cli));
+    let code = match hotline::cli::Cli::try_parse() {
+        Ok(cli) => hotline::cli::main_with(cli),
+        Err(e) => hotline::cli::usage_error(e),
+    };
+    std::process::exit(code);
 }

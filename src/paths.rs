@@ -1,6 +1,6 @@
 //! Where hotline keeps its files: XDG directories, each overridable.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn base(dir: Option<PathBuf>) -> PathBuf {
     dir.unwrap_or_else(|| PathBuf::from(".")).join("hotline")
@@ -33,4 +33,13 @@ pub fn log_file() -> PathBuf {
     std::env::var_os("HOTLINE_LOG")
         .map(PathBuf::from)
         .unwrap_or_else(|| base(dirs::state_dir().or_else(dirs::cache_dir)).join("hotline.log"))
+}
+
+/// `--data` wins; otherwise the demo store with `--demo`, else the real one.
+pub fn data_dir(explicit: Option<&Path>, demo: bool) -> PathBuf {
+    match explicit {
+        Some(p) => p.to_path_buf(),
+        None if demo => default_demo_dir(),
+        None => default_data_dir(),
+    }
 }

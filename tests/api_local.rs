@@ -31,12 +31,13 @@ impl World {
     fn new() -> World {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
+        // The first user of a store is an admin.
         for u in [
+            user("admin", Role::Admin, &[]),
             user("op", Role::Operator, &[]),
             user("bt", Role::Responder, &[BEN_THANH]),
             user("sg", Role::Responder, &[SAI_GON]),
             user("sup", Role::Supervisor, &[]),
-            user("admin", Role::Admin, &[]),
         ] {
             store.put_user(&u).unwrap();
         }
@@ -312,7 +313,7 @@ async fn stats_count_open_overdue_and_on_time() {
 async fn new_tickets_and_imports_are_searchable_at_once_and_scoped() {
     use hotline::api::SearchRequest;
     let w = World::new();
-    w.backend.search.wait_ready();
+    w.backend.search.wait_ready().expect("search index built");
     let op = w.as_user("op");
     let mut n = fault("0912 345 678");
     n.caller_name = "Quách Tĩnh Đào".into();
@@ -487,7 +488,7 @@ bad-row,,,,,,,,,,,\n";
         .unwrap();
     assert_eq!((report.added, report.errors.len()), (1, 1));
     assert_eq!(report.errors[0].line, 3);
-    w.backend.search.wait_ready();
+    w.backend.search.wait_ready().expect("search index built");
     let found = op
         .search(hotline::api::SearchRequest {
             text: "huynh thi man".into(),
@@ -502,6 +503,7 @@ bad-row,,,,,,,,,,,\n";
 async fn a_lazy_index_builds_on_the_first_search_and_misses_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
+    store.put_user(&user("admin", Role::Admin, &[])).unwrap();
     store.put_user(&user("op", Role::Operator, &[])).unwrap();
     let backend = Backend::lazy(store, fixed_clock(Ts(1_763_600_000)), false);
     let op = LocalApi::new(backend.clone(), backend.store.user("op").unwrap().unwrap());
@@ -519,7 +521,7 @@ async fn a_lazy_index_builds_on_the_first_search_and_misses_nothing() {
         .await
         .unwrap();
     // The first search starts the build; once ready, the ticket is there.
-    backend.search.wait_ready();
+    backend.search.wait_ready().expect("search index built");
     let found = if found.index_ready {
         found
     } else {

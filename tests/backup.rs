@@ -2,7 +2,7 @@
 //! original tree by tree and byte by byte through sled itself, not through
 //! the backup code.
 
-use hotline::app::populate_demo;
+use hotline::demo::populate_demo;
 use hotline::demo::{demo_now, DemoConfig};
 use hotline::domain::{Change, EscalationRequest, FaultType, Kind, NewTicket, Priority, Role, Ts};
 use hotline::domain::{Ticket, User};
@@ -329,7 +329,13 @@ fn the_binary_backs_up_and_restores() {
     let data = work.path().join("store");
     let file = work.path().join("hotline-backup.jsonl.gz");
     let file_arg = file.to_str().unwrap();
-    ok(&data, &["user", "add", "lan", "--role", "operator"]);
+    ok(&data, &["user", "add", "admin", "--role", "admin"]);
+    ok(
+        &data,
+        &[
+            "--user", "admin", "user", "add", "lan", "--role", "operator",
+        ],
+    );
     ok(
         &data,
         &[
@@ -354,7 +360,7 @@ fn the_binary_backs_up_and_restores() {
     let out = ok(&restored, &["--json", "restore", file_arg]);
     let summary: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(summary["trees"]["tickets"], 1);
-    assert_eq!(summary["trees"]["users"], 1);
+    assert_eq!(summary["trees"]["users"], 2);
     let listed = ok(&restored, &["--user", "lan", "ticket", "list"]);
     assert!(listed.contains("Hồ sơ kẹt"), "{listed}");
 

@@ -264,7 +264,13 @@ fn a_ticket_from_logging_to_closing_on_a_new_store() {
 fn request_ids_make_logging_idempotent() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    ok(d, &["user", "add", "lan", "--role", "operator"]);
+    ok(d, &["user", "add", "admin", "--role", "admin"]);
+    ok(
+        d,
+        &[
+            "--user", "admin", "user", "add", "lan", "--role", "operator",
+        ],
+    );
     let rid = "01890a5d-ac96-774b-bcce-b302099a8057";
     for _ in 0..2 {
         let out = ok(
@@ -291,31 +297,22 @@ fn import_reports_bad_rows_and_is_idempotent() {
     let d = dir.path();
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dossiers_mixed.csv");
     ok(d, &["user", "add", "admin", "--role", "admin"]);
-    let out = ok(
-        d,
-        &[
-            "--user",
-            "admin",
-            "import",
-            "dossiers",
-            fixture.to_str().unwrap(),
-        ],
-    );
+    let args = [
+        "--user",
+        "admin",
+        "import",
+        "dossiers",
+        fixture.to_str().unwrap(),
+    ];
+    let partial = hotline(d, &args);
+    assert_eq!(partial.status.code(), Some(1), "some rows were rejected");
+    let out = String::from_utf8(partial.stdout).unwrap();
     assert!(
         out.contains("4 added") && out.contains("7 rejected"),
         "{out}"
     );
     assert!(out.contains("line 5: ward_code 99999"), "{out}");
-    let again = ok(
-        d,
-        &[
-            "--user",
-            "admin",
-            "import",
-            "dossiers",
-            fixture.to_str().unwrap(),
-        ],
-    );
+    let again = String::from_utf8(hotline(d, &args).stdout).unwrap();
     assert!(again.contains("0 added, 0 updated, 4 unchanged"), "{again}");
     let err = fails(
         d,

@@ -6,8 +6,8 @@ use hotline::demo::{self, demo_now, DemoConfig};
 use hotline::domain::{
     Dossier, Kind, NewTicket, PaymentState, Phone, PortalStatus, SyncState, TicketId, Ts,
 };
+use hotline::search::{dossier_doc, procedure_doc, ticket_doc, ward_doc};
 use hotline::search::{DocKind, Query, SearchDoc, SearchIndex};
-use hotline::search_service::{dossier_doc, procedure_doc, ticket_doc, ward_doc};
 use std::sync::LazyLock;
 use unicode_normalization::UnicodeNormalization;
 

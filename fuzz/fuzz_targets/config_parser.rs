@@ -8,8 +8,8 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    if let Ok(config) = Config::from_toml(text) {
+    if let Ok(config) = Config::parse("fuzz.toml", text) {
         // Deterministic: the same text gives the same config.
-        assert_eq!(Config::from_toml(text).ok(), Some(config));
+        assert_eq!(Config::parse("fuzz.toml", text).ok(), Some(config));
     }
 });

@@ -18,6 +18,12 @@ pub enum ApiError {
     Rejected { message: String },
     #[error("storage error: {message}")]
     Storage { message: String },
+    /// No token, a wrong or revoked one, or too many failed sign-ins.
+    #[error("not signed in: {message}")]
+    Unauthorized { message: String },
+    /// The hub could not be reached or answered with something unusable.
+    #[error("the hub is unavailable: {message}")]
+    Unavailable { message: String },
 }
 
 impl ApiError {

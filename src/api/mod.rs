@@ -3,9 +3,10 @@
 //! user, and role and ward-scope checks live behind the trait.
 
 mod error;
-mod local;
+pub mod local;
 mod stats;
 mod types;
+pub mod wire;
 
 pub use error::ApiError;
 pub use local::{Backend, LocalApi};
@@ -62,6 +63,14 @@ pub trait HotlineApi: Send + Sync {
 
     /// Store and index state for the status bar.
     async fn status(&self) -> ApiResult<BackendStatus>;
+
+    /// A new sign-in token for the hub for `name`, replacing any earlier one
+    /// (admins; on a store whose only user is its first admin, that admin
+    /// for themselves). The token is shown once and kept only as a hash.
+    async fn issue_token(&self, name: &str) -> ApiResult<String>;
+
+    /// Retires `name`'s token (admins): the hub refuses it from then on.
+    async fn revoke_token(&self, name: &str) -> ApiResult<()>;
 }
 
 /// Opens the same backend as another user (the demo user switcher).

@@ -4,6 +4,7 @@ use crate::domain::{Dossier, Event, Kind, Status, Ticket, TicketId, Ts, WardCode
 use crate::search::Hit;
 use serde::{Deserialize, Serialize};
 
+/// The single-ticket view: the only answer with the caller's phone and CCCD in full.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TicketDetail {
     pub ticket: Ticket,
@@ -50,6 +51,7 @@ impl Default for Page {
     }
 }
 
+/// Callers' phone and CCCD masked, as in every list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TicketPage {
     pub tickets: Vec<Ticket>,
@@ -66,13 +68,14 @@ pub struct SearchRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchResults {
     pub hits: Vec<Hit>,
-    /// All matches before the limit.
+    /// All matches before the limit, counting only what the user may see.
     pub total: usize,
     pub micros: u64,
     /// False while the index is still being built at startup.
     pub index_ready: bool,
 }
 
+/// Phones and CCCD masked, as in every list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CallerHistory {
     pub tickets: Vec<Ticket>,
@@ -108,6 +111,16 @@ pub struct BackendStatus {
     pub dossiers: u64,
     /// (indexed, total) while the search index builds; equal when ready.
     pub index_progress: (u64, u64),
+    /// Why the search index could not be built; searches fail meanwhile.
+    #[serde(default)]
+    pub index_error: Option<String>,
+}
+
+impl BackendStatus {
+    /// Whether the search index is still being built (not once it failed).
+    pub fn index_building(&self) -> bool {
+        self.index_error.is_none() && self.index_progress.0 < self.index_progress.1
+    }
 }
 
 /// Helper for callers that show a ticket id typed by the user.

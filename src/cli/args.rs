@@ -123,9 +123,16 @@ pub enum UserCmd {
     List,
 }
 
+const IMPORT_EXIT_CODES: &str = "Exit codes:
+  0  every row was stored (or the file has no rows)
+  1  some rows were rejected, the others were stored
+  2  nothing was stored: every row was rejected, or the import could not run
+     (the file unreadable, the user or the store refused)";
+
 #[derive(Debug, Subcommand)]
 pub enum ImportCmd {
-    /// Dossiers: CSV with a header, or JSON lines.
+    /// Dossiers: CSV with a header, or JSON lines (UTF-8, with or without a byte-order mark).
+    #[command(after_help = IMPORT_EXIT_CODES)]
     Dossiers { file: PathBuf },
 }
 

@@ -1,57 +1,77 @@
 //! Dispatch of a parsed command line.
 
-use super::args::{Cli, ColorArg, Command, ImportCmd, LangArg, UserCmd};
-use super::{output, ticket};
+use super::args::{Cli, ColorArg, Command, LangArg, UserCmd};
+use super::{import, output, report, ticket};
 use crate::api::{HotlineApi, LocalApi, SearchRequest};
-use crate::app;
 use crate::config::Config;
 use crate::domain::{system_clock, Role, User};
-use crate::store::Store;
-use anyhow::{anyhow, bail, Context, Result};
+use crate::store::{IfMissing, Store, StoreError};
+use anyhow::{anyhow, bail, Result};
 
 /// Runs the command line; returns the process exit code.
 pub fn main_with(cli: Cli) -> i32 {
     crate::logging::init(&crate::paths::log_file());
-    match run(cli) {
-        Ok(text) => {
-            if !text.is_empty() {
-                println!("{text}");
-            }
-            0
-        }
+    let mut exit_code = 0;
+    match run(cli, &mut exit_code) {
+        Ok(text) if text.is_empty() => exit_code,
+        Ok(text) => match report::print_output(&text) {
+            Ok(()) => exit_code,
+            Err(e) => report::output_failed(&e, exit_code),
+        },
         Err(e) => {
-            eprintln!("hotline: {e:#}");
-            tracing::warn!("command failed: {e:#}");
-            1
+            report::print_error(&e);
+            if exit_code == 0 {
+                1
+            } else {
+                exit_code
+            }
         }
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
+pub(super) fn runtime() -> Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?)
 }
 
-fn run(cli: Cli) -> Result<String> {
+/// A command whose result is partial (an import that rejected rows) sets
+/// `exit_code`; its output is printed all the same.
+fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
     let config = Config::load(&crate::paths::config_file())?;
     let g = &cli.global;
     let demo = g.demo || matches!(cli.command, Some(Command::Demo(_)));
     let config_data = config.data.as_ref().map(std::path::PathBuf::from);
-    let dir = app::data_dir(
+    let dir = crate::paths::data_dir(
         g.data
             .as_deref()
             .or(if demo { None } else { config_data.as_deref() }),
         demo,
     );
     let user = g.user.clone().or(config.user.clone());
+    if Store::exists(&dir) {
+        if let Some(warning) = crate::private_files::permission_warning("store", &dir) {
+            report::print_warning(&warning);
+        }
+    }
     let Some(command) = cli.command else {
-        return open_tui(&cli.global, &config, &dir, user.as_deref(), demo);
+        let explicit_dir = g.data.is_some() || (!demo && config_data.is_some());
+        return open_tui(
+            &cli.global,
+            &config,
+            &dir,
+            user.as_deref(),
+            demo,
+            explicit_dir,
+        );
     };
     match command {
         Command::Demo(a) => {
             let store = Store::open_with_cache(&dir, 512 * 1024 * 1024)?;
+            if !store.is_demo()? && !store.is_empty() {
+                return Err(StoreError::NotDemo(dir).into());
+            }
             if store.has_users() && !a.force {
                 bail!("{} already holds a demo store (use --force to add to it again, or another --data)", dir.display());
             }
@@ -62,7 +82,7 @@ fn run(cli: Cli) -> Result<String> {
                 // Deterministic for a seed and a day; the data ends at the moment it is made.
                 now: crate::domain::Ts::now(),
             };
-            let summary = app::populate_demo(&store, &cfg)?;
+            let summary = crate::demo::populate_demo(&store, &cfg)?;
             Ok(if g.json {
                 output::json(&summary)
             } else {
@@ -77,32 +97,7 @@ fn run(cli: Cli) -> Result<String> {
             })
         }
         Command::User(cmd) => user_cmd(&dir, demo, user.as_deref(), cmd, g.json),
-        Command::Import(ImportCmd::Dossiers { file }) => {
-            let bytes =
-                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let api = LocalApi::open(&dir, user.as_deref(), system_clock(), demo)?;
-            let report = runtime()?.block_on(api.import_dossiers(bytes))?;
-            Ok(if g.json {
-                output::json(&report)
-            } else {
-                let mut lines = vec![format!(
-                    "{}: {} rows, {} added, {} updated, {} unchanged, {} rejected",
-                    file.display(),
-                    report.rows,
-                    report.added,
-                    report.updated,
-                    report.unchanged,
-                    report.errors.len()
-                )];
-                lines.extend(
-                    report
-                        .errors
-                        .iter()
-                        .map(|e| format!("  line {}: {}", e.line, e.reason)),
-                );
-                lines.join("\n")
-            })
-        }
+        Command::Import(cmd) => import::run(&dir, user.as_deref(), demo, cmd, g.json, exit_code),
         Command::Info => info(&dir, demo, g.json),
         Command::Backup { file } => {
             if !dir.join("db").exists() {
@@ -128,17 +123,17 @@ fn run(cli: Cli) -> Result<String> {
                     crate::paths::config_file().display(),
                     all.len()
                 )),
-                Err(errors) => bail!("{}", errors.join("\n")),
+                Err(errors) => Err(crate::problems::Problems(errors).into()),
             }
         }
         Command::Ticket(cmd) => {
-            let api = LocalApi::open(&dir, user.as_deref(), system_clock(), demo)?;
+            let api = LocalApi::open(&dir, user.as_deref(), system_clock(), demo, IfMissing::Fail)?;
             let now = crate::domain::Ts::now();
             runtime()?.block_on(ticket::run(&api, cmd, g.json, now))
         }
         Command::Search { query, limit } => {
-            let api = LocalApi::open(&dir, user.as_deref(), system_clock(), demo)?;
-            api.backend().search.wait_ready();
+            let api = LocalApi::open(&dir, user.as_deref(), system_clock(), demo, IfMissing::Fail)?;
+            api.backend().search.wait_ready()?;
             let req = SearchRequest {
                 text: query.join(" "),
                 limit: limit.clamp(1, 500),
@@ -178,7 +173,12 @@ fn user_cmd(
     cmd: UserCmd,
     json: bool,
 ) -> Result<String> {
-    let api = LocalApi::open(dir, acting, system_clock(), demo)?;
+    // The first `user add` is how a new store is made.
+    let if_missing = match cmd {
+        UserCmd::Add { .. } => IfMissing::Create,
+        UserCmd::List => IfMissing::Fail,
+    };
+    let api = LocalApi::open(dir, acting, system_clock(), demo, if_missing)?;
     let rt = runtime()?;
     match cmd {
         UserCmd::List => {
@@ -259,7 +259,7 @@ fn backup_report(what: &str, summary: &crate::store::BackupSummary, json: bool) 
 }
 
 fn info(dir: &std::path::Path, demo: bool, json: bool) -> Result<String> {
-    let store = Store::open(dir)?;
+    let store = Store::open_existing(dir)?;
     let value = serde_json::json!({
         "data": dir,
         "demo": demo,
@@ -295,15 +295,30 @@ fn open_tui(
     dir: &std::path::Path,
     user: Option<&str>,
     demo: bool,
+    explicit_dir: bool,
 ) -> Result<String> {
     use crate::tui::{Lang, TuiOptions};
     // The store opens on its own thread while the first frame is drawn; the
     // demo's user switcher reaches it once it is open.
     let opened: std::sync::Arc<std::sync::OnceLock<LocalApi>> = Default::default();
+    // The TUI makes its default store (an empty one shows the welcome
+    // screen), never one at a path somebody typed.
+    let if_missing = if explicit_dir {
+        IfMissing::Fail
+    } else {
+        IfMissing::Create
+    };
     let open: crate::tui::app::Opener = {
         let (dir, user, opened) = (dir.to_path_buf(), user.map(str::to_string), opened.clone());
         Box::new(move || {
-            let api = LocalApi::open_noting(&dir, user.as_deref(), system_clock(), demo, false)?;
+            let api = LocalApi::open_noting(
+                &dir,
+                user.as_deref(),
+                system_clock(),
+                demo,
+                if_missing,
+                false,
+            )?;
             api.backend().search.ensure_started();
             let _ = opened.set(api.clone());
             let user = api.user().clone();

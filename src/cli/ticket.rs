@@ -17,7 +17,7 @@ fn slug<T>(field: &str, v: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T>
     parse(v).ok_or_else(|| {
         anyhow!(ValidationError::new(
             field,
-            format!("'{v}' is not a valid value")
+            format!("'{}' is not a valid value", crate::text::escape_controls(v))
         ))
     })
 }

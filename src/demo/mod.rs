@@ -7,10 +7,12 @@
 
 mod dossiers;
 mod pick;
+mod populate;
 mod tickets;
 mod users;
 
 pub use dossiers::{dossier_at, dossiers};
+pub use populate::{populate_demo, DemoSummary};
 pub use tickets::tickets;
 pub use users::demo_users;
 

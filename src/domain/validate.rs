@@ -27,6 +27,7 @@ pub const MAX_DESCRIPTION: usize = 10_000;
 pub const MAX_COMMENT: usize = 5_000;
 pub const MAX_CATEGORY: usize = 100;
 pub const MAX_DOSSIERS: usize = 20;
+pub const MAX_DOSSIER_CODE: usize = 40;
 
 /// A Vietnamese phone number in its national form `0xxxxxxxxx`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -95,6 +96,18 @@ impl Phone {
     pub fn masked(&self) -> String {
         mask_phone(&self.0)
     }
+
+    /// The number as lists carry it, middle digits hidden (`0912***678`). It
+    /// displays like a phone but never parses as one, so it cannot be looked
+    /// up or stored in place of the real number by mistake.
+    pub fn hidden(&self) -> Phone {
+        Phone(self.masked())
+    }
+
+    /// Whether this is a list's masked copy rather than a number.
+    pub fn is_masked(&self) -> bool {
+        self.0.contains('*')
+    }
 }
 
 /// Masks the middle digits of a phone number string.
@@ -140,9 +153,14 @@ pub fn mask_cccd(cccd: &str) -> String {
         .collect()
 }
 
+/// Cleaning only removes characters, but escape sequences and spaces may
+/// make a valid text longer than `max` before it; past this many times
+/// `max` the raw text is refused without cleaning it (a 10 MB paste).
+const RAW_SLACK: usize = 4;
+
 /// Cleans a one-line field and checks it is within `max` characters.
 pub fn line(field: &str, raw: &str, max: usize, required: bool) -> Result<String, ValidationError> {
-    check_len(field, raw, max)?;
+    refuse_absurd(field, raw, max)?;
     let v = clean_line(raw);
     if required && v.is_empty() {
         return Err(ValidationError::new(field, "is required"));
@@ -153,8 +171,7 @@ pub fn line(field: &str, raw: &str, max: usize, required: bool) -> Result<String
 
 /// Cleans a multi-line field and checks it is within `max` characters.
 pub fn text(field: &str, raw: &str, max: usize, required: bool) -> Result<String, ValidationError> {
-    // Reject before doing any work on absurd input (a 10 MB paste).
-    check_len(field, raw, max * 4)?;
+    refuse_absurd(field, raw, max)?;
     let v = clean_text(raw);
     if required && v.trim().is_empty() {
         return Err(ValidationError::new(field, "is required"));
@@ -164,14 +181,35 @@ pub fn text(field: &str, raw: &str, max: usize, required: bool) -> Result<String
 }
 
 fn check_len(field: &str, v: &str, max: usize) -> Result<(), ValidationError> {
-    // Byte length bounds the char count from above, so huge input is rejected without counting.
-    if v.len() > max * 4 || v.chars().count() > max {
-        return Err(ValidationError::new(
-            field,
-            format!("is too long (at most {max} characters)"),
-        ));
+    // At least one byte per character: a short text needs no counting.
+    if v.len() <= max {
+        return Ok(());
+    }
+    let length = v.chars().count();
+    if length > max {
+        return Err(too_long(field, length, max));
     }
     Ok(())
+}
+
+/// Refuses raw input too long to be worth cleaning. The message states the
+/// field's real limit, never the slack allowed before cleaning.
+fn refuse_absurd(field: &str, raw: &str, max: usize) -> Result<(), ValidationError> {
+    if raw.len() <= max * RAW_SLACK {
+        return Ok(());
+    }
+    let length = raw.chars().count();
+    if length > max * RAW_SLACK {
+        return Err(too_long(field, length, max));
+    }
+    Ok(())
+}
+
+fn too_long(field: &str, length: usize, max: usize) -> ValidationError {
+    ValidationError::new(
+        field,
+        format!("is too long ({length} characters, at most {max})"),
+    )
 }
 
 /// A ticket's linked dossier codes: each checked, duplicates dropped, at most
@@ -206,8 +244,12 @@ pub fn dossier_code(raw: &str) -> Result<String, ValidationError> {
     if code.is_empty() {
         return Err(err("is empty".into()));
     }
-    if code.len() > 40 {
-        return Err(err("is too long".into()));
+    if code.len() > MAX_DOSSIER_CODE {
+        return Err(too_long(
+            "dossier_code",
+            code.chars().count(),
+            MAX_DOSSIER_CODE,
+        ));
     }
     let parts: Vec<&str> = code.rsplitn(3, '-').collect();
     if parts.len() != 3 {
@@ -306,6 +348,14 @@ mod tests {
         let big = "a".repeat(10 * 1024 * 1024);
         let e = text("description", &big, MAX_DESCRIPTION, true).unwrap_err();
         assert_eq!(e.field, "description");
+        assert_eq!(
+            e.message,
+            "is too long (10485760 characters, at most 10000)"
+        );
+        let e = line("subject", &"ế".repeat(1000), MAX_SUBJECT, true).unwrap_err();
+        assert_eq!(e.message, "is too long (1000 characters, at most 200)");
+        let e = text("note", &"x".repeat(5001), MAX_COMMENT, true).unwrap_err();
+        assert_eq!(e.message, "is too long (5001 characters, at most 5000)");
         assert!(line("subject", "   ", MAX_SUBJECT, true).is_err());
     }
 }

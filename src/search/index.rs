@@ -72,7 +72,10 @@ pub struct SearchIndex {
     terms: Terms,
     phones: Phones,
     live: RoaringBitmap,
+    by_kind: HashMap<DocKind, RoaringBitmap>,
     by_ward: HashMap<u32, RoaringBitmap>,
+    /// Tickets by the ward they are escalated to (a responder's scope).
+    by_escalation: HashMap<u32, RoaringBitmap>,
     by_status: HashMap<String, RoaringBitmap>,
     by_tag: HashMap<String, RoaringBitmap>,
     by_assignee: HashMap<String, RoaringBitmap>,
@@ -194,6 +197,25 @@ fn prepare(doc: &SearchDoc, arena: &mut String) -> Prepared {
 /// Term → ascending document ids, while an index is being built.
 type Postings = HashMap<String, Vec<u32>>;
 
+/// Adds a term's document ids to its posting bitmap. They come ascending and
+/// past the bitmap's end, for the fast sorted paths; ids that do not are
+/// inserted one by one (the fast path may have taken some of them already),
+/// never dropped.
+fn add_postings(postings: &mut HashMap<String, RoaringBitmap>, term: String, ids: Vec<u32>) {
+    match postings.get_mut(&term) {
+        Some(bitmap) => {
+            if bitmap.append(ids.iter().copied()).is_err() {
+                bitmap.extend(ids);
+            }
+        }
+        None => {
+            let bitmap = RoaringBitmap::from_sorted_iter(ids.iter().copied())
+                .unwrap_or_else(|_| ids.into_iter().collect());
+            postings.insert(term, bitmap);
+        }
+    }
+}
+
 impl SearchIndex {
     fn empty() -> SearchIndex {
         SearchIndex {
@@ -204,7 +226,9 @@ impl SearchIndex {
             terms: Terms::build(Vec::new()),
             phones: Phones::default(),
             live: RoaringBitmap::new(),
+            by_kind: HashMap::default(),
             by_ward: HashMap::default(),
+            by_escalation: HashMap::default(),
             by_status: HashMap::default(),
             by_tag: HashMap::default(),
             by_assignee: HashMap::default(),
@@ -280,16 +304,7 @@ impl SearchIndex {
                     p
                 }));
                 for (term, ids) in local {
-                    match postings.get_mut(&term) {
-                        Some(bitmap) => {
-                            // Ascending and past the bitmap's end by construction.
-                            let _ = bitmap.append(ids);
-                        }
-                        None => {
-                            let bitmap = RoaringBitmap::from_sorted_iter(ids).unwrap_or_default();
-                            postings.insert(term, bitmap);
-                        }
-                    }
+                    add_postings(&mut postings, term, ids);
                 }
             }
             for (p, doc) in prepared.into_iter().zip(&chunk) {
@@ -323,7 +338,9 @@ impl SearchIndex {
         let filters: usize = [&self.by_status, &self.by_tag, &self.by_assignee]
             .iter()
             .flat_map(|m| m.values())
+            .chain(self.by_kind.values())
             .chain(self.by_ward.values())
+            .chain(self.by_escalation.values())
             .map(|b| b.serialized_size())
             .sum::<usize>()
             + self.open.serialized_size()
@@ -377,8 +394,12 @@ impl SearchIndex {
         let (kind, key) = (doc.kind, self.doc_key(&doc).to_string());
         self.docs.push(doc);
         self.live.insert(n);
+        self.by_kind.entry(kind).or_default().insert(n);
         if let Some(w) = src.ward {
             self.by_ward.entry(w).or_default().insert(n);
+        }
+        if let Some(w) = src.escalated_to {
+            self.by_escalation.entry(w).or_default().insert(n);
         }
         for (map, value) in [
             (&mut self.by_status, &src.status),
@@ -564,11 +585,7 @@ impl SearchIndex {
         let get =
             |m: &HashMap<String, RoaringBitmap>, k: &str| m.get(k).cloned().unwrap_or_default();
         if !f.wards.is_empty() {
-            and(f
-                .wards
-                .iter()
-                .filter_map(|w| self.by_ward.get(w))
-                .fold(RoaringBitmap::new(), |a, b| a | b));
+            and(self.in_wards(&f.wards));
         }
         if let Some(s) = &f.status {
             and(get(&self.by_status, s));
@@ -583,6 +600,23 @@ impl SearchIndex {
             and(self.open.clone());
         }
         out
+    }
+
+    /// Documents of one kind. Like every filter bitmap it may hold replaced
+    /// documents: only what is also a candidate counts.
+    pub fn of_kind(&self, kind: DocKind) -> RoaringBitmap {
+        self.by_kind.get(&kind).cloned().unwrap_or_default()
+    }
+
+    /// Documents in one of `wards`: tickets and dossiers of the ward, the ward itself.
+    pub fn in_wards(&self, wards: &[u32]) -> RoaringBitmap {
+        union_of(&self.by_ward, wards)
+    }
+
+    /// Tickets escalated to one of `wards`, as they stand now (a ticket
+    /// escalated elsewhere since is a new document, in its new ward's bitmap).
+    pub fn escalated_to(&self, wards: &[u32]) -> RoaringBitmap {
+        union_of(&self.by_escalation, wards)
     }
 
     /// Runs `query`; see [`SearchIndex::search_within`].
@@ -614,9 +648,13 @@ impl SearchIndex {
                 complete: true,
             };
         }
-        let mut candidates = match base {
-            Some(b) => b & &self.live,
-            None => self.live.clone(),
+        // The scope applies before anything is counted or ranked: what the
+        // user may not see is neither counted nor crowds the ranking pool.
+        let mut candidates = match (base, &query.scope) {
+            (Some(b), Some(scope)) => b & scope.bitmap() & &self.live,
+            (Some(b), None) => b & &self.live,
+            (None, Some(scope)) => scope.bitmap() & &self.live,
+            (None, None) => self.live.clone(),
         };
         if let Some(f) = &filters {
             candidates &= f;
@@ -658,5 +696,27 @@ impl SearchIndex {
             },
             None => cancelled(),
         }
+    }
+}
+
+fn union_of(bitmaps: &HashMap<u32, RoaringBitmap>, keys: &[u32]) -> RoaringBitmap {
+    keys.iter()
+        .filter_map(|k| bitmaps.get(k))
+        .fold(RoaringBitmap::new(), |a, b| a | b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postings_out_of_order_lose_no_document() {
+        let mut postings: HashMap<String, RoaringBitmap> = HashMap::default();
+        add_postings(&mut postings, "lan".into(), vec![7, 3, 9]);
+        add_postings(&mut postings, "lan".into(), vec![12, 20]);
+        add_postings(&mut postings, "lan".into(), vec![5, 30, 1]);
+        add_postings(&mut postings, "lan".into(), vec![30, 31]);
+        let ids: Vec<u32> = postings["lan"].iter().collect();
+        assert_eq!(ids, vec![1, 3, 5, 7, 9, 12, 20, 30, 31]);
     }
 }

@@ -172,37 +172,59 @@ impl Store {
     ) -> StoreResult<(Ticket, bool)> {
         let _gate = self.write_gate();
         let trees = self.write_trees();
-        let result = untx(trees[..].transaction(|v| {
-            if let Some(existing) = v[T_REQUESTS].get(request_id.as_bytes())? {
-                let id = id_from_key_tail(&existing).unwrap_or(0);
-                return match read_ticket(&v[T_TICKETS], TicketId(id))? {
-                    Some(t) => Ok((t, false)),
-                    None => abort(corrupt(
-                        "request map",
-                        format!("points at missing ticket {id}"),
-                    )),
+        let mut taken = 0;
+        let result = loop {
+            // The counter may be damaged or lost; the ids in use are the truth.
+            let floor = self.last_ticket_id()?;
+            let attempt = untx(trees[..].transaction(|v| {
+                if let Some(existing) = v[T_REQUESTS].get(request_id.as_bytes())? {
+                    let id = id_from_key_tail(&existing).unwrap_or(0);
+                    return match read_ticket(&v[T_TICKETS], TicketId(id))? {
+                        Some(t) => Ok((t, false)),
+                        None => abort(corrupt(
+                            "request map",
+                            format!("points at missing ticket {id}"),
+                        )),
+                    };
+                }
+                let counter = v[T_META]
+                    .get("tickets")?
+                    .and_then(|b| <[u8; 8]>::try_from(b.as_ref()).ok())
+                    .map(u64::from_be_bytes)
+                    .unwrap_or(0);
+                let id = TicketId(counter.max(floor) + 1);
+                if v[T_TICKETS].get(u64_key(id.0))?.is_some() {
+                    // Never overwrite: look for the last id again.
+                    return abort(StoreError::IdTaken(id.0));
+                }
+                let mut ticket = match new.clone().into_ticket(id, request_id, by, now) {
+                    Ok(t) => t,
+                    Err(errors) => return abort(StoreError::Invalid(errors)),
                 };
+                let events = stamp(&mut ticket, vec![EventKind::Created], by, now);
+                write_ticket(v, None, &ticket, &events)?;
+                v[T_REQUESTS].insert(request_id.as_bytes(), &u64_key(id.0))?;
+                v[T_META].insert("tickets", &u64_key(id.0))?;
+                Ok((ticket, true))
+            }));
+            match attempt {
+                Err(StoreError::IdTaken(_)) if taken < 8 => taken += 1,
+                other => break other?,
             }
-            let last = v[T_META]
-                .get("tickets")?
-                .and_then(|b| <[u8; 8]>::try_from(b.as_ref()).ok())
-                .map(u64::from_be_bytes)
-                .unwrap_or(0);
-            let id = TicketId(last + 1);
-            let mut ticket = match new.clone().into_ticket(id, request_id, by, now) {
-                Ok(t) => t,
-                Err(errors) => return abort(StoreError::Invalid(errors)),
-            };
-            let events = stamp(&mut ticket, vec![EventKind::Created], by, now);
-            write_ticket(v, None, &ticket, &events)?;
-            v[T_REQUESTS].insert(request_id.as_bytes(), &u64_key(id.0))?;
-            v[T_META].insert("tickets", &u64_key(id.0))?;
-            Ok((ticket, true))
-        }))?;
+        };
         if result.1 {
             self.flush()?;
         }
         Ok(result)
+    }
+
+    /// The highest ticket id in use (0 when there is none).
+    pub(super) fn last_ticket_id(&self) -> StoreResult<u64> {
+        Ok(match self.tickets.last()? {
+            Some((key, _)) => id_from_key_tail(&key)
+                .ok_or_else(|| corrupt("tickets", "a key is not a ticket id"))?,
+            None => 0,
+        })
     }
 
     /// Applies `change` (a pure function of the stored ticket) if the stored

@@ -57,6 +57,8 @@ const COLUMNS: [&str; 12] = [
     "payment",
 ];
 
+const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
+
 /// Dates as the exports write them: `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS]`,
 /// the portal's `yyyyMMddHHmmss`, or RFC 3339. Local dates are HCMC time.
 fn parse_date(field: &str, raw: &str) -> Result<Ts, String> {
@@ -178,6 +180,8 @@ fn parse_row(raw: RawRow) -> Result<Dossier, String> {
 /// Parses a whole export. Returns the good dossiers (first occurrence of a
 /// code wins; later duplicates are errors) and the bad rows.
 pub fn parse_dossiers(bytes: &[u8]) -> (Vec<Dossier>, Vec<RowError>, usize) {
+    // Spreadsheet programs and Windows tools start UTF-8 files with a byte-order mark.
+    let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
     let rows = if first == Some(b'{') {
         json_rows(bytes)
@@ -227,12 +231,7 @@ fn csv_rows(bytes: &[u8]) -> Vec<(usize, Result<RawRow, String>)> {
     let header: Vec<String> = match reader.byte_headers() {
         Ok(h) => h
             .iter()
-            .map(|f| {
-                String::from_utf8_lossy(f)
-                    .trim()
-                    .trim_start_matches('\u{feff}')
-                    .to_string()
-            })
+            .map(|f| String::from_utf8_lossy(f).trim().to_string())
             .collect(),
         Err(e) => return vec![(1, Err(format!("unreadable header: {e}")))],
     };

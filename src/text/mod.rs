@@ -4,5 +4,7 @@
 mod sanitize;
 mod vietnamese;
 
-pub use sanitize::{clean_line, clean_text, strip_controls};
+pub use sanitize::{
+    clean_line, clean_text, escape_controls, escape_controls_by_line, strip_controls,
+};
 pub use vietnamese::{fold, fold_char, nfc, tone_key, tone_parts};

@@ -81,6 +81,37 @@ pub fn clean_text(s: &str) -> String {
     nfc(lines.join("\n").trim_matches('\n'))
 }
 
+/// Text from outside made safe to print on one line of a terminal or a log,
+/// with nothing hidden: every control character, escape sequence introducer
+/// and bidirectional override is written out as an escape (`\n`, `\u{1b}`),
+/// so a newline cannot forge a line and an escape sequence cannot act.
+/// Everything else, Vietnamese letters included, is kept as it is.
+pub fn escape_controls(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if is_unsafe(c) {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// As [`escape_controls`] for text of several lines: each line is escaped and
+/// the line breaks between them are kept.
+pub fn escape_controls_by_line(s: &str) -> String {
+    s.split('\n')
+        .map(escape_controls)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,5 +128,17 @@ mod tests {
             "dòng 1\ndòng 2\ndòng 3"
         );
         assert_eq!(clean_line("\u{202e}evil"), "evil");
+    }
+
+    #[test]
+    fn escapes_controls_visibly_and_keeps_vietnamese() {
+        assert_eq!(
+            escape_controls("Lê\u{1b}[31mVăn\nFORGED\t\u{202e}x"),
+            "Lê\\u{1b}[31mVăn\\nFORGED\\t\\u{202e}x"
+        );
+        assert_eq!(
+            escape_controls_by_line("a\u{1b}]0;t\u{7}\nb\r"),
+            "a\\u{1b}]0;t\\u{7}\nb\\r"
+        );
     }
 }

@@ -23,7 +23,7 @@ use ratatui::crossterm::terminal::{
 use ratatui::Terminal;
 use std::io::{stdout, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
 
@@ -83,43 +83,98 @@ fn install_panic_hook() {
     });
 }
 
+/// The terminal's next event, if one comes within a tenth of a second.
+fn poll_terminal() -> std::io::Result<Option<Event>> {
+    if event::poll(Duration::from_millis(100))? {
+        event::read().map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
 /// Reads terminal events on its own thread and forwards them as messages.
 fn spawn_input(tx: Sender<Msg>, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<()> {
+    spawn_input_from(tx, stop, poll_terminal)
+}
+
+/// As [`spawn_input`], reading events from `next`. However the thread ends
+/// unasked (a read error, a panic), the loop is told with
+/// [`Msg::InputEnded`]: without input the user could not even quit.
+fn spawn_input_from(
+    tx: Sender<Msg>,
+    stop: Arc<AtomicBool>,
+    mut next: impl FnMut() -> std::io::Result<Option<Event>> + Send + 'static,
+) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
+        let mut ended = InputEnd {
+            tx: tx.clone(),
+            stop: stop.clone(),
+            why: "the input thread failed".into(),
+        };
         while !stop.load(Ordering::Relaxed) {
-            match event::poll(Duration::from_millis(100)) {
-                Ok(true) => {}
-                Ok(false) => continue,
+            let event = match next() {
+                Ok(Some(event)) => event,
+                Ok(None) => continue,
                 Err(e) => {
                     tracing::error!("terminal input: {e}");
-                    break;
-                }
-            }
-            let msg = match event::read() {
-                Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => {
-                    Key::from_event(&k).map(Msg::Key)
-                }
-                Ok(Event::Mouse(m)) => match m.kind {
-                    MouseEventKind::Down(MouseButton::Left) => Some(Msg::Click(m.column, m.row)),
-                    MouseEventKind::ScrollDown => Some(Msg::Scroll(3, m.column, m.row)),
-                    MouseEventKind::ScrollUp => Some(Msg::Scroll(-3, m.column, m.row)),
-                    _ => None,
-                },
-                Ok(Event::Resize(w, h)) => Some(Msg::Resize(w, h)),
-                Ok(Event::Paste(s)) => Some(Msg::Paste(s)),
-                Ok(_) => None,
-                Err(e) => {
-                    tracing::error!("terminal input: {e}");
+                    ended.why = e.to_string();
                     break;
                 }
             };
-            if let Some(m) = msg {
+            if let Some(m) = input_msg(event) {
                 if tx.send(m).is_err() {
                     break;
                 }
             }
         }
     })
+}
+
+/// Tells the loop the input thread ended, unless the loop asked it to stop.
+/// A drop guard, so that a panic tells it too.
+struct InputEnd {
+    tx: Sender<Msg>,
+    stop: Arc<AtomicBool>,
+    why: String,
+}
+
+impl Drop for InputEnd {
+    fn drop(&mut self) {
+        if !self.stop.load(Ordering::Relaxed) {
+            let _ = self.tx.send(Msg::InputEnded(std::mem::take(&mut self.why)));
+        }
+    }
+}
+
+fn input_msg(event: Event) -> Option<Msg> {
+    match event {
+        Event::Key(k) if k.kind != KeyEventKind::Release => Key::from_event(&k).map(Msg::Key),
+        Event::Mouse(m) => match m.kind {
+            MouseEventKind::Down(MouseButton::Left) => Some(Msg::Click(m.column, m.row)),
+            MouseEventKind::ScrollDown => Some(Msg::Scroll(3, m.column, m.row)),
+            MouseEventKind::ScrollUp => Some(Msg::Scroll(-3, m.column, m.row)),
+            _ => None,
+        },
+        Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+        Event::Paste(s) => Some(Msg::Paste(s)),
+        _ => None,
+    }
+}
+
+/// The loop's next message, if one comes within `timeout`. The end of the
+/// input is an error that ends the session (the terminal is restored and the
+/// reason printed): the user could no longer quit it.
+fn next_message(rx: &Receiver<Msg>, timeout: Duration) -> Result<Option<Msg>> {
+    match rx.recv_timeout(timeout) {
+        Ok(Msg::InputEnded(why)) => Err(anyhow::anyhow!(
+            "the terminal input stopped ({why}); hotline has quit"
+        )),
+        Ok(m) => Ok(Some(m)),
+        Err(RecvTimeoutError::Timeout) => Ok(None),
+        Err(RecvTimeoutError::Disconnected) => Err(anyhow::anyhow!(
+            "every source of input stopped; hotline has quit"
+        )),
+    }
 }
 
 /// Opens the store and gives the API the TUI talks to. Run on its own thread
@@ -215,19 +270,15 @@ pub fn run_loop(
     let result = (|| -> Result<()> {
         loop {
             let mut dirty = false;
-            match rx.recv_timeout(Duration::from_millis(500)) {
-                Ok(m) => {
+            if let Some(m) = next_message(&rx, Duration::from_millis(500))? {
+                run(m, &mut state, &mut dirty)?;
+                // Take everything already waiting before drawing once.
+                while let Some(m) = next_message(&rx, Duration::ZERO)? {
                     run(m, &mut state, &mut dirty)?;
-                    // Take everything already waiting before drawing once.
-                    while let Ok(m) = rx.try_recv() {
-                        run(m, &mut state, &mut dirty)?;
-                        if state.quit {
-                            break;
-                        }
+                    if state.quit {
+                        break;
                     }
                 }
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => break,
             }
             if last_tick.elapsed() >= tick_interval(&state) {
                 last_tick = Instant::now();
@@ -256,10 +307,7 @@ pub fn run_loop(
 
 /// Status is polled quickly while the index builds, slowly afterwards.
 fn tick_interval(state: &State) -> Duration {
-    let building = state
-        .backend
-        .as_ref()
-        .is_some_and(|b| b.index_progress.0 < b.index_progress.1);
+    let building = state.backend.as_ref().is_some_and(|b| b.index_building());
     if building || state.backend.is_none() {
         Duration::from_millis(500)
     } else {
@@ -281,4 +329,69 @@ fn handle_msg(state: &mut State, m: Msg, dirty: &mut bool) -> Vec<crate::tui::ef
         *dirty = true;
     }
     fx
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs the loop's receiving side over an input thread reading `next`
+    /// until it gives up; returns its error.
+    fn loop_error(next: impl FnMut() -> std::io::Result<Option<Event>> + Send + 'static) -> String {
+        let (tx, rx) = mpsc::channel();
+        let stop = Arc::new(AtomicBool::new(false));
+        // The loop keeps senders of its own (store opening, effects): the
+        // channel never disconnects when the input thread ends.
+        let _kept = tx.clone();
+        let input = spawn_input_from(tx, stop, next);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            match next_message(&rx, Duration::from_millis(100)) {
+                Ok(_) => {}
+                Err(e) => {
+                    let _ = input.join();
+                    return e.to_string();
+                }
+            }
+        }
+        panic!("the loop still waits for input 5 s after the input thread ended");
+    }
+
+    #[test]
+    fn a_read_error_ends_the_session_with_the_reason() {
+        let mut calls = 0;
+        let error = loop_error(move || {
+            calls += 1;
+            match calls {
+                1 => Ok(None),
+                _ => Err(std::io::Error::other("terminal gone")),
+            }
+        });
+        assert_eq!(
+            error,
+            "the terminal input stopped (terminal gone); hotline has quit"
+        );
+    }
+
+    #[test]
+    fn a_panic_in_the_input_thread_ends_the_session() {
+        let error = loop_error(|| panic!("bad event"));
+        assert_eq!(
+            error,
+            "the terminal input stopped (the input thread failed); hotline has quit"
+        );
+    }
+
+    #[test]
+    fn a_requested_stop_is_not_reported() {
+        let (tx, rx) = mpsc::channel();
+        let stop = Arc::new(AtomicBool::new(false));
+        let input = spawn_input_from(tx, stop.clone(), || Ok(None));
+        stop.store(true, Ordering::Relaxed);
+        input.join().unwrap();
+        assert!(matches!(
+            rx.try_recv(),
+            Err(mpsc::TryRecvError::Disconnected)
+        ));
+    }
 }

@@ -58,8 +58,10 @@ fn keymap_files(opts: &TuiOptions) -> Vec<PathBuf> {
 
 /// Builds the initial state (also used by snapshot tests).
 pub fn initial_state(opts: &TuiOptions) -> anyhow::Result<state::State> {
-    let keymap = keymap::Keymap::load(opts.preset.as_deref(), &keymap_files(opts))
-        .map_err(|e| anyhow::anyhow!("keymap:\n  {}", e.join("\n  ")))?;
+    let keymap =
+        keymap::Keymap::load(opts.preset.as_deref(), &keymap_files(opts)).map_err(|e| {
+            crate::problems::Problems(e.into_iter().map(|p| format!("keymap: {p}")).collect())
+        })?;
     let settings = state::Settings {
         lang: opts.lang,
         color: opts.color,

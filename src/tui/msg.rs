@@ -23,6 +23,8 @@ pub enum Msg {
     Api(Box<ApiMsg>),
     /// The store finished opening (the terminal loop takes the API from there).
     Opened,
+    /// The terminal input thread ended, and why: the session cannot go on.
+    InputEnded(String),
 }
 
 pub type Res<T> = Result<T, ApiError>;

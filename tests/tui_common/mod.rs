@@ -71,7 +71,9 @@ impl World {
     fn build(fill: bool) -> World {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
+        // The first user of a store is an admin.
         for u in [
+            user("quantri", "Quản trị", Role::Admin, &[]),
             user("lan.nt", "Nguyễn Thị Lan", Role::Operator, &[]),
             user(
                 "ut.benthanh",
@@ -119,7 +121,7 @@ impl World {
             w.seed_tickets();
         }
         // Snapshots must not depend on how far the background index build got.
-        w.backend.search.wait_ready();
+        w.backend.search.wait_ready().expect("search index built");
         w
     }
 

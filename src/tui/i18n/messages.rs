@@ -32,6 +32,12 @@ pub fn api_error(lang: Lang, e: &ApiError) -> String {
             .join("; "),
         (Lang::Vi, ApiError::Rejected { message }) => format!("Bị từ chối: {message}"),
         (Lang::Vi, ApiError::Storage { message }) => format!("Lỗi lưu trữ: {message}"),
+        (Lang::Vi, ApiError::Unauthorized { message }) => {
+            format!("Chưa đăng nhập: {message}")
+        }
+        (Lang::Vi, ApiError::Unavailable { message }) => {
+            format!("Không kết nối được máy chủ: {message}")
+        }
     };
     crate::text::clean_line(&text)
 }
@@ -96,11 +102,6 @@ const WORDINGS: &[(&str, &str, &str)] = &[
         "phải là 1 (tổ phường) hoặc 2 (trung tâm thành phố)",
     ),
     (
-        "is too long (at most ",
-        " characters)",
-        "quá dài (tối đa {} ký tự)",
-    ),
-    (
         "a mobile number has 10 digits (0xxxxxxxxx), this one has ",
         "",
         "số di động có 10 chữ số (0xxxxxxxxx), số này có {}",
@@ -160,6 +161,16 @@ const WORDINGS: &[(&str, &str, &str)] = &[
 ];
 
 fn validation_vi(m: &str) -> Option<String> {
+    too_long_vi(m).or_else(|| wording_vi(m))
+}
+
+/// `is too long (N characters, at most M)`: two numbers, so not in [`WORDINGS`].
+fn too_long_vi(m: &str) -> Option<String> {
+    let (length, max) = between(m, "is too long (", ")")?.split_once(" characters, at most ")?;
+    Some(format!("quá dài ({length} ký tự, tối đa {max})"))
+}
+
+fn wording_vi(m: &str) -> Option<String> {
     WORDINGS.iter().find_map(|(start, end, vi)| {
         let middle = between(m, start, end)?;
         if vi.contains("{}") {
@@ -214,6 +225,11 @@ mod tests {
                 .unwrap_or_default(),
         );
         assert!(errors.len() > 15, "{errors:?}");
+        let too_long = validate::line("subject", &"a".repeat(11), 10, true).unwrap_err();
+        assert_eq!(
+            validation(Lang::Vi, &too_long),
+            "quá dài (11 ký tự, tối đa 10)"
+        );
         for e in &errors {
             let vi = validation(Lang::Vi, e);
             assert_ne!(vi, e.message, "untranslated: {}", e.message);

@@ -226,6 +226,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "Đang lập chỉ mục tìm kiếm: {0}% ({1}/{2})",
     ),
     ("search.index_waiting", "Chỉ mục tìm kiếm đang khởi động…"),
+    ("search.index_failed", "Không tìm kiếm được: {0}"),
     ("preview.gone", "Không còn tìm thấy mục này."),
     ("common.loading", "Đang tải…"),
     ("field.kind", "Loại"),
@@ -370,6 +371,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("event.linked", "liên kết hồ sơ"),
     ("event.edited", "sửa"),
     ("status.indexing", "lập chỉ mục"),
+    ("status.index_failed", "không tìm kiếm được"),
     ("status.opening", "đang mở kho…"),
     (
         "toast.cannot_create",

@@ -142,6 +142,9 @@ fn parse_file(name: &str, src: &str) -> Result<Vec<Entry>, Vec<String>> {
     }
 }
 
+/// The presets a config may name (`keymap_preset`).
+pub const PRESETS: [&str; 3] = ["default", "vim", "emacs"];
+
 /// The embedded text of a preset (`vim`, `emacs`; `default` is always applied first).
 pub fn preset_text(name: &str) -> Option<&'static str> {
     match name {
@@ -175,8 +178,9 @@ impl Keymap {
                     Err(e) => errors.extend(e),
                 },
                 None => errors.push(format!(
-                    "unknown keymap preset '{}' (known: vim, emacs)",
-                    p.escape_default()
+                    "unknown keymap preset '{}' (known: {})",
+                    p.escape_default(),
+                    PRESETS.join(", ")
                 )),
             }
         }

@@ -176,7 +176,9 @@ fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             b.tickets,
             tr(lang, "status.tickets_short")
         );
-        if b.index_progress.0 < b.index_progress.1 {
+        if b.index_error.is_some() {
+            s.push_str(&format!(" · {}", tr(lang, "status.index_failed")));
+        } else if b.index_building() {
             s.push_str(&format!(
                 " · {} {}%",
                 tr(lang, "status.indexing"),

@@ -44,7 +44,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Run(a) => on_action(state, a),
         Msg::Api(m) => api::on_api(state, *m),
-        Msg::Opened => Vec::new(),
+        // Both are the terminal loop's to handle.
+        Msg::Opened | Msg::InputEnded(_) => Vec::new(),
     }
 }
 

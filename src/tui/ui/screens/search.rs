@@ -56,10 +56,11 @@ fn draw_results(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let b = block(&title, s.focus == Focus::Results, theme);
     let inner = b.inner(area);
     f.render_widget(b, area);
+    // Building or failed: either way the user is told where the index is.
     let index_building = state
         .backend
         .as_ref()
-        .is_some_and(|b| b.index_progress.0 < b.index_progress.1);
+        .is_some_and(|b| b.index_building() || b.index_error.is_some());
     let Some(r) = &s.results else {
         let mut lines = vec![Line::styled(tr(lang, "search.tips_title"), theme.title())];
         for k in ["search.tip1", "search.tip2", "search.tip3"] {
@@ -156,6 +157,11 @@ fn hit_line<'a>(hit: &Hit, selected: bool, width: usize, lang: Lang, theme: &The
 
 pub fn progress_text(state: &State) -> String {
     match &state.backend {
+        Some(b) if b.index_error.is_some() => trf(
+            state.lang,
+            "search.index_failed",
+            &[&clean(b.index_error.as_deref().unwrap_or_default())],
+        ),
         Some(b) if b.index_progress.1 > 0 => {
             let pct = b.index_progress.0 * 100 / b.index_progress.1.max(1);
             trf(

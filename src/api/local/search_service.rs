@@ -6,20 +6,81 @@
 //! are queued and applied when it is ready. After that every ticket write and
 //! dossier import updates the index incrementally, so it is never rebuilt for
 //! a change. Cold start is measured in `benches/search.rs` (README).
+//!
+//! A build that fails (a stored record unreadable, a panic) is final for the
+//! process: waiters get the reason, searches fail with it, and the status
+//! shows it.
 
 use crate::api::{ApiResult, SearchRequest, SearchResults};
-use crate::domain::validate::mask_phone;
-use crate::domain::{can_see, Clock, Dossier, Role, Ticket, TicketId, Ts, User};
-use crate::reference::{self, Procedure, Ward};
-use crate::search::{DocKind, Field, Query, SearchDoc, SearchIndex, SearchSession};
+use crate::domain::{can_see, Clock, Dossier, Ticket, TicketId, User};
+use crate::reference;
+use crate::search::{
+    dossier_doc, procedure_doc, ticket_doc, ward_doc, DocKind, Query, Scope, SearchDoc,
+    SearchIndex, SearchSession,
+};
 use crate::store::Store;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::Instant;
 
-/// A user's search session and the index version it was last used at.
-type UserSession = (u64, SearchSession);
+/// One user's search state, good for one index version: the narrowing
+/// session, and what the user may find (made on their first keystroke at this
+/// version, then shared by the rest).
+#[derive(Default)]
+struct UserSearch {
+    version: u64,
+    session: SearchSession,
+    /// The user the scope was made for (a changed role or wards needs a new one).
+    scope: Option<(User, Option<Scope>)>,
+}
+
+impl UserSearch {
+    /// Forgets everything made on an older index version.
+    fn at_version(&mut self, version: u64) {
+        if self.version != version {
+            self.session.reset();
+            self.scope = None;
+            self.version = version;
+        }
+    }
+
+    fn scope(&mut self, index: &SearchIndex, user: &User) -> Option<Scope> {
+        match &self.scope {
+            Some((made_for, scope))
+                if made_for.role == user.role && made_for.wards == user.wards =>
+            {
+                scope.clone()
+            }
+            _ => {
+                let scope = Scope::of(index, user);
+                self.scope = Some((user.clone(), scope.clone()));
+                scope
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum BuildState {
+    Building,
+    Ready,
+    /// Why the index could not be built; searches fail with it from then on.
+    Failed(String),
+}
+
+/// The search index could not be built (a stored record unreadable, or a bug).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the search index could not be built: {0}")]
+pub struct IndexFailed(pub String);
+
+impl From<IndexFailed> for crate::api::ApiError {
+    fn from(e: IndexFailed) -> Self {
+        crate::api::ApiError::Storage {
+            message: e.to_string(),
+        }
+    }
+}
 
 pub struct SearchService {
     inner: Arc<Inner>,
@@ -33,183 +94,17 @@ struct Inner {
     pending: Mutex<Vec<SearchDoc>>,
     done: AtomicU64,
     total: AtomicU64,
-    ready: (Mutex<bool>, Condvar),
+    ready: (Mutex<BuildState>, Condvar),
     /// Latest query generation per user: an older query in flight gives up.
     generations: Mutex<HashMap<String, Arc<AtomicU64>>>,
-    /// Per-user narrowing state, with the index version it was made on.
-    /// One session per user, each behind its own lock: one user's search
-    /// never waits for another's.
-    sessions: Mutex<HashMap<String, Arc<Mutex<UserSession>>>>,
+    /// Per-user narrowing state and scope, with the index version they were
+    /// made on. Each behind its own lock: one user's search never waits for
+    /// another's.
+    sessions: Mutex<HashMap<String, Arc<Mutex<UserSearch>>>>,
     /// Set once the background build has been started.
     started: std::sync::atomic::AtomicBool,
     /// Bumped on every index change, so a session never narrows stale candidates.
     version: AtomicU64,
-}
-
-fn ward_name(code: u32) -> String {
-    reference::ward(code)
-        .map(|w| w.full_name.clone())
-        .unwrap_or_else(|| code.to_string())
-}
-
-pub fn dossier_doc(d: &Dossier, now: Ts) -> SearchDoc {
-    let phone = d
-        .applicant_phone
-        .as_ref()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_default();
-    let overdue = if d.is_overdue(now) {
-        " · quá hạn"
-    } else {
-        ""
-    };
-    SearchDoc {
-        kind: DocKind::Dossier,
-        key: d.code.clone(),
-        title: format!("{} · {} · {}", d.code, d.applicant_name, mask_phone(&phone)),
-        subtitle: format!(
-            "{} · {} · {} · hạn {}{}",
-            d.procedure_name,
-            ward_name(d.ward),
-            d.status.label_vi(),
-            d.due_at.local_date(),
-            overdue
-        ),
-        fields: vec![
-            (Field::Code, d.code.clone()),
-            (Field::Phone, phone),
-            (Field::Name, d.applicant_name.clone()),
-            (
-                Field::Procedure,
-                format!("{} {}", d.procedure_name, d.procedure_code),
-            ),
-        ],
-        ward: Some(d.ward),
-        status: Some(d.status.slug().to_string()),
-        tag: None,
-        assignee: None,
-        open: d.is_open(),
-        due: d.is_open().then_some(d.due_at.0),
-        date: d.received_at.0,
-    }
-}
-
-pub fn ticket_doc(t: &Ticket) -> SearchDoc {
-    let phone = t
-        .caller
-        .phone
-        .as_ref()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_default();
-    let mut codes = t.id.to_string();
-    for d in &t.dossiers {
-        codes.push(' ');
-        codes.push_str(d);
-    }
-    let description: String = t.description.chars().take(500).collect();
-    SearchDoc {
-        kind: DocKind::Ticket,
-        key: t.id.to_string(),
-        title: format!(
-            "{} · {} · {} · {}",
-            t.id,
-            t.subject,
-            t.caller.name,
-            mask_phone(&phone)
-        ),
-        subtitle: format!(
-            "{} · {} · {} · {}",
-            t.status.label_vi(),
-            t.kind.label_vi(),
-            t.ward.map(ward_name).unwrap_or_default(),
-            t.created_at.short()
-        ),
-        fields: vec![
-            (Field::Code, codes),
-            (Field::Phone, phone),
-            (Field::Name, t.caller.name.clone()),
-            (Field::Ward, t.ward.map(ward_name).unwrap_or_default()),
-            (
-                Field::Text,
-                format!("{} {} {}", t.subject, t.category, description),
-            ),
-        ],
-        ward: t.ward,
-        status: Some(t.status.slug().to_string()),
-        tag: Some(t.kind.slug().to_string()),
-        assignee: t.assignee.clone(),
-        open: t.is_open(),
-        // A ticket waiting on the citizen has its clock paused: never overdue.
-        due: (t.is_open() && t.sla.paused_since.is_none()).then_some(t.due().0),
-        date: t.created_at.0,
-    }
-}
-
-pub fn ward_doc(w: &Ward) -> SearchDoc {
-    let former: Vec<String> = w
-        .former_units
-        .iter()
-        .map(|f| format!("{} {}", f.name, f.district))
-        .collect();
-    SearchDoc {
-        kind: DocKind::Ward,
-        key: w.code.to_string(),
-        title: format!("{} ({})", w.full_name, w.code),
-        subtitle: format!(
-            "trước đây: {}",
-            w.former_units
-                .iter()
-                .map(|f| format!("{}, {}", f.name, f.district))
-                .collect::<Vec<_>>()
-                .join("; ")
-        ),
-        fields: vec![
-            (Field::Code, w.code.to_string()),
-            (Field::Ward, format!("{} {}", w.full_name, w.name_en)),
-            (Field::Text, former.join(" ")),
-        ],
-        ward: Some(w.code),
-        ..reference_doc()
-    }
-}
-
-/// The shared attributes of reference records: no status, never open, undated.
-fn reference_doc() -> SearchDoc {
-    SearchDoc {
-        kind: DocKind::Ward,
-        key: String::new(),
-        title: String::new(),
-        subtitle: String::new(),
-        fields: Vec::new(),
-        ward: None,
-        status: None,
-        tag: None,
-        assignee: None,
-        open: false,
-        due: None,
-        date: 0,
-    }
-}
-
-pub fn procedure_doc(p: &Procedure) -> SearchDoc {
-    SearchDoc {
-        kind: DocKind::Procedure,
-        key: p.code.clone(),
-        title: format!("{} · {}", p.code, p.name),
-        subtitle: match p.processing_days {
-            Some(d) => format!(
-                "{} · {d} ngày{}",
-                p.field,
-                if p.working_days { " làm việc" } else { "" }
-            ),
-            None => p.field.clone(),
-        },
-        fields: vec![
-            (Field::Code, p.code.clone()),
-            (Field::Procedure, p.name.clone()),
-        ],
-        ..reference_doc()
-    }
 }
 
 impl SearchService {
@@ -232,7 +127,7 @@ impl SearchService {
             done: AtomicU64::new(0),
             // Not known until the builder counts; 0 of 1 reads as "indexing" meanwhile.
             total: AtomicU64::new(1),
-            ready: (Mutex::new(false), Condvar::new()),
+            ready: (Mutex::new(BuildState::Building), Condvar::new()),
             generations: Mutex::new(HashMap::new()),
             sessions: Mutex::new(HashMap::new()),
             version: AtomicU64::new(0),
@@ -247,19 +142,43 @@ impl SearchService {
             return;
         }
         let builder = self.inner.clone();
-        std::thread::Builder::new()
+        let spawned = std::thread::Builder::new()
             .name("search-index".into())
-            .spawn(move || builder.build())
-            .expect("spawn the index builder");
+            .spawn(move || {
+                // A panic must reach the waiters as a failure, not leave them waiting.
+                let outcome =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.build()))
+                        .unwrap_or_else(|panic| Err(panic_message(panic.as_ref())));
+                builder.finish(outcome);
+            });
+        if let Err(e) = spawned {
+            self.inner
+                .finish(Err(format!("could not start its thread ({e})")));
+        }
     }
 
-    /// Blocks until the index is built (CLI search, tests).
-    pub fn wait_ready(&self) {
+    /// Blocks until the index is built or its build has failed (CLI search,
+    /// caller look-up, tests).
+    pub fn wait_ready(&self) -> Result<(), IndexFailed> {
         self.ensure_started();
         let (lock, cv) = &self.inner.ready;
-        let mut ready = lock.lock().unwrap_or_else(|e| e.into_inner());
-        while !*ready {
-            ready = cv.wait(ready).unwrap_or_else(|e| e.into_inner());
+        let mut state = lock.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            match &*state {
+                BuildState::Building => {
+                    state = cv.wait(state).unwrap_or_else(|e| e.into_inner());
+                }
+                BuildState::Ready => return Ok(()),
+                BuildState::Failed(why) => return Err(IndexFailed(why.clone())),
+            }
+        }
+    }
+
+    /// Why the index build failed, if it has.
+    pub fn failure(&self) -> Option<IndexFailed> {
+        match &*self.inner.ready.0.lock().unwrap_or_else(|e| e.into_inner()) {
+            BuildState::Failed(why) => Some(IndexFailed(why.clone())),
+            _ => None,
         }
     }
 
@@ -305,13 +224,7 @@ impl SearchService {
         };
         let now = (self.inner.clock)();
         let limit = req.limit.clamp(1, 500);
-        let restricted = user.role == Role::Responder;
-        let query = Query::parse(
-            &req.text,
-            now.0,
-            Some(&user.name),
-            if restricted { limit * 5 } else { limit },
-        );
+        let query = Query::parse(&req.text, now.0, Some(&user.name), limit);
         let cancelled = || generation.load(Ordering::Relaxed) != mine;
         let outcome = {
             let slot = self
@@ -323,46 +236,16 @@ impl SearchService {
                 .or_default()
                 .clone();
             let mut slot = slot.lock().unwrap_or_else(|e| e.into_inner());
-            let version = self.inner.version.load(Ordering::SeqCst);
-            let (seen, session) = &mut *slot;
-            if *seen != version {
-                session.reset();
-                *seen = version;
-            }
-            session.search(index, &query, &cancelled)
+            // The index cannot change under us: we hold its read lock.
+            slot.at_version(self.inner.version.load(Ordering::SeqCst));
+            let query = query.within(slot.scope(index, user));
+            slot.session.search(index, &query, &cancelled)
         };
-        let mut hits = outcome.hits;
-        let mut total = outcome.total;
-        if restricted {
-            let before = hits.len();
-            hits.retain(|h| self.responder_may_see(h, user));
-            total -= before - hits.len();
-            hits.truncate(limit);
-        }
         SearchResults {
-            hits,
-            total,
+            hits: outcome.hits,
+            total: outcome.total,
             micros: started.elapsed().as_micros() as u64,
             index_ready: true,
-        }
-    }
-
-    fn responder_may_see(&self, hit: &crate::search::Hit, user: &User) -> bool {
-        match hit.kind {
-            DocKind::Ticket => hit
-                .key
-                .parse::<TicketId>()
-                .ok()
-                .and_then(|id| self.inner.store.ticket(id).ok().flatten())
-                .is_some_and(|t| can_see(user, &t)),
-            DocKind::Dossier => self
-                .inner
-                .store
-                .dossier(&hit.key)
-                .ok()
-                .flatten()
-                .is_some_and(|d| user.covers_ward(d.ward)),
-            DocKind::Ward | DocKind::Procedure => true,
         }
     }
 
@@ -373,7 +256,7 @@ impl SearchService {
         user: &User,
         limit: usize,
     ) -> ApiResult<(Vec<Ticket>, Vec<Dossier>)> {
-        self.wait_ready();
+        self.wait_ready()?;
         let results = self.search(
             &SearchRequest {
                 text: name.to_string(),
@@ -393,6 +276,8 @@ impl SearchService {
                         .ok()
                         .and_then(|id| self.inner.store.ticket(id).ok().flatten())
                     {
+                        // The stored ticket may have moved on since the index
+                        // answered (escalated elsewhere meanwhile).
                         if can_see(user, &t) && crate::text::fold(&t.caller.name).contains(&wanted)
                         {
                             tickets.push(t);
@@ -427,6 +312,8 @@ impl Inner {
         self.version.fetch_add(1, Ordering::SeqCst);
         match guard.as_mut() {
             Some(index) => index.upsert(doc),
+            // A failed build never takes its queue: do not grow it.
+            None if self.failed() => {}
             None => self
                 .pending
                 .lock()
@@ -435,7 +322,35 @@ impl Inner {
         }
     }
 
-    fn build(&self) {
+    fn failed(&self) -> bool {
+        matches!(
+            *self.ready.0.lock().unwrap_or_else(|e| e.into_inner()),
+            BuildState::Failed(_)
+        )
+    }
+
+    /// Wakes every waiter with the build's outcome.
+    fn finish(&self, outcome: Result<(), String>) {
+        let state = match outcome {
+            Ok(()) => BuildState::Ready,
+            Err(why) => {
+                tracing::error!("search index build failed: {why}");
+                self.pending
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .clear();
+                BuildState::Failed(why)
+            }
+        };
+        let (lock, cv) = &self.ready;
+        *lock.lock().unwrap_or_else(|e| e.into_inner()) = state;
+        cv.notify_all();
+    }
+
+    /// Builds the index from the store. A record that cannot be read fails
+    /// the build: an index silently missing it would answer "no previous
+    /// calls" for a caller who has some.
+    fn build(&self) -> Result<(), String> {
         let started = Instant::now();
         let now = (self.clock)();
         let wards = reference::wards();
@@ -453,20 +368,23 @@ impl Inner {
                 done.store(count.get(), Ordering::Relaxed);
             }
         };
-        let dossiers = self.store.all_dossiers().filter_map(|d| match d {
+        let unreadable = std::cell::RefCell::new(None);
+        let note = |e: crate::store::StoreError| {
+            unreadable.borrow_mut().get_or_insert(e.to_string());
+            None
+        };
+        let dossiers = self.store.all_dossiers().map_while(|d| match d {
             Ok(d) => Some(dossier_doc(&d, now)),
-            Err(e) => {
-                tracing::error!("index build: {e}");
-                None
-            }
+            Err(e) => note(e),
         });
-        let tickets = self.store.all_tickets().filter_map(|t| match t {
-            Ok(t) => Some(ticket_doc(&t)),
-            Err(e) => {
-                tracing::error!("index build: {e}");
-                None
-            }
-        });
+        let tickets = self
+            .store
+            .all_tickets()
+            .take_while(|_| unreadable.borrow().is_none())
+            .map_while(|t| match t {
+                Ok(t) => Some(ticket_doc(&t)),
+                Err(e) => note(e),
+            });
         let docs = wards
             .iter()
             .map(ward_doc)
@@ -475,6 +393,9 @@ impl Inner {
             .chain(tickets)
             .inspect(|_| tick());
         let mut index = SearchIndex::build_sized(docs, total as usize);
+        if let Some(why) = unreadable.into_inner() {
+            return Err(why);
+        }
         let count = count.get();
         {
             let mut guard = self.index.write().unwrap_or_else(|e| e.into_inner());
@@ -491,8 +412,15 @@ impl Inner {
         self.total.store(count.max(total), Ordering::Relaxed);
         self.done.store(count.max(total), Ordering::Relaxed);
         tracing::info!("search index: {count} documents in {:?}", started.elapsed());
-        let (lock, cv) = &self.ready;
-        *lock.lock().unwrap_or_else(|e| e.into_inner()) = true;
-        cv.notify_all();
+        Ok(())
     }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".into());
+    format!("it stopped on an internal error ({what})")
 }

@@ -1,5 +1,10 @@
 //! `LocalApi`: `HotlineApi` over the embedded store, acting as one user.
 
+mod open;
+pub mod search_service;
+
+pub use open::{open_store, open_store_noting, resolve_user, DEMO_DEFAULT_USER};
+
 use super::stats::compute_stats;
 use super::{
     ApiError, ApiResult, BackendStatus, CallerHistory, HotlineApi, Page, SearchRequest,
@@ -8,9 +13,10 @@ use super::{
 use crate::domain::{
     can_see, Change, Clock, Dossier, NewTicket, Phone, Role, Ticket, TicketId, Ts, User,
 };
-use crate::search_service::SearchService;
 use crate::store::{ListQuery, Store};
+use crate::text::escape_controls;
 use async_trait::async_trait;
+use search_service::SearchService;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -98,6 +104,17 @@ impl LocalApi {
         }
     }
 
+    fn require_admin(&self, what: &str) -> ApiResult<()> {
+        if self.user.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!(
+                "only an admin {what} ({} is a {})",
+                self.user.name, self.user.role
+            )))
+        }
+    }
+
     fn visible_ticket(&self, id: TicketId) -> ApiResult<Ticket> {
         self.require_ticket_worker()?;
         match self.store().ticket(id)? {
@@ -166,7 +183,7 @@ impl LocalApi {
                 self.matches(&filter, t, now)
             })?;
         Ok(TicketPage {
-            tickets: listed.tickets,
+            tickets: masked_tickets(listed.tickets),
             next: listed.next,
         })
     }
@@ -190,12 +207,31 @@ impl LocalApi {
                 store.dossiers_by_phone(phone.as_str())?
             };
             dossiers.sort_by_key(|d| std::cmp::Reverse(d.received_at));
-            return Ok(CallerHistory { tickets, dossiers });
+            return Ok(caller_history(tickets, dossiers));
         }
         let name =
             crate::domain::validate::line("caller", query, 100, true).map_err(ApiError::invalid)?;
         let (tickets, dossiers) = self.backend.search.caller_by_name(&name, &self.user, 200)?;
-        Ok(CallerHistory { tickets, dossiers })
+        Ok(caller_history(tickets, dossiers))
+    }
+}
+
+// Lists carry masked phone and CCCD; only the single-ticket view has them in full.
+
+fn masked_tickets(tickets: Vec<Ticket>) -> Vec<Ticket> {
+    tickets
+        .into_iter()
+        .map(Ticket::with_caller_masked)
+        .collect()
+}
+
+fn caller_history(tickets: Vec<Ticket>, dossiers: Vec<Dossier>) -> CallerHistory {
+    CallerHistory {
+        tickets: masked_tickets(tickets),
+        dossiers: dossiers
+            .into_iter()
+            .map(Dossier::with_applicant_masked)
+            .collect(),
     }
 }
 
@@ -273,13 +309,15 @@ impl HotlineApi for LocalApi {
         blocking(move || {
             api.visible_ticket(id)?;
             if let Change::Assign { to: Some(name) } = &change {
-                let assignee = api
-                    .store()
-                    .user(name)?
-                    .ok_or_else(|| ApiError::not_found(format!("user {name}")))?;
+                let assignee = api.store().user(name)?.ok_or_else(|| {
+                    ApiError::not_found(format!("user {}", escape_controls(name)))
+                })?;
                 if !assignee.works_tickets() {
                     return Err(ApiError::Rejected {
-                        message: format!("{name} is an admin and cannot take tickets"),
+                        message: format!(
+                            "{} is an admin and cannot take tickets",
+                            escape_controls(name)
+                        ),
                     });
                 }
             }
@@ -317,7 +355,13 @@ impl HotlineApi for LocalApi {
     async fn search(&self, query: SearchRequest) -> ApiResult<SearchResults> {
         self.require_ticket_worker()?;
         let api = self.clone();
-        blocking(move || Ok(api.backend.search.search(&query, &api.user))).await
+        blocking(move || {
+            if let Some(failed) = api.backend.search.failure() {
+                return Err(failed.into());
+            }
+            Ok(api.backend.search.search(&query, &api.user))
+        })
+        .await
     }
 
     async fn dossier(&self, code: &str) -> ApiResult<Option<Dossier>> {
@@ -389,6 +433,27 @@ impl HotlineApi for LocalApi {
         blocking(move || backend.import_dossiers(&bytes)).await
     }
 
+    async fn issue_token(&self, name: &str) -> ApiResult<String> {
+        self.require_admin("issues sign-in tokens")?;
+        let api = self.clone();
+        let name = name.to_string();
+        blocking(move || Ok(api.store().issue_token(&name)?)).await
+    }
+
+    async fn revoke_token(&self, name: &str) -> ApiResult<()> {
+        self.require_admin("revokes sign-in tokens")?;
+        let api = self.clone();
+        let name = name.to_string();
+        blocking(move || {
+            if api.store().user(&name)?.is_none() {
+                return Err(ApiError::not_found(format!("user {name}")));
+            }
+            api.store().revoke_token(&name)?;
+            Ok(())
+        })
+        .await
+    }
+
     async fn status(&self) -> ApiResult<BackendStatus> {
         let store = self.store();
         Ok(BackendStatus {
@@ -397,6 +462,7 @@ impl HotlineApi for LocalApi {
             tickets: store.ticket_count()?,
             dossiers: store.dossier_count()?,
             index_progress: self.backend.search.progress(),
+            index_error: self.backend.search.failure().map(|e| e.to_string()),
         })
     }
 }

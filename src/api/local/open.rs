@@ -2,79 +2,58 @@
 //! generation on first use, and which user acts.
 
 use crate::api::{Backend, LocalApi};
-use crate::demo::{self, DemoConfig};
+use crate::demo::{populate_demo, DemoConfig};
 use crate::domain::{Clock, Role, User};
-use crate::store::Store;
+use crate::store::{IfMissing, Store, StoreError, DEFAULT_CACHE_BYTES};
 use anyhow::{anyhow, bail, Result};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::Path;
 
 /// The demo store's default user (an operator).
 pub const DEMO_DEFAULT_USER: &str = "lan.nt";
 
-/// `--data` wins; otherwise the demo store with `--demo`, else the real one.
-pub fn data_dir(explicit: Option<&Path>, demo: bool) -> PathBuf {
-    match explicit {
-        Some(p) => p.to_path_buf(),
-        None if demo => crate::paths::default_demo_dir(),
-        None => crate::paths::default_data_dir(),
-    }
-}
-
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct DemoSummary {
-    pub users: usize,
-    pub dossiers: usize,
-    pub tickets: usize,
-    pub millis: u128,
-}
-
-/// Writes demo users, dossiers and tickets into `store`.
-pub fn populate_demo(store: &Store, cfg: &DemoConfig) -> Result<DemoSummary> {
-    let started = std::time::Instant::now();
-    let users = demo::demo_users();
-    let mut batch = Vec::with_capacity(10_000);
-    let mut dossiers = 0;
-    for d in demo::dossiers(cfg) {
-        batch.push(d);
-        if batch.len() == 10_000 {
-            // In key order, a batch lands on neighbouring tree nodes.
-            batch.sort_unstable_by(|a, b| a.code.cmp(&b.code));
-            dossiers += store.put_dossiers_unflushed(&batch)?.added;
-            batch.clear();
-        }
-    }
-    dossiers += store.put_dossiers_unflushed(&batch)?.added;
-    let tickets = demo::tickets(cfg);
-    for (t, events) in &tickets {
-        store.put_ticket_with_events(t, events)?;
-    }
-    // Users last: a store with users is a finished demo, so one cut short
-    // (the TUI quit while generating) is generated again next time.
-    for u in &users {
-        store.put_user(u)?;
-    }
-    store.flush()?;
-    Ok(DemoSummary {
-        users: users.len(),
-        dossiers,
-        tickets: tickets.len(),
-        millis: started.elapsed().as_millis(),
-    })
-}
-
 /// Opens the store; a demo store that has no users yet is generated first
-/// (said on stderr).
-pub fn open_store(dir: &Path, demo: bool) -> Result<Store> {
-    open_store_noting(dir, demo, true)
+/// (said on stderr). With `demo`, a missing store is always made, and a
+/// store that is not a demo store is refused.
+pub fn open_store(dir: &Path, demo: bool, if_missing: IfMissing) -> Result<Store> {
+    open_store_noting(dir, demo, if_missing, true)
 }
 
 /// As [`open_store`]; `announce: false` keeps stderr quiet (the TUI owns the
 /// terminal then, and says it on screen).
-pub fn open_store_noting(dir: &Path, demo: bool, announce: bool) -> Result<Store> {
-    let store = Store::open(dir)?;
+pub fn open_store_noting(
+    dir: &Path,
+    demo: bool,
+    if_missing: IfMissing,
+    announce: bool,
+) -> Result<Store> {
+    let if_missing = if demo { IfMissing::Create } else { if_missing };
+    let store = Store::open_with(dir, if_missing, DEFAULT_CACHE_BYTES)?;
+    if let (Some(up), true) = (store.upgrade(), announce) {
+        let note = format!(
+            "upgraded the store at {} from schema {} to {}; a backup of it as it was is at {}",
+            dir.display(),
+            up.from,
+            up.to,
+            up.backup.display()
+        );
+        let _ = writeln!(
+            std::io::stderr(),
+            "hotline: {}",
+            crate::text::escape_controls(&note)
+        );
+    }
+    if demo && !store.is_demo()? && !store.is_empty() {
+        return Err(StoreError::NotDemo(dir.to_path_buf()).into());
+    }
     if demo && !store.has_users() {
         if announce {
-            eprintln!("hotline: generating the demo store in {} …", dir.display());
+            // Only a note: a closed or full stderr must not stop the work.
+            let _ = writeln!(
+                std::io::stderr(),
+                "hotline: generating the demo store in {} …",
+                crate::text::escape_controls(&dir.display().to_string())
+            );
         }
         tracing::info!("generating the demo store in {}", dir.display());
         populate_demo(
@@ -119,8 +98,14 @@ pub fn resolve_user(store: &Store, requested: Option<&str>, demo: bool) -> Resul
 impl LocalApi {
     /// Opens `data_dir` (generating the demo store first when `demo` and empty)
     /// as `user` (see [`resolve_user`]).
-    pub fn open(data_dir: &Path, user: Option<&str>, clock: Clock, demo: bool) -> Result<LocalApi> {
-        Self::open_noting(data_dir, user, clock, demo, true)
+    pub fn open(
+        data_dir: &Path,
+        user: Option<&str>,
+        clock: Clock,
+        demo: bool,
+        if_missing: IfMissing,
+    ) -> Result<LocalApi> {
+        Self::open_noting(data_dir, user, clock, demo, if_missing, true)
     }
 
     /// As [`LocalApi::open`]; see [`open_store_noting`].
@@ -129,9 +114,10 @@ impl LocalApi {
         user: Option<&str>,
         clock: Clock,
         demo: bool,
+        if_missing: IfMissing,
         announce: bool,
     ) -> Result<LocalApi> {
-        let store = open_store_noting(data_dir, demo, announce)?;
+        let store = open_store_noting(data_dir, demo, if_missing, announce)?;
         let user = resolve_user(&store, user, demo)?;
         // The index is built when a search first asks (the TUI asks at once).
         let backend = Backend::lazy(store, clock, demo);
