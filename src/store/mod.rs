@@ -230,6 +230,7 @@ impl Store {
         if !self.is_demo()? && !self.is_empty() {
             return Err(StoreError::NotDemo(self.path.clone()));
         }
+        let _gate = self.write_gate();
         self.meta.insert("kind", DEMO_KIND)?;
         self.flush()
     }
