@@ -31,6 +31,9 @@ const DEMO_KIND: &[u8] = b"demo";
 pub enum StoreError {
     #[error("could not open the store at {path}: {message}")]
     Open { path: PathBuf, message: String },
+    /// sled's lock is held by another process (a hub, or another command).
+    #[error("could not open the store at {}: another hotline process has it open (use the hub to share a store)", .0.display())]
+    Held(PathBuf),
     #[error("no store at {}: check --data, HOTLINE_DATA or `data` in the config (a new store is made by `hotline user add NAME --role admin`, `hotline demo` or `hotline restore`)", .0.display())]
     Missing(PathBuf),
     #[error("the write may not have reached the disk: {}", io_message(.0))]
@@ -149,7 +152,12 @@ impl Store {
             // Bounds on-disk-sized pages, not process memory; measured in benches.
             .cache_capacity(cache_bytes)
             .open()
-            .map_err(|e| open_error(open_failure(e)))?;
+            .map_err(|e| match e {
+                sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => {
+                    StoreError::Held(dir.to_path_buf())
+                }
+                e => open_error(open_failure(e)),
+            })?;
         if creating || crate::private_files::looser_than_private(dir).is_none() {
             crate::private_files::tighten(dir).map_err(|e| open_error(io_message(&e)))?;
         }
@@ -280,9 +288,6 @@ fn sled_message(e: &sled::Error) -> String {
 /// Why sled could not open a store, with what the user can do about it.
 fn open_failure(e: sled::Error) -> String {
     match e {
-        sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => {
-            "another hotline process has it open (use the hub to share a store)".into()
-        }
         sled::Error::Io(io) => io_message(&io),
         sled::Error::Corruption { .. } => format!(
             "the store is damaged ({e}). Nothing has been changed. Keep a copy of the \
