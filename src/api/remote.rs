@@ -186,8 +186,11 @@ impl RemoteApi {
         segments: &[&str],
         body: &B,
     ) -> ApiResult<T> {
-        self.send_json(self.request(Method::POST, self.endpoint(segments)).json(body))
-            .await
+        self.send_json(
+            self.request(Method::POST, self.endpoint(segments))
+                .json(body),
+        )
+        .await
     }
 
     fn transport_error(&self, e: &reqwest::Error) -> ApiError {

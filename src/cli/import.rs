@@ -16,12 +16,7 @@ const SOME_REJECTED: i32 = 1;
 const NONE_STORED: i32 = 2;
 
 /// Runs an import; sets `exit_code` as `--help` documents it.
-pub fn run(
-    target: &Target,
-    cmd: ImportCmd,
-    json: bool,
-    exit_code: &mut i32,
-) -> Result<String> {
+pub fn run(target: &Target, cmd: ImportCmd, json: bool, exit_code: &mut i32) -> Result<String> {
     // Until the report says otherwise, nothing was stored.
     *exit_code = NONE_STORED;
     let ImportCmd::Dossiers { file } = cmd;

@@ -9,7 +9,12 @@ use anyhow::{anyhow, bail, Result};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
-pub fn run(url: &str, token: Option<String>, credentials_file: &Path, json: bool) -> Result<String> {
+pub fn run(
+    url: &str,
+    token: Option<String>,
+    credentials_file: &Path,
+    json: bool,
+) -> Result<String> {
     let url = parse_hub_url(url)
         .map(|u| display_url(&u))
         .map_err(|why| anyhow!("'{}': {why}", crate::text::escape_controls(url)))?;

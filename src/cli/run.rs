@@ -59,9 +59,8 @@ fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
             .flatten()
     });
     if let Some(url) = &server {
-        crate::api::remote::parse_hub_url(url).map_err(|why| {
-            anyhow!("--server '{}': {why}", crate::text::escape_controls(url))
-        })?;
+        crate::api::remote::parse_hub_url(url)
+            .map_err(|why| anyhow!("--server '{}': {why}", crate::text::escape_controls(url)))?;
     }
     let credentials_file = crate::paths::credentials_file();
     let target = Target {
@@ -267,7 +266,9 @@ fn user_cmd(target: &Target, cmd: UserCmd, json: bool) -> Result<String> {
                 .block_on(api.issue_token(&user.name))
                 .map_err(|e| anyhow!("user {} saved, but no token was issued: {e}", user.name))?;
             if json {
-                return Ok(output::json(&serde_json::json!({ "user": user, "token": token })));
+                return Ok(output::json(
+                    &serde_json::json!({ "user": user, "token": token }),
+                ));
             }
             Ok(format!(
                 "user {} ({}) saved{}\n{}",
@@ -284,14 +285,18 @@ fn user_cmd(target: &Target, cmd: UserCmd, json: bool) -> Result<String> {
         UserCmd::Token { name } => {
             let token = rt.block_on(api.issue_token(&name))?;
             if json {
-                return Ok(output::json(&serde_json::json!({ "user": name, "token": token })));
+                return Ok(output::json(
+                    &serde_json::json!({ "user": name, "token": token }),
+                ));
             }
             Ok(token_lines(&name, &token))
         }
         UserCmd::Revoke { name } => {
             rt.block_on(api.revoke_token(&name))?;
             if json {
-                return Ok(output::json(&serde_json::json!({ "user": name, "revoked": true })));
+                return Ok(output::json(
+                    &serde_json::json!({ "user": name, "revoked": true }),
+                ));
             }
             Ok(format!(
                 "the sign-in token of {} is revoked: the hub refuses it from now on",

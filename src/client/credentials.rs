@@ -65,7 +65,10 @@ pub fn same_hub(a: &str, b: &str) -> bool {
 /// The token to present to the hub at `url`: `HOTLINE_TOKEN` when set,
 /// else the one saved by `hotline login` for that hub.
 pub fn token_for(url: &str, credentials_file: &Path) -> Result<Option<String>> {
-    if let Some(token) = std::env::var(TOKEN_ENV).ok().filter(|t| !t.trim().is_empty()) {
+    if let Some(token) = std::env::var(TOKEN_ENV)
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+    {
         return Ok(Some(token.trim().to_string()));
     }
     Ok(Credentials::load(credentials_file)?

@@ -85,7 +85,10 @@ pub fn open_api(
         Ok(api) => return Ok(Opened::Local(api)),
         Err(e) => e,
     };
-    if !matches!(error.downcast_ref::<StoreError>(), Some(StoreError::Held(_))) {
+    if !matches!(
+        error.downcast_ref::<StoreError>(),
+        Some(StoreError::Held(_))
+    ) {
         return Err(error);
     }
     let Some(hub) = HubFile::read(target.dir)? else {
