@@ -153,9 +153,7 @@ impl Store {
             .cache_capacity(cache_bytes)
             .open()
             .map_err(|e| match e {
-                sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => {
-                    StoreError::Held(dir.to_path_buf())
-                }
+                sled::Error::Io(io) if is_lock_held(&io) => StoreError::Held(dir.to_path_buf()),
                 e => open_error(open_failure(e)),
             })?;
         if creating || crate::private_files::looser_than_private(dir).is_none() {
@@ -283,6 +281,14 @@ fn sled_message(e: &sled::Error) -> String {
         sled::Error::Io(io) => io_message(io),
         other => other.to_string(),
     }
+}
+
+/// Whether sled failed because another process holds the store's lock: sled
+/// 0.34 reports that as an `Other` error "could not acquire lock on …" around
+/// the OS's `WouldBlock`.
+fn is_lock_held(io: &std::io::Error) -> bool {
+    io.kind() == std::io::ErrorKind::WouldBlock
+        || io.to_string().starts_with("could not acquire lock")
 }
 
 /// Why sled could not open a store, with what the user can do about it.
