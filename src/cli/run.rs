@@ -392,6 +392,12 @@ fn open_tui(
 ) -> Result<String> {
     use crate::tui::{Lang, TuiOptions};
     let demo = target.demo;
+    // Said before the terminal is taken over: there is nothing to show without a token.
+    if let Some(url) = target.server {
+        if crate::client::token_for(url, target.credentials_file)?.is_none() {
+            return Err(crate::client::open::not_signed_in(url));
+        }
+    }
     // The store opens on its own thread while the first frame is drawn; the
     // demo's user switcher reaches it once it is open.
     let opened: std::sync::Arc<std::sync::OnceLock<crate::api::LocalApi>> = Default::default();

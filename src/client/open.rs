@@ -113,7 +113,8 @@ pub fn open_api(
     Ok(Opened::Remote(api))
 }
 
-fn not_signed_in(url: &str) -> anyhow::Error {
+/// The error for a hub with no token to present.
+pub fn not_signed_in(url: &str) -> anyhow::Error {
     anyhow!("not signed in to {url}: run `hotline login {url}`")
 }
 
