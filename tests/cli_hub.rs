@@ -236,7 +236,7 @@ fn login_then_work_through_the_hub() {
     }
     let saved = std::fs::read_to_string(home.credentials()).unwrap();
     assert!(saved.contains(url) && saved.contains(&op_token), "{saved}");
-    let info = home.ok(&["info", "--json"]);
+    let info = home.ok(&["--server", url, "info", "--json"]);
     assert!(
         info.contains(
             &home
@@ -277,7 +277,7 @@ fn login_then_work_through_the_hub() {
         "1",
     ]);
     assert!(
-        err.contains("changed by op meanwhile (now version 2)"),
+        err.contains("--expect-version 1 is stale: PA-000001 is at version 2 now (changed by op)"),
         "{err}"
     );
     let list = home.ok(&["--server", url, "--json", "ticket", "list"]);
