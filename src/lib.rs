@@ -15,6 +15,7 @@ pub mod private_files;
 pub mod problems;
 pub mod reference;
 pub mod search;
+pub mod server;
 pub mod store;
 pub mod sync;
 pub mod text;

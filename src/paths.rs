@@ -33,11 +33,6 @@ pub fn credentials_file() -> PathBuf {
     config_file().with_file_name("credentials.toml")
 }
 
-/// What a running hub writes into the data directory it holds.
-pub fn hub_file(data_dir: &Path) -> PathBuf {
-    data_dir.join("hub.json")
-}
-
 /// `HOTLINE_LOG`, else `$XDG_STATE_HOME/hotline/hotline.log`.
 pub fn log_file() -> PathBuf {
     std::env::var_os("HOTLINE_LOG")

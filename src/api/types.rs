@@ -4,7 +4,7 @@ use crate::domain::{Dossier, Event, Kind, Status, Ticket, TicketId, Ts, WardCode
 use crate::search::Hit;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TicketDetail {
     pub ticket: Ticket,
     pub events: Vec<Event>,
@@ -13,7 +13,8 @@ pub struct TicketDetail {
 }
 
 /// Which tickets to list. Empty filter = every ticket the user may see.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TicketFilter {
     #[serde(default)]
     pub statuses: Vec<Status>,
@@ -34,7 +35,8 @@ pub struct TicketFilter {
     pub by_due: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Page {
     pub limit: usize,
     /// Opaque cursor from a previous page's `next`.
@@ -50,20 +52,21 @@ impl Default for Page {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TicketPage {
     pub tickets: Vec<Ticket>,
     pub next: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SearchRequest {
     /// Raw text as typed, filters included (`ward:`, `status:`, `kind:`, `overdue`, `open`, `mine`).
     pub text: String,
     pub limit: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SearchResults {
     pub hits: Vec<Hit>,
     /// All matches before the limit.
@@ -73,13 +76,13 @@ pub struct SearchResults {
     pub index_ready: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CallerHistory {
     pub tickets: Vec<Ticket>,
     pub dossiers: Vec<Dossier>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema, Default)]
 pub struct Stats {
     pub now: Ts,
     /// Open tickets per status (only statuses with tickets).
@@ -99,7 +102,7 @@ pub struct Stats {
     pub overdue_tickets: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BackendStatus {
     /// "local" or the hub URL.
     pub backend: String,

@@ -22,6 +22,18 @@
 //! | `POST /imports/dossiers`           | the file's bytes (CSV or JSON lines) → `ImportReport` |
 //! | `GET /status`                      | → `BackendStatus`                          |
 //! | `GET /openapi.json`                | the OpenAPI document                       |
+//!
+//! Outside `/api/v1`, without a token: `GET /healthz` → `ok`, `GET /metrics`
+//! → Prometheus text.
+//!
+//! Requests the hub cannot read get an `ErrorBody` too: `400 bad-request`
+//! (bad JSON, wrong types, unknown fields, a bad path parameter, a missing
+//! or malformed `Idempotency-Key`, a malformed `If-Match`), `428
+//! precondition-required` (no `If-Match` on a change), `413
+//! payload-too-large` (over 256 KiB; 64 MiB for imports), `429
+//! rate-limited` (too many failed sign-ins from one address; `Retry-After`
+//! says when to try again), `404 not-found` (an unknown route, no `what`),
+//! `405 method-not-allowed`.
 
 use super::{ApiError, Page, TicketFilter};
 use crate::domain::{Ticket, ValidationError};
@@ -31,7 +43,7 @@ pub const API_PREFIX: &str = "/api/v1";
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
 /// `POST /tickets/list`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListRequest {
     #[serde(default)]
@@ -41,7 +53,7 @@ pub struct ListRequest {
 }
 
 /// `POST /users/{name}/token`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TokenIssued {
     pub user: String,
     pub token: String,
@@ -49,7 +61,7 @@ pub struct TokenIssued {
 
 /// Every error the hub answers: `{code, message}`, plus the current ticket
 /// on a conflict and the field errors of an invalid request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     pub code: String,
     pub message: String,

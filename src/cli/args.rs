@@ -102,6 +102,24 @@ pub enum Command {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+    /// Serve the --data store to clients over HTTP (the hub) until SIGTERM or ctrl-c.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, default_value = crate::server::DEFAULT_LISTEN, value_name = "ADDR:PORT")]
+    pub listen: std::net::SocketAddr,
+    /// TLS certificate chain (PEM); with --tls-key the hub speaks HTTPS.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Serve plain HTTP on an address other than loopback (only behind a TLS proxy).
+    #[arg(long)]
+    pub insecure: bool,
 }
 
 #[derive(Debug, Args)]

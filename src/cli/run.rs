@@ -122,6 +122,16 @@ fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
             let summary = Store::open(&dir)?.backup_to(&file)?;
             Ok(backup_report("backup", &summary, g.json))
         }
+        Command::Serve(a) => {
+            let mut config = crate::server::ServeConfig::new(&dir, a.listen);
+            config.insecure = a.insecure;
+            config.tls = a
+                .tls_cert
+                .zip(a.tls_key)
+                .map(|(cert, key)| crate::server::TlsFiles { cert, key });
+            crate::server::serve(config)?;
+            Ok(String::new())
+        }
         Command::Restore { file } => {
             let summary = Store::restore_from(&file, &dir)?;
             Ok(backup_report("restored into", &summary, g.json))
@@ -360,8 +370,8 @@ fn info(target: &Target, json: bool) -> Result<String> {
             fields.insert("size_on_disk_bytes".into(), store.size_on_disk().into());
         }
         // A store a hub holds is described by the hub's address.
-        Err(StoreError::Held(_)) if crate::client::HubFile::read(dir)?.is_some() => {
-            let hub = crate::client::HubFile::read(dir)?.map(|h| h.url);
+        Err(StoreError::Held(_)) if crate::server::read_hub_file(dir).is_some() => {
+            let hub = crate::server::read_hub_file(dir).map(|h| h.url);
             fields.insert("served_by".into(), hub.into());
         }
         Err(StoreError::Missing(_)) if target.server.is_some() => {}

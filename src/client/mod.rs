@@ -1,10 +1,8 @@
-//! The client's side of a hub: the saved sign-in, the address a running hub
-//! leaves in its data directory, and choosing where a command's API lives.
+//! The client's side of a hub: the saved sign-in, and choosing where a
+//! command's API lives (the hub's `hub.json` is read with `server::read_hub_file`).
 
 pub mod credentials;
-pub mod hub_file;
 pub mod open;
 
 pub use credentials::{token_for, Credentials};
-pub use hub_file::HubFile;
 pub use open::{open_api, Opened, Target};

@@ -3,7 +3,6 @@
 //! address it left in `hub.json`.
 
 use super::credentials::token_for;
-use super::hub_file::HubFile;
 use crate::api::{ApiError, ApiResult, HotlineApi, LocalApi, RemoteApi};
 use crate::domain::{Clock, User};
 use crate::store::{IfMissing, StoreError};
@@ -91,7 +90,7 @@ pub fn open_api(
     ) {
         return Err(error);
     }
-    let Some(hub) = HubFile::read(target.dir)? else {
+    let Some(hub) = crate::server::read_hub_file(target.dir) else {
         return Err(error);
     };
     let Some(token) = token_for(&hub.url, target.credentials_file)? else {

@@ -11,8 +11,8 @@ use super::validate::{self, Phone, ValidationError};
 use super::{Ts, WardCode};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "change", rename_all = "kebab-case")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "change", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum Change {
     Comment {
         text: String,
@@ -49,7 +49,8 @@ pub enum Change {
 }
 
 /// Fields an operator may correct after logging. `None` leaves a field alone.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema, Default)]
+#[serde(deny_unknown_fields)]
 pub struct TicketEdit {
     pub subject: Option<String>,
     pub description: Option<String>,

@@ -7,7 +7,19 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// The national public-service portal's dossier status (TrangThaiHoSo 1–10).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(try_from = "u8", into = "u8")]
 pub struct PortalStatus(u8);
 
@@ -109,7 +121,7 @@ slug_enum!(PaymentState {
     Failed => "failed", "Thanh toán lỗi", "Payment failed";
 });
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Dossier {
     /// `<agency>-<YYMMDD>-<NNNN>`, e.g. `000.00.01.H29-250812-0042`.
     pub code: String,

@@ -3,7 +3,19 @@
 use super::{ticket::Priority, Ts, WardCode};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum FaultType {
     /// Dossier stuck in sync with the national public-service portal.
@@ -73,7 +85,7 @@ impl FaultType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Escalation {
     pub ward: WardCode,
     pub fault: FaultType,
@@ -89,7 +101,8 @@ pub struct Escalation {
 }
 
 /// What the escalating user supplies.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct EscalationRequest {
     pub ward: WardCode,
     pub fault: FaultType,

@@ -5,7 +5,7 @@ use super::transition::{Action, Status};
 use super::{Ts, WardCode};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Event {
     pub seq: u32,
     pub at: Ts,
@@ -13,7 +13,7 @@ pub struct Event {
     pub kind: EventKind,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 /// Externally tagged: postcard cannot read internally tagged enums.
 #[serde(rename_all = "kebab-case")]
 pub enum EventKind {

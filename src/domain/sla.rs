@@ -32,7 +32,7 @@ pub fn escalation_hours(severity: Priority) -> (i64, i64) {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Sla {
     pub respond_by: Ts,
     pub resolve_by: Ts,
@@ -92,7 +92,7 @@ impl Sla {
 }
 
 /// How a ticket stands against its deadlines at a given moment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum SlaState {
     OnTrack,

@@ -11,7 +11,19 @@ use std::str::FromStr;
 use uuid::Uuid;
 
 /// Shown as `PA-000123` (phản ánh).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(transparent)]
 pub struct TicketId(pub u64);
 
@@ -46,7 +58,7 @@ impl FromStr for TicketId {
 
 macro_rules! slug_enum {
     ($name:ident { $($variant:ident => $slug:literal, $vi:literal, $en:literal;)* }) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
         #[serde(rename_all = "kebab-case")]
         pub enum $name { $($variant),* }
 
@@ -89,14 +101,14 @@ slug_enum!(Priority {
     P4 => "p4", "P4 thấp", "P4 low";
 });
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema, Default)]
 pub struct Caller {
     pub name: String,
     pub phone: Option<Phone>,
     pub cccd: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Ticket {
     pub id: TicketId,
     pub request_id: Uuid,
@@ -179,7 +191,8 @@ impl Ticket {
 }
 
 /// A ticket as the operator enters it, before validation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewTicket {
     pub kind: Kind,
     pub channel: Channel,

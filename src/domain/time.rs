@@ -6,7 +6,18 @@ use std::fmt;
 
 /// Unix seconds (UTC).
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    Default,
+    utoipa::ToSchema,
 )]
 #[serde(transparent)]
 pub struct Ts(pub i64);

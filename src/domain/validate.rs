@@ -5,7 +5,9 @@ use crate::text::{clean_line, clean_text};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema, thiserror::Error,
+)]
 #[error("{field}: {message}")]
 pub struct ValidationError {
     pub field: String,
@@ -30,7 +32,9 @@ pub const MAX_DOSSIERS: usize = 20;
 pub const MAX_DOSSIER_CODE: usize = 40;
 
 /// A Vietnamese phone number in its national form `0xxxxxxxxx`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(transparent)]
 pub struct Phone(String);
 

@@ -36,7 +36,19 @@ pub use tokenize::{query_words, QueryWord};
 use serde::{Deserialize, Serialize};
 
 /// What a search result points at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum DocKind {
     Dossier,
@@ -46,7 +58,7 @@ pub enum DocKind {
 }
 
 /// One ranked result, ready to draw.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Hit {
     pub kind: DocKind,
     /// Unique within `kind`: dossier code, ticket id (`PA-000123`), ward GSO code, procedure code.
@@ -61,7 +73,19 @@ pub struct Hit {
 }
 
 /// Where a searchable text comes from; earlier fields rank higher.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 pub enum Field {
     Code,
     Phone,

@@ -84,4 +84,41 @@ mod tests {
             Err("unknown value envelope version 9".into())
         );
     }
+
+    /// The hub refuses unknown fields in JSON requests
+    /// (`deny_unknown_fields`); postcard, which stores values by position,
+    /// must read them exactly as before.
+    #[test]
+    fn types_that_refuse_unknown_json_fields_still_round_trip_through_postcard() {
+        use crate::api::{Page, SearchRequest, TicketFilter};
+        use crate::domain::{Kind, NewTicket, Role, Status, TicketEdit, User};
+        let user = User {
+            name: "bt".into(),
+            display_name: "Tổ Bến Thành".into(),
+            role: Role::Responder,
+            wards: vec![26743],
+        };
+        assert_eq!(decode::<User>(&encode(&user)), Ok(user));
+        let mut new = NewTicket::new(Kind::Fault, "Lỗi đồng bộ");
+        new.ward = Some(26743);
+        assert_eq!(decode::<NewTicket>(&encode(&new)), Ok(new));
+        let filter = TicketFilter {
+            statuses: vec![Status::Escalated],
+            open_only: true,
+            ..TicketFilter::default()
+        };
+        assert_eq!(decode::<TicketFilter>(&encode(&filter)), Ok(filter));
+        let page = Page::default();
+        assert_eq!(decode::<Page>(&encode(&page)), Ok(page));
+        let search = SearchRequest {
+            text: "nguyen".into(),
+            limit: 20,
+        };
+        assert_eq!(decode::<SearchRequest>(&encode(&search)), Ok(search));
+        let edit = TicketEdit {
+            subject: Some("x".into()),
+            ..TicketEdit::default()
+        };
+        assert_eq!(decode::<TicketEdit>(&encode(&edit)), Ok(edit));
+    }
 }

@@ -415,3 +415,21 @@ impl Store {
         out
     }
 }
+
+impl Store {
+    /// How many tickets have each status (every status, zeros included),
+    /// counted from the status index.
+    pub fn ticket_counts_by_status(&self) -> StoreResult<Vec<(Status, u64)>> {
+        Status::ALL
+            .into_iter()
+            .map(|s| {
+                let mut n = 0u64;
+                for entry in self.by_status.scan_prefix([s.code()]) {
+                    entry?;
+                    n += 1;
+                }
+                Ok((s, n))
+            })
+            .collect()
+    }
+}

@@ -85,6 +85,35 @@ impl LocalApi {
         &self.user
     }
 
+    /// [`HotlineApi::create_ticket`], also saying whether this call created
+    /// the ticket (`false`: an earlier call with the same `request_id` did),
+    /// so the hub can answer 201 or 200.
+    pub async fn create_ticket_noting_new(
+        &self,
+        request_id: Uuid,
+        new: NewTicket,
+    ) -> ApiResult<(Ticket, bool)> {
+        if !matches!(self.user.role, Role::Operator | Role::Supervisor) {
+            return Err(ApiError::forbidden(format!(
+                "{}s may not log tickets",
+                self.user.role
+            )));
+        }
+        known_ward(new.ward)?;
+        let api = self.clone();
+        blocking(move || {
+            let now = api.now();
+            let (ticket, created) =
+                api.store()
+                    .create_ticket(request_id, &new, &api.user.name, now)?;
+            if created {
+                api.backend.search.ticket_changed(&ticket);
+            }
+            Ok((ticket, created))
+        })
+        .await
+    }
+
     fn now(&self) -> Ts {
         (self.backend.clock)()
     }
@@ -234,25 +263,7 @@ impl HotlineApi for LocalApi {
     }
 
     async fn create_ticket(&self, request_id: Uuid, new: NewTicket) -> ApiResult<Ticket> {
-        if !matches!(self.user.role, Role::Operator | Role::Supervisor) {
-            return Err(ApiError::forbidden(format!(
-                "{}s may not log tickets",
-                self.user.role
-            )));
-        }
-        known_ward(new.ward)?;
-        let api = self.clone();
-        blocking(move || {
-            let now = api.now();
-            let (ticket, created) =
-                api.store()
-                    .create_ticket(request_id, &new, &api.user.name, now)?;
-            if created {
-                api.backend.search.ticket_changed(&ticket);
-            }
-            Ok(ticket)
-        })
-        .await
+        Ok(self.create_ticket_noting_new(request_id, new).await?.0)
     }
 
     async fn ticket(&self, id: TicketId) -> ApiResult<TicketDetail> {
