@@ -188,9 +188,7 @@ fn login_then_work_through_the_hub() {
     let data = tempfile::tempdir().unwrap();
     let d = data_arg(data.path());
     let (admin_token, op_token) = store_with_team(&home, data.path());
-    let Some(hub) = Hub::start(data.path()) else {
-        return;
-    };
+    let hub = Hub::start(data.path());
     let url = hub.url.as_str();
 
     // A wrong token is refused and nothing is saved.
