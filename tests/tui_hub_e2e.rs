@@ -193,6 +193,9 @@ fn the_tui_works_through_a_hub() {
 
     // An operator logs a ticket, escalates it from the detail screen, and finds it by search.
     let mut t = Term::through_hub(&hub.url, &lan);
+    // The status bar names the hub.
+    let host = hub.url.trim_start_matches("http://").to_string();
+    t.wait_for(&format!("hub {host}"));
     let id = log_ticket(&mut t, "0938765432", "Kiểm thử qua hub");
     t.send("e");
     t.wait_for("Chuyển phường —");
