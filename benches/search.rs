@@ -13,7 +13,7 @@ use fuzzy_matcher::skim::SkimMatcherV2;
 use fuzzy_matcher::FuzzyMatcher;
 use hotline::demo::{self, DemoConfig};
 use hotline::search::{dossier_doc, procedure_doc, ticket_doc, ward_doc};
-use hotline::search::{Query, SearchIndex, SearchSession};
+use hotline::search::{Query, Scope, SearchIndex, SearchSession};
 use std::time::Instant;
 
 const QUERIES: &[&str] = &[
@@ -172,6 +172,33 @@ fn main() {
     );
 
     row("queries with no result", format!("{}", empty.len()));
+
+    // A ward team's keystrokes: the same queries within its scope (Bến
+    // Thành's escalated tickets and dossiers, every ward and procedure).
+    let t = Instant::now();
+    let scope = Scope::ward_team(&index, &[26743]);
+    let scope_made = t.elapsed();
+    let mut scoped = Vec::new();
+    for q in QUERIES {
+        let mut session = SearchSession::default();
+        let ends: Vec<usize> = q.char_indices().map(|(i, c)| i + c.len_utf8()).collect();
+        for end in ends {
+            let query =
+                Query::parse(&q[..end], now.0, Some("ut.benthanh"), 50).within(Some(scope.clone()));
+            let t = Instant::now();
+            std::hint::black_box(session.search(&index, &query, &|| false));
+            scoped.push(t.elapsed());
+        }
+    }
+    scoped.sort();
+    row(
+        "a ward team's scope, made once per index version",
+        format!("{:.2} ms", scope_made.as_secs_f64() * 1e3),
+    );
+    row(
+        "per keystroke within a ward team's scope: p50 / p95",
+        format!("{:.1} / {:.1} ms", pct(&scoped, 0.5), pct(&scoped, 0.95)),
+    );
     // The baseline the index replaces: skim over every title.
     let titles: Vec<String> = index_titles(&cfg);
     let matcher = SkimMatcherV2::default();

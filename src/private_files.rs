@@ -30,6 +30,15 @@ pub fn open_append(path: &Path) -> io::Result<File> {
     options.open(path)
 }
 
+/// Creates (or truncates) `path` for writing, 0600.
+pub fn create(path: &Path) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    options.open(path)
+}
+
 /// Writes `bytes` to `path` through a 0600 temporary file, synced and then
 /// renamed, so a crash leaves the old file or the new one, never half of one.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
@@ -38,11 +47,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
         create_dir_all(dir)?;
     }
     let tmp = path.with_extension("tmp");
-    let mut options = OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    options.mode(0o600);
-    let mut file = options.open(&tmp)?;
+    let mut file = create(&tmp)?;
     file.write_all(bytes)?;
     file.sync_all()?;
     std::fs::rename(&tmp, path)

@@ -2,6 +2,8 @@
 //! original tree by tree and byte by byte through sled itself, not through
 //! the backup code.
 
+mod support;
+
 use hotline::demo::populate_demo;
 use hotline::demo::{demo_now, DemoConfig};
 use hotline::domain::{Change, EscalationRequest, FaultType, Kind, NewTicket, Priority, Role, Ts};
@@ -19,7 +21,7 @@ type Trees = BTreeMap<Vec<u8>, Vec<(Vec<u8>, Vec<u8>)>>;
 
 /// Every tree of the sled database in `dir`, read with sled alone.
 fn raw_trees(dir: &Path) -> Trees {
-    let db = sled::open(dir).unwrap();
+    let db = support::raw_sled(dir);
     db.tree_names()
         .into_iter()
         .map(|name| {

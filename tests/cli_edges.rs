@@ -1,6 +1,8 @@
 //! The real binary at the edges: closed pipes and full disks, import exit
 //! codes, hostile bytes in arguments, bad config values, a failed index.
 
+mod support;
+
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -296,7 +298,7 @@ fn a_store_the_index_cannot_read_fails_the_search_instead_of_hanging() {
     );
     {
         // The store is closed: write a damaged dossier straight into its tree.
-        let db = sled::open(d).unwrap();
+        let db = support::raw_sled(d);
         let dossiers = db.open_tree("dossiers").unwrap();
         dossiers
             .insert(

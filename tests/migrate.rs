@@ -2,6 +2,8 @@
 //! `tests/fixtures/` (see `make-store.sh`): every record survives, a backup
 //! is written first, and a store newer than this program is left alone.
 
+mod support;
+
 use hotline::domain::{Status, TicketId};
 use hotline::store::{Store, StoreError, SCHEMA_VERSION};
 use std::path::{Path, PathBuf};
@@ -35,7 +37,7 @@ type RawTree = (Vec<u8>, Vec<(Vec<u8>, Vec<u8>)>);
 
 /// Every non-empty tree, read with sled alone.
 fn raw_trees(dir: &Path) -> Vec<RawTree> {
-    let db = sled::open(dir).unwrap();
+    let db = support::raw_sled(dir);
     let mut trees: Vec<_> = db
         .tree_names()
         .into_iter()
@@ -110,7 +112,7 @@ fn a_schema_1_demo_store_is_recognised_as_one() {
 fn a_store_newer_than_this_program_is_refused_untouched() {
     let (_tmp, dir) = copy_fixture("store-v1");
     {
-        let db = sled::open(&dir).unwrap();
+        let db = support::raw_sled(&dir);
         let meta = db.open_tree("meta").unwrap();
         meta.insert("schema_version", &99u64.to_be_bytes()).unwrap();
         db.flush().unwrap();

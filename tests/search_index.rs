@@ -68,6 +68,7 @@ fn doc(
         subtitle: String::new(),
         fields,
         ward: Some(26743),
+        escalated_to: None,
         status: None,
         tag: None,
         assignee: None,
@@ -248,5 +249,107 @@ fn a_search_stops_when_a_newer_one_arrives_midway() {
         assert!(out.hits.is_empty(), "a stopped search returns nothing");
         checks_before_newer += 1;
         assert!(checks_before_newer < 100);
+    }
+}
+
+const TEAM_WARDS: [u32; 3] = [26743, 26740, 26734];
+
+#[derive(Debug, Clone)]
+enum TicketOp {
+    Escalate { ticket: usize, ward: usize },
+    Return { ticket: usize },
+    Ack { ticket: usize },
+    Resolve { ticket: usize },
+    MoveWard { ticket: usize, ward: usize },
+}
+
+fn ticket_op() -> impl Strategy<Value = TicketOp> {
+    prop_oneof![
+        3 => (0usize..12, 0usize..3).prop_map(|(ticket, ward)| TicketOp::Escalate { ticket, ward }),
+        2 => (0usize..12).prop_map(|ticket| TicketOp::Return { ticket }),
+        1 => (0usize..12).prop_map(|ticket| TicketOp::Ack { ticket }),
+        1 => (0usize..12).prop_map(|ticket| TicketOp::Resolve { ticket }),
+        1 => (0usize..12, 0usize..3).prop_map(|(ticket, ward)| TicketOp::MoveWard { ticket, ward }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    /// Whatever happens to the tickets (escalated, handed back, escalated
+    /// elsewhere, moved to another ward), a ward team's scoped search finds
+    /// exactly the tickets `can_see` lets it see and its wards' dossiers,
+    /// and counts nothing else.
+    #[test]
+    fn a_ward_teams_scope_is_what_can_see_allows(ops in prop::collection::vec(ticket_op(), 0..40), team in prop::collection::btree_set(0usize..3, 1..3)) {
+        use hotline::domain::{can_see, Change, EscalationRequest, FaultType, Kind, NewTicket, Priority, Role, TicketEdit, TicketId, Ts, User};
+        use hotline::search::{dossier_doc, ticket_doc, Scope};
+        let supervisor = User { name: "sup".into(), display_name: "sup".into(), role: Role::Supervisor, wards: vec![] };
+        let responder = User {
+            name: "team".into(),
+            display_name: "team".into(),
+            role: Role::Responder,
+            wards: team.iter().map(|i| TEAM_WARDS[*i]).collect(),
+        };
+        let mut tickets: Vec<_> = (0..12u64)
+            .map(|i| {
+                let mut n = NewTicket::new(Kind::Fault, "Hồ sơ kẹt đồng bộ");
+                n.caller_name = format!("Nguyễn Văn {i}");
+                n.ward = Some(TEAM_WARDS[i as usize % 3]);
+                n.into_ticket(TicketId(i + 1), uuid::Uuid::nil(), "op", Ts(1_000)).unwrap()
+            })
+            .collect();
+        let dossiers: Vec<_> = TEAM_WARDS
+            .iter()
+            .enumerate()
+            .map(|(i, ward)| hotline::domain::Dossier {
+                code: format!("000.00.01.H29-251101-000{i}"),
+                procedure_code: "1.001612".into(),
+                procedure_name: "Đăng ký khai sinh".into(),
+                applicant_name: "Nguyễn Thị Hồng".into(),
+                applicant_phone: None,
+                ward: *ward,
+                received_at: Ts(1_000),
+                due_at: Ts(2_000),
+                finished_at: None,
+                status: hotline::domain::PortalStatus::PROCESSING,
+                sync: hotline::domain::SyncState::Synced,
+                payment: hotline::domain::PaymentState::Paid,
+            })
+            .collect();
+        let mut index = SearchIndex::build(
+            dossiers.iter().map(|d| dossier_doc(d, Ts(1_000))).chain(tickets.iter().map(ticket_doc)),
+        );
+        for (step, op) in ops.iter().enumerate() {
+            let (i, change) = match op {
+                TicketOp::Escalate { ticket, ward } => (*ticket, Change::Escalate(EscalationRequest {
+                    ward: TEAM_WARDS[*ward],
+                    fault: FaultType::PortalSync,
+                    level: 1,
+                    severity: Priority::P2,
+                    note: None,
+                })),
+                TicketOp::Return { ticket } => (*ticket, Change::Return { note: "trả lại".into() }),
+                TicketOp::Ack { ticket } => (*ticket, Change::Ack { note: None }),
+                TicketOp::Resolve { ticket } => (*ticket, Change::Resolve { note: "xong".into() }),
+                TicketOp::MoveWard { ticket, ward } => (*ticket, Change::Edit(TicketEdit {
+                    ward: Some(TEAM_WARDS[*ward]),
+                    ..TicketEdit::default()
+                })),
+            };
+            // A change the lifecycle refuses leaves the ticket as it was.
+            if tickets[i].apply(&change, &supervisor, Ts(2_000 + step as i64)).is_ok() {
+                index.upsert(ticket_doc(&tickets[i]));
+            }
+        }
+        let query = Query::parse("nguyen", 10_000, None, 1_000).within(Scope::of(&index, &responder));
+        let out = index.search(&query, &|| false);
+        let found = |kind: DocKind| -> BTreeSet<String> {
+            out.hits.iter().filter(|h| h.kind == kind).map(|h| h.key.clone()).collect()
+        };
+        let visible: BTreeSet<String> = tickets.iter().filter(|t| can_see(&responder, t)).map(|t| t.id.to_string()).collect();
+        let theirs: BTreeSet<String> = dossiers.iter().filter(|d| responder.covers_ward(d.ward)).map(|d| d.code.clone()).collect();
+        prop_assert_eq!(found(DocKind::Ticket), visible);
+        prop_assert_eq!(found(DocKind::Dossier), theirs);
+        prop_assert_eq!(out.total, out.hits.len());
     }
 }

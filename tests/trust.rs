@@ -2,6 +2,8 @@
 //! counter, or be hurt by a command aimed at the wrong directory; what it
 //! creates only its owner can read; an acknowledgement follows an fsync.
 
+mod support;
+
 use hotline::domain::{Kind, NewTicket, TicketId, Ts};
 use hotline::store::Store;
 use std::path::Path;
@@ -54,7 +56,7 @@ fn unfinished_sled_snapshots_do_not_brick_the_store() {
 /// Overwrites the store's ticket counter with raw sled, as a damaged disk
 /// block or a bad manual repair would.
 fn set_counter(dir: &Path, value: Option<&[u8]>) {
-    let db = sled::open(dir).unwrap();
+    let db = support::raw_sled(dir);
     let meta = db.open_tree("meta").unwrap();
     match value {
         Some(v) => meta.insert("tickets", v).unwrap(),
@@ -410,4 +412,34 @@ fn every_acknowledgement_follows_an_fsync_of_the_data_file() {
             lines[last_db_write..=ack].join("\n")
         );
     }
+}
+
+#[cfg(unix)]
+#[test]
+fn backups_and_restored_stores_are_private() {
+    let env = tempfile::tempdir().unwrap();
+    let data = real_store(env.path());
+    let file = env.path().join("backup.jsonl.gz");
+    let restored = env.path().join("restored");
+    let run = |dir: &Path, args: &[&str]| {
+        Command::new("sh")
+            .arg("-c")
+            .arg("umask 000; exec \"$0\" \"$@\"")
+            .arg(env!("CARGO_BIN_EXE_hotline"))
+            .arg("--data")
+            .arg(dir)
+            .args(args)
+            .env("HOTLINE_CONFIG", env.path().join("no-config.toml"))
+            .env("HOTLINE_LOG", env.path().join("hotline.log"))
+            .output()
+            .unwrap()
+    };
+    ok(run(&data, &["backup", file.to_str().unwrap()]), "backup");
+    ok(
+        run(&restored, &["restore", file.to_str().unwrap()]),
+        "restore",
+    );
+    assert_eq!(mode(&file), 0o600);
+    assert_eq!(mode(&restored), 0o700);
+    assert_eq!(mode(&restored.join("db")), 0o600);
 }

@@ -4,6 +4,7 @@ use crate::domain::{Dossier, Event, Kind, Status, Ticket, TicketId, Ts, WardCode
 use crate::search::Hit;
 use serde::{Deserialize, Serialize};
 
+/// The single-ticket view: the only answer with the caller's phone and CCCD in full.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TicketDetail {
     pub ticket: Ticket,
@@ -52,6 +53,7 @@ impl Default for Page {
     }
 }
 
+/// Callers' phone and CCCD masked, as in every list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TicketPage {
     pub tickets: Vec<Ticket>,
@@ -69,13 +71,14 @@ pub struct SearchRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SearchResults {
     pub hits: Vec<Hit>,
-    /// All matches before the limit.
+    /// All matches before the limit, counting only what the user may see.
     pub total: usize,
     pub micros: u64,
     /// False while the index is still being built at startup.
     pub index_ready: bool,
 }
 
+/// Phones and CCCD masked, as in every list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CallerHistory {
     pub tickets: Vec<Ticket>,

@@ -6,6 +6,7 @@ pub mod change;
 pub mod dossier;
 pub mod escalation;
 pub mod event;
+mod masking;
 pub mod sla;
 pub mod ticket;
 pub mod time;

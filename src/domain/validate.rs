@@ -100,6 +100,18 @@ impl Phone {
     pub fn masked(&self) -> String {
         mask_phone(&self.0)
     }
+
+    /// The number as lists carry it, middle digits hidden (`0912***678`). It
+    /// displays like a phone but never parses as one, so it cannot be looked
+    /// up or stored in place of the real number by mistake.
+    pub fn hidden(&self) -> Phone {
+        Phone(self.masked())
+    }
+
+    /// Whether this is a list's masked copy rather than a number.
+    pub fn is_masked(&self) -> bool {
+        self.0.contains('*')
+    }
 }
 
 /// Masks the middle digits of a phone number string.

@@ -72,7 +72,10 @@ pub struct SearchIndex {
     terms: Terms,
     phones: Phones,
     live: RoaringBitmap,
+    by_kind: HashMap<DocKind, RoaringBitmap>,
     by_ward: HashMap<u32, RoaringBitmap>,
+    /// Tickets by the ward they are escalated to (a responder's scope).
+    by_escalation: HashMap<u32, RoaringBitmap>,
     by_status: HashMap<String, RoaringBitmap>,
     by_tag: HashMap<String, RoaringBitmap>,
     by_assignee: HashMap<String, RoaringBitmap>,
@@ -223,7 +226,9 @@ impl SearchIndex {
             terms: Terms::build(Vec::new()),
             phones: Phones::default(),
             live: RoaringBitmap::new(),
+            by_kind: HashMap::default(),
             by_ward: HashMap::default(),
+            by_escalation: HashMap::default(),
             by_status: HashMap::default(),
             by_tag: HashMap::default(),
             by_assignee: HashMap::default(),
@@ -333,7 +338,9 @@ impl SearchIndex {
         let filters: usize = [&self.by_status, &self.by_tag, &self.by_assignee]
             .iter()
             .flat_map(|m| m.values())
+            .chain(self.by_kind.values())
             .chain(self.by_ward.values())
+            .chain(self.by_escalation.values())
             .map(|b| b.serialized_size())
             .sum::<usize>()
             + self.open.serialized_size()
@@ -387,8 +394,12 @@ impl SearchIndex {
         let (kind, key) = (doc.kind, self.doc_key(&doc).to_string());
         self.docs.push(doc);
         self.live.insert(n);
+        self.by_kind.entry(kind).or_default().insert(n);
         if let Some(w) = src.ward {
             self.by_ward.entry(w).or_default().insert(n);
+        }
+        if let Some(w) = src.escalated_to {
+            self.by_escalation.entry(w).or_default().insert(n);
         }
         for (map, value) in [
             (&mut self.by_status, &src.status),
@@ -574,11 +585,7 @@ impl SearchIndex {
         let get =
             |m: &HashMap<String, RoaringBitmap>, k: &str| m.get(k).cloned().unwrap_or_default();
         if !f.wards.is_empty() {
-            and(f
-                .wards
-                .iter()
-                .filter_map(|w| self.by_ward.get(w))
-                .fold(RoaringBitmap::new(), |a, b| a | b));
+            and(self.in_wards(&f.wards));
         }
         if let Some(s) = &f.status {
             and(get(&self.by_status, s));
@@ -593,6 +600,23 @@ impl SearchIndex {
             and(self.open.clone());
         }
         out
+    }
+
+    /// Documents of one kind. Like every filter bitmap it may hold replaced
+    /// documents: only what is also a candidate counts.
+    pub fn of_kind(&self, kind: DocKind) -> RoaringBitmap {
+        self.by_kind.get(&kind).cloned().unwrap_or_default()
+    }
+
+    /// Documents in one of `wards`: tickets and dossiers of the ward, the ward itself.
+    pub fn in_wards(&self, wards: &[u32]) -> RoaringBitmap {
+        union_of(&self.by_ward, wards)
+    }
+
+    /// Tickets escalated to one of `wards`, as they stand now (a ticket
+    /// escalated elsewhere since is a new document, in its new ward's bitmap).
+    pub fn escalated_to(&self, wards: &[u32]) -> RoaringBitmap {
+        union_of(&self.by_escalation, wards)
     }
 
     /// Runs `query`; see [`SearchIndex::search_within`].
@@ -624,9 +648,13 @@ impl SearchIndex {
                 complete: true,
             };
         }
-        let mut candidates = match base {
-            Some(b) => b & &self.live,
-            None => self.live.clone(),
+        // The scope applies before anything is counted or ranked: what the
+        // user may not see is neither counted nor crowds the ranking pool.
+        let mut candidates = match (base, &query.scope) {
+            (Some(b), Some(scope)) => b & scope.bitmap() & &self.live,
+            (Some(b), None) => b & &self.live,
+            (None, Some(scope)) => scope.bitmap() & &self.live,
+            (None, None) => self.live.clone(),
         };
         if let Some(f) = &filters {
             candidates &= f;
@@ -669,6 +697,12 @@ impl SearchIndex {
             None => cancelled(),
         }
     }
+}
+
+fn union_of(bitmaps: &HashMap<u32, RoaringBitmap>, keys: &[u32]) -> RoaringBitmap {
+    keys.iter()
+        .filter_map(|k| bitmaps.get(k))
+        .fold(RoaringBitmap::new(), |a, b| a | b)
 }
 
 #[cfg(test)]

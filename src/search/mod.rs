@@ -22,6 +22,7 @@ mod index;
 mod phones;
 mod query;
 mod rank;
+mod scope;
 mod session;
 mod terms;
 pub mod tokenize;
@@ -29,6 +30,7 @@ pub mod tokenize;
 pub use docs::{dossier_doc, procedure_doc, ticket_doc, ward_doc};
 pub use index::{SearchIndex, SearchOutcome};
 pub use query::{Filters, Query};
+pub use scope::Scope;
 pub use session::SearchSession;
 pub use terms::prefix_within_one_edit;
 pub use tokenize::{query_words, QueryWord};
@@ -126,6 +128,8 @@ pub struct SearchDoc {
     /// Searchable texts (NFC; full phone digits here, never displayed).
     pub fields: Vec<(Field, String)>,
     pub ward: Option<u32>,
+    /// The ward a ticket is escalated to: that ward's team may find it.
+    pub escalated_to: Option<u32>,
     /// Slug for `status:`.
     pub status: Option<String>,
     /// Ticket kind slug for `kind:`.

@@ -2,6 +2,7 @@
 //! `open`, `mine`, `from:`, `to:`).
 
 use super::tokenize::{query_words, QueryWord};
+use super::Scope;
 use crate::domain::Ts;
 use chrono::NaiveDate;
 
@@ -32,6 +33,8 @@ pub struct Query {
     pub limit: usize,
     /// Filter words that could not be understood (shown to the user, otherwise ignored).
     pub problems: Vec<String>,
+    /// The documents the user may find; `None`: all of them.
+    pub scope: Option<Scope>,
 }
 
 /// `ward:` takes a GSO code, or a (current or former) ward name with `_` or `-` for spaces.
@@ -93,7 +96,13 @@ impl Query {
             now,
             limit: limit.max(1),
             problems,
+            scope: None,
         }
+    }
+
+    /// The same query, finding only documents in `scope` (`None`: all).
+    pub fn within(self, scope: Option<Scope>) -> Query {
+        Query { scope, ..self }
     }
 }
 

@@ -16,6 +16,7 @@ fn narrows(old: &Query, new: &Query) -> bool {
     // The clock only moves the candidates through the overdue filter (it also
     // weighs recency, but ranking runs afresh on every search).
     if old.filters != new.filters
+        || old.scope != new.scope
         || (old.now != new.now && new.filters.overdue)
         || old.words.is_empty()
         || new.words.len() < old.words.len()

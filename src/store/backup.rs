@@ -91,7 +91,8 @@ struct LineWriter {
 
 impl LineWriter {
     fn create(path: &Path, header: &Header, tree_names: &[String]) -> StoreResult<LineWriter> {
-        let file = File::create(path).map_err(|e| backup_error(path, e))?;
+        // A backup holds citizens' data: only its owner may read it.
+        let file = crate::private_files::create(path).map_err(|e| backup_error(path, e))?;
         let mut w = LineWriter {
             path: path.to_path_buf(),
             out: GzEncoder::new(BufWriter::new(file), Compression::default()),
@@ -248,6 +249,11 @@ impl Store {
 
 /// Writes every tree of a checked backup into a new sled database at `dir`.
 fn write_store(path: &Path, dir: &Path, checked: &Checked) -> StoreResult<()> {
+    let private = |e: std::io::Error| StoreError::Open {
+        path: dir.to_path_buf(),
+        message: e.to_string(),
+    };
+    crate::private_files::create_dir_all(dir).map_err(private)?;
     let db = sled::Config::new()
         .path(dir)
         .open()
@@ -279,6 +285,13 @@ fn write_store(path: &Path, dir: &Path, checked: &Checked) -> StoreResult<()> {
         tree.apply_batch(batch)?;
     }
     db.flush()?;
+    // sled's flush stops short of the disk (see commit.rs); a restored store
+    // is acknowledged as written, so it must be on it.
+    File::open(dir.join("db"))
+        .and_then(|f| f.sync_all())
+        .map_err(private)?;
+    super::files::sync_dir(dir).map_err(private)?;
+    crate::private_files::tighten(dir).map_err(private)?;
     Ok(())
 }
 

@@ -40,7 +40,7 @@ pub enum StoreError {
     Durability(std::io::Error),
     #[error("backup {path}: {message}")]
     Backup { path: PathBuf, message: String },
-    #[error("storage: {}", sled_message(.0))]
+    #[error("{}", sled_message(.0))]
     Sled(#[from] sled::Error),
     #[error("stored value is corrupt ({0})")]
     Corrupt(String),
@@ -147,15 +147,10 @@ impl Store {
             crate::private_files::create_dir_all(dir).map_err(|e| open_error(io_message(&e)))?;
         }
         files::remove_unfinished_snapshots(dir).map_err(|e| open_error(io_message(&e)))?;
-        let db = sled::Config::new()
-            .path(dir)
-            // Bounds on-disk-sized pages, not process memory; measured in benches.
-            .cache_capacity(cache_bytes)
-            .open()
-            .map_err(|e| match e {
-                sled::Error::Io(io) if is_lock_held(&io) => StoreError::Held(dir.to_path_buf()),
-                e => open_error(open_failure(e)),
-            })?;
+        let db = open_sled(dir, cache_bytes).map_err(|e| match e {
+            sled::Error::Io(io) if is_lock_held(&io) => StoreError::Held(dir.to_path_buf()),
+            e => open_error(open_failure(e)),
+        })?;
         if creating || crate::private_files::looser_than_private(dir).is_none() {
             crate::private_files::tighten(dir).map_err(|e| open_error(io_message(&e)))?;
         }
@@ -263,18 +258,50 @@ impl Store {
     }
 }
 
-/// An IO error as a user can act on it.
-fn io_message(e: &std::io::Error) -> String {
-    if e.raw_os_error() == Some(28) {
-        // ENOSPC
-        "the disk is full; free some space and try again (nothing already saved is lost)".into()
-    } else if e.kind() == std::io::ErrorKind::PermissionDenied || e.raw_os_error() == Some(30) {
-        // EACCES / EROFS
-        format!("{e} (is the data directory read-only?)")
-    } else {
-        e.to_string()
+/// Opens sled's database in `dir`. A store this process has just closed
+/// stays locked until sled's background threads let go of its file (a few
+/// milliseconds, more on a busy machine), so a lock held for less than a
+/// second is waited out rather than reported.
+fn open_sled(dir: &Path, cache_bytes: u64) -> sled::Result<Db> {
+    let config = sled::Config::new()
+        .path(dir)
+        // Bounds on-disk-sized pages, not process memory; measured in benches.
+        .cache_capacity(cache_bytes);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+    loop {
+        match config.open() {
+            Err(sled::Error::Io(e))
+                if is_lock_held(&e) && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
     }
 }
+
+/// An IO error as a user can act on it. Matched by kind, not only by OS
+/// code: sled hands out clones of an IO error it met earlier, and its clone
+/// keeps the kind but not the code (the text becomes `Os { code: 28, … }`).
+fn io_message(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    const EDQUOT: i32 = 122;
+    match e.kind() {
+        // Once sled failed to write, it refuses every later write of this
+        // process, so "try again" means starting hotline again.
+        ErrorKind::StorageFull => DISK_FULL.into(),
+        _ if e.raw_os_error() == Some(EDQUOT) => DISK_FULL.into(),
+        ErrorKind::ReadOnlyFilesystem => READ_ONLY.into(),
+        ErrorKind::PermissionDenied => format!("{e} (is the data directory read-only?)"),
+        _ => e.to_string(),
+    }
+}
+
+const DISK_FULL: &str =
+    "the disk is full: free some space, then start hotline again (nothing already saved is lost)";
+
+const READ_ONLY: &str = "it is on a read-only file system, and hotline writes to a store even \
+     to read it: make it writable, or pass another --data";
 
 fn sled_message(e: &sled::Error) -> String {
     match e {
@@ -306,4 +333,19 @@ fn open_failure(e: sled::Error) -> String {
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// sled returns later callers a clone of the IO error it met, which has
+    /// lost its OS code; the user must still read "the disk is full".
+    #[test]
+    fn a_full_disk_reads_as_such_through_sleds_cloned_error() {
+        let cloned = sled::Error::Io(std::io::Error::from_raw_os_error(28)).clone();
+        assert_eq!(sled_message(&cloned), DISK_FULL);
+        let read_only = sled::Error::Io(std::io::Error::from_raw_os_error(30)).clone();
+        assert_eq!(sled_message(&read_only), READ_ONLY);
+    }
 }

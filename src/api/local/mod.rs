@@ -212,7 +212,7 @@ impl LocalApi {
                 self.matches(&filter, t, now)
             })?;
         Ok(TicketPage {
-            tickets: listed.tickets,
+            tickets: masked_tickets(listed.tickets),
             next: listed.next,
         })
     }
@@ -236,12 +236,31 @@ impl LocalApi {
                 store.dossiers_by_phone(phone.as_str())?
             };
             dossiers.sort_by_key(|d| std::cmp::Reverse(d.received_at));
-            return Ok(CallerHistory { tickets, dossiers });
+            return Ok(caller_history(tickets, dossiers));
         }
         let name =
             crate::domain::validate::line("caller", query, 100, true).map_err(ApiError::invalid)?;
         let (tickets, dossiers) = self.backend.search.caller_by_name(&name, &self.user, 200)?;
-        Ok(CallerHistory { tickets, dossiers })
+        Ok(caller_history(tickets, dossiers))
+    }
+}
+
+// Lists carry masked phone and CCCD; only the single-ticket view has them in full.
+
+fn masked_tickets(tickets: Vec<Ticket>) -> Vec<Ticket> {
+    tickets
+        .into_iter()
+        .map(Ticket::with_caller_masked)
+        .collect()
+}
+
+fn caller_history(tickets: Vec<Ticket>, dossiers: Vec<Dossier>) -> CallerHistory {
+    CallerHistory {
+        tickets: masked_tickets(tickets),
+        dossiers: dossiers
+            .into_iter()
+            .map(Dossier::with_applicant_masked)
+            .collect(),
     }
 }
 

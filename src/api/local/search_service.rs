@@ -12,11 +12,11 @@
 //! shows it.
 
 use crate::api::{ApiResult, SearchRequest, SearchResults};
-use crate::domain::{can_see, Clock, Dossier, Role, Ticket, TicketId, User};
+use crate::domain::{can_see, Clock, Dossier, Ticket, TicketId, User};
 use crate::reference;
 use crate::search::{
-    dossier_doc, procedure_doc, ticket_doc, ward_doc, DocKind, Query, SearchDoc, SearchIndex,
-    SearchSession,
+    dossier_doc, procedure_doc, ticket_doc, ward_doc, DocKind, Query, Scope, SearchDoc,
+    SearchIndex, SearchSession,
 };
 use crate::store::Store;
 use std::collections::HashMap;
@@ -24,8 +24,42 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::Instant;
 
-/// A user's search session and the index version it was last used at.
-type UserSession = (u64, SearchSession);
+/// One user's search state, good for one index version: the narrowing
+/// session, and what the user may find (made on their first keystroke at this
+/// version, then shared by the rest).
+#[derive(Default)]
+struct UserSearch {
+    version: u64,
+    session: SearchSession,
+    /// The user the scope was made for (a changed role or wards needs a new one).
+    scope: Option<(User, Option<Scope>)>,
+}
+
+impl UserSearch {
+    /// Forgets everything made on an older index version.
+    fn at_version(&mut self, version: u64) {
+        if self.version != version {
+            self.session.reset();
+            self.scope = None;
+            self.version = version;
+        }
+    }
+
+    fn scope(&mut self, index: &SearchIndex, user: &User) -> Option<Scope> {
+        match &self.scope {
+            Some((made_for, scope))
+                if made_for.role == user.role && made_for.wards == user.wards =>
+            {
+                scope.clone()
+            }
+            _ => {
+                let scope = Scope::of(index, user);
+                self.scope = Some((user.clone(), scope.clone()));
+                scope
+            }
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum BuildState {
@@ -63,10 +97,10 @@ struct Inner {
     ready: (Mutex<BuildState>, Condvar),
     /// Latest query generation per user: an older query in flight gives up.
     generations: Mutex<HashMap<String, Arc<AtomicU64>>>,
-    /// Per-user narrowing state, with the index version it was made on.
-    /// One session per user, each behind its own lock: one user's search
-    /// never waits for another's.
-    sessions: Mutex<HashMap<String, Arc<Mutex<UserSession>>>>,
+    /// Per-user narrowing state and scope, with the index version they were
+    /// made on. Each behind its own lock: one user's search never waits for
+    /// another's.
+    sessions: Mutex<HashMap<String, Arc<Mutex<UserSearch>>>>,
     /// Set once the background build has been started.
     started: std::sync::atomic::AtomicBool,
     /// Bumped on every index change, so a session never narrows stale candidates.
@@ -190,13 +224,7 @@ impl SearchService {
         };
         let now = (self.inner.clock)();
         let limit = req.limit.clamp(1, 500);
-        let restricted = user.role == Role::Responder;
-        let query = Query::parse(
-            &req.text,
-            now.0,
-            Some(&user.name),
-            if restricted { limit * 5 } else { limit },
-        );
+        let query = Query::parse(&req.text, now.0, Some(&user.name), limit);
         let cancelled = || generation.load(Ordering::Relaxed) != mine;
         let outcome = {
             let slot = self
@@ -208,46 +236,16 @@ impl SearchService {
                 .or_default()
                 .clone();
             let mut slot = slot.lock().unwrap_or_else(|e| e.into_inner());
-            let version = self.inner.version.load(Ordering::SeqCst);
-            let (seen, session) = &mut *slot;
-            if *seen != version {
-                session.reset();
-                *seen = version;
-            }
-            session.search(index, &query, &cancelled)
+            // The index cannot change under us: we hold its read lock.
+            slot.at_version(self.inner.version.load(Ordering::SeqCst));
+            let query = query.within(slot.scope(index, user));
+            slot.session.search(index, &query, &cancelled)
         };
-        let mut hits = outcome.hits;
-        let mut total = outcome.total;
-        if restricted {
-            let before = hits.len();
-            hits.retain(|h| self.responder_may_see(h, user));
-            total -= before - hits.len();
-            hits.truncate(limit);
-        }
         SearchResults {
-            hits,
-            total,
+            hits: outcome.hits,
+            total: outcome.total,
             micros: started.elapsed().as_micros() as u64,
             index_ready: true,
-        }
-    }
-
-    fn responder_may_see(&self, hit: &crate::search::Hit, user: &User) -> bool {
-        match hit.kind {
-            DocKind::Ticket => hit
-                .key
-                .parse::<TicketId>()
-                .ok()
-                .and_then(|id| self.inner.store.ticket(id).ok().flatten())
-                .is_some_and(|t| can_see(user, &t)),
-            DocKind::Dossier => self
-                .inner
-                .store
-                .dossier(&hit.key)
-                .ok()
-                .flatten()
-                .is_some_and(|d| user.covers_ward(d.ward)),
-            DocKind::Ward | DocKind::Procedure => true,
         }
     }
 
@@ -278,6 +276,8 @@ impl SearchService {
                         .ok()
                         .and_then(|id| self.inner.store.ticket(id).ok().flatten())
                     {
+                        // The stored ticket may have moved on since the index
+                        // answered (escalated elsewhere meanwhile).
                         if can_see(user, &t) && crate::text::fold(&t.caller.name).contains(&wanted)
                         {
                             tickets.push(t);
