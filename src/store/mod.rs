@@ -270,9 +270,7 @@ fn open_sled(dir: &Path, cache_bytes: u64) -> sled::Result<Db> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
     loop {
         match config.open() {
-            Err(sled::Error::Io(e))
-                if is_lock_held(&e) && std::time::Instant::now() < deadline =>
-            {
+            Err(sled::Error::Io(e)) if is_lock_held(&e) && std::time::Instant::now() < deadline => {
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
             other => return other,
