@@ -58,6 +58,38 @@ fn make_store(dir: &Path) -> HashMap<&'static str, String> {
     tokens
 }
 
+/// sled lets go of a closed store's lock only when its background writes
+/// end, a moment after the last handle is dropped: wait for that.
+fn lock_still_held(e: &dyn std::fmt::Display) -> bool {
+    e.to_string().contains("could not acquire lock")
+}
+
+async fn spawn_hub(config: ServeConfig) -> RunningHub {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match server::spawn(config.clone()).await {
+            Ok(hub) => return hub,
+            Err(e) if lock_still_held(&e) && std::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(50)).await
+            }
+            Err(e) => panic!("{e:#}"),
+        }
+    }
+}
+
+fn reopen(dir: &Path) -> Store {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match Store::open_existing(dir) {
+            Ok(store) => return store,
+            Err(e) if lock_still_held(&e) && std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(50))
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+
 impl TestHub {
     async fn start() -> TestHub {
         TestHub::start_with(SignInLimit::default()).await
@@ -68,7 +100,7 @@ impl TestHub {
         let tokens = make_store(dir.path());
         let mut config = ServeConfig::new(dir.path(), "127.0.0.1:0".parse().unwrap());
         config.sign_in_limit = limit;
-        let hub = server::spawn(config).await.unwrap();
+        let hub = spawn_hub(config).await;
         let base = format!("{}/api/v1", hub.url);
         TestHub {
             dir,
@@ -1023,8 +1055,27 @@ async fn shutdown_lets_a_request_in_flight_finish_then_frees_the_store() {
             .body(csv)
             .send(),
     );
-    tokio::time::sleep(Duration::from_millis(30)).await;
     h.hub().backend().search.wait_ready().unwrap();
+    // The import stores 10,000 rows at a time and answers after the last:
+    // some stored and not all means the request is in flight.
+    let store = h.hub().backend().store.clone();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let stored = store.dossier_count().unwrap();
+        assert!(
+            stored < 20_000,
+            "the import finished before the hub was stopped"
+        );
+        if stored > 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the import never started"
+        );
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    drop(store);
     h.stop().await;
     let resp = in_flight.await.unwrap().unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
@@ -1040,7 +1091,7 @@ async fn shutdown_lets_a_request_in_flight_finish_then_frees_the_store() {
         .send()
         .await;
     assert!(refused.is_err());
-    let store = Store::open_existing(h.dir.path()).unwrap();
+    let store = reopen(h.dir.path());
     assert!(store
         .dossier("000.00.01.H29-250812-19999")
         .unwrap()
@@ -1085,7 +1136,7 @@ async fn the_hub_speaks_tls_with_a_certificate_and_key() {
         cert: fixtures.join("cert.pem"),
         key: fixtures.join("key.pem"),
     });
-    let hub = server::spawn(config).await.unwrap();
+    let hub = spawn_hub(config).await;
     assert!(hub.url.starts_with("https://127.0.0.1:"), "{}", hub.url);
     let cert =
         reqwest::Certificate::from_pem(&std::fs::read(fixtures.join("cert.pem")).unwrap()).unwrap();
@@ -1202,5 +1253,5 @@ fn hotline_serve_prints_its_url_and_stops_cleanly_on_sigterm() {
     let exit = child.wait().unwrap();
     assert_eq!(exit.code(), Some(0));
     assert!(!dir.path().join("hub.json").exists());
-    Store::open_existing(dir.path()).unwrap();
+    reopen(dir.path());
 }
