@@ -305,6 +305,23 @@ fn login_then_work_through_the_hub() {
     ]);
     assert!(out.contains("user tien (responder) saved"), "{out}");
     let tien = printed_token(&out);
+    // An import through the hub: some rows rejected is exit code 1, as locally.
+    let csv = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/dossiers_mixed.csv"
+    );
+    let out = as_admin.run(&["--server", url, "import", "dossiers", csv]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(summary.contains("4 added"), "{summary}");
+    let found = home.ok(&["--server", url, "search", "0912345678"]);
+    assert!(found.contains("PA-000001"), "{found}");
+    assert!(found.contains("000.00.01.H29-250812-0042"), "{found}");
     let out = as_admin.ok(&["--server", url, "user", "revoke", "tien"]);
     assert!(out.contains("revoked"), "{out}");
     as_admin.token = Some(tien);
