@@ -29,17 +29,17 @@ pub(super) struct Doc {
     /// `i64::MAX` when there is no due date.
     pub due: i64,
     /// Where the document's text starts in the arena.
-    text_at: u64,
+    pub text_at: u64,
     /// Ends of key, title, name, ward, text, relative to `text_at`.
-    ends: [u32; 5],
+    pub ends: [u32; 5],
     /// Interned procedure text, `u32::MAX` if none.
-    procedure: u32,
+    pub procedure: u32,
     /// The subtitle as interned " · " segments (procedure, ward, status and
     /// dates repeat across a million records); `u32::MAX` pads.
-    subtitle: [u32; SUBTITLE_PARTS],
+    pub subtitle: [u32; SUBTITLE_PARTS],
 }
 
-const SUBTITLE_PARTS: usize = 6;
+pub(super) const SUBTITLE_PARTS: usize = 6;
 const SEPARATOR: &str = " · ";
 
 impl Doc {
@@ -65,27 +65,27 @@ pub struct SearchOutcome {
 pub struct SearchIndex {
     pub(super) docs: Vec<Doc>,
     /// Every document's text, end to end (see [`Doc`]).
-    text: String,
+    pub(super) text: String,
     /// Interned strings: procedure texts and subtitle segments.
-    strings: Vec<Box<str>>,
-    string_ids: HashMap<Box<str>, u32>,
-    terms: Terms,
-    phones: Phones,
-    live: RoaringBitmap,
-    by_kind: HashMap<DocKind, RoaringBitmap>,
-    by_ward: HashMap<u32, RoaringBitmap>,
+    pub(super) strings: Vec<Box<str>>,
+    pub(super) string_ids: HashMap<Box<str>, u32>,
+    pub(super) terms: Terms,
+    pub(super) phones: Phones,
+    pub(super) live: RoaringBitmap,
+    pub(super) by_kind: HashMap<DocKind, RoaringBitmap>,
+    pub(super) by_ward: HashMap<u32, RoaringBitmap>,
     /// Tickets by the ward they are escalated to (a responder's scope).
-    by_escalation: HashMap<u32, RoaringBitmap>,
-    by_status: HashMap<String, RoaringBitmap>,
-    by_tag: HashMap<String, RoaringBitmap>,
-    by_assignee: HashMap<String, RoaringBitmap>,
-    open: RoaringBitmap,
-    keys: HashMap<u64, u32>,
+    pub(super) by_escalation: HashMap<u32, RoaringBitmap>,
+    pub(super) by_status: HashMap<String, RoaringBitmap>,
+    pub(super) by_tag: HashMap<String, RoaringBitmap>,
+    pub(super) by_assignee: HashMap<String, RoaringBitmap>,
+    pub(super) open: RoaringBitmap,
+    pub(super) keys: HashMap<u64, u32>,
     /// Keys whose hash collided with another key's.
-    overflow: HashMap<(DocKind, String), u32>,
+    pub(super) overflow: HashMap<(DocKind, String), u32>,
 }
 
-fn key_hash(kind: DocKind, key: &str) -> u64 {
+pub(super) fn key_hash(kind: DocKind, key: &str) -> u64 {
     let mut h = DefaultHasher::new();
     kind.hash(&mut h);
     key.hash(&mut h);
@@ -217,7 +217,7 @@ fn add_postings(postings: &mut HashMap<String, RoaringBitmap>, term: String, ids
 }
 
 impl SearchIndex {
-    fn empty() -> SearchIndex {
+    pub(super) fn empty() -> SearchIndex {
         SearchIndex {
             docs: Vec::new(),
             text: String::new(),

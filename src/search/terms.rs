@@ -8,9 +8,9 @@ use roaring::RoaringBitmap;
 use std::collections::BTreeMap;
 
 pub struct Terms {
-    map: Map<Vec<u8>>,
-    postings: Vec<RoaringBitmap>,
-    delta: BTreeMap<String, RoaringBitmap>,
+    pub(super) map: Map<Vec<u8>>,
+    pub(super) postings: Vec<RoaringBitmap>,
+    pub(super) delta: BTreeMap<String, RoaringBitmap>,
 }
 
 /// How a term matched a query word.
