@@ -362,3 +362,26 @@ fn exact_diacritics_win_over_many_newer_look_alikes() {
         assert!(out.total >= 30_003, "{query}: all look-alikes still match");
     }
 }
+
+/// The saved index answers every case exactly as the index it was saved from.
+#[test]
+fn a_saved_and_loaded_index_answers_every_case_the_same() {
+    use hotline::search::snapshot::{self, Stamp};
+    let dir = tempfile::tempdir().unwrap();
+    let stamp = Stamp {
+        generation: 42,
+        marks: 7,
+        counters: 9,
+    };
+    snapshot::save(&INDEX, stamp, dir.path()).unwrap();
+    let (loaded, read) = snapshot::load(dir.path(), &|_, _| {}).unwrap();
+    assert_eq!(read, stamp);
+    assert_eq!(loaded.len(), INDEX.len());
+    for (query, _, _, _) in CASES {
+        let q = Query::parse(query, demo_now().0, Some("lan.nt"), 20);
+        let fresh = INDEX.search(&q, &|| false);
+        let again = loaded.search(&q, &|| false);
+        assert_eq!(again.hits, fresh.hits, "{query:?}");
+        assert_eq!(again.total, fresh.total, "{query:?}");
+    }
+}

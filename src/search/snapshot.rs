@@ -59,7 +59,9 @@ pub enum SnapshotError {
     Io(#[from] io::Error),
     #[error("not a saved search index")]
     NotASnapshot,
-    #[error("saved by another version of hotline (format {found}, this one reads {FORMAT_VERSION})")]
+    #[error(
+        "saved by another version of hotline (format {found}, this one reads {FORMAT_VERSION})"
+    )]
     OldFormat { found: u32 },
     #[error("it is damaged ({0})")]
     Damaged(String),
@@ -180,10 +182,14 @@ impl<'a> In<'a> {
         Ok(self.take(1)?[0])
     }
     fn u32(&mut self) -> Result<u32, SnapshotError> {
-        Ok(u32::from_le_bytes(self.take(4)?.try_into().unwrap_or_default()))
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().unwrap_or_default(),
+        ))
     }
     fn u64(&mut self) -> Result<u64, SnapshotError> {
-        Ok(u64::from_le_bytes(self.take(8)?.try_into().unwrap_or_default()))
+        Ok(u64::from_le_bytes(
+            self.take(8)?.try_into().unwrap_or_default(),
+        ))
     }
     fn len(&mut self) -> Result<usize, SnapshotError> {
         let n = self.u64()?;

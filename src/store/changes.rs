@@ -124,7 +124,10 @@ impl Store {
             }
         }
         if last != now {
-            return Err(corrupt("change log", format!("change {} is missing", last + 1)));
+            return Err(corrupt(
+                "change log",
+                format!("change {} is missing", last + 1),
+            ));
         }
         Ok(Some(ChangesSince {
             generation: now,

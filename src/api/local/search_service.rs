@@ -32,8 +32,8 @@ use crate::search::{
     SearchIndex, SearchSession,
 };
 use crate::store::{Changed, Store};
-use std::path::PathBuf;
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::Instant;
@@ -679,7 +679,9 @@ impl Inner {
                 "the store's change log no longer reaches back to its generation {}",
                 stamp.generation
             ))),
-            Err(e) => Err(refuse(format!("the store's change log is unreadable ({e})"))),
+            Err(e) => Err(refuse(format!(
+                "the store's change log is unreadable ({e})"
+            ))),
         }
     }
 
