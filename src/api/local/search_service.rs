@@ -99,6 +99,9 @@ impl From<IndexFailed> for crate::api::ApiError {
 /// Changes past the saved index after which it is saved again.
 pub const SAVE_AFTER_CHANGES: u64 = 10_000;
 
+/// Why a build stopped when the service was dropped.
+const CLOSING: &str = "hotline is closing";
+
 /// Where the index of a store is saved.
 pub fn snapshot_dir(store: &Store) -> PathBuf {
     store.path().join("search-index")
@@ -142,6 +145,8 @@ struct Inner {
     /// made on. Each behind its own lock: one user's search never waits for
     /// another's.
     sessions: Mutex<HashMap<String, Arc<Mutex<UserSearch>>>>,
+    /// The service is being dropped: a build from the store stops early.
+    closing: std::sync::atomic::AtomicBool,
     /// Set once the background build has been started.
     started: std::sync::atomic::AtomicBool,
     /// Bumped on every index change, so a session never narrows stale candidates.
@@ -174,6 +179,7 @@ impl SearchService {
             sessions: Mutex::new(HashMap::new()),
             version: AtomicU64::new(0),
             started: std::sync::atomic::AtomicBool::new(false),
+            closing: std::sync::atomic::AtomicBool::new(false),
         });
         SearchService {
             inner,
@@ -393,16 +399,14 @@ impl SearchService {
 }
 
 impl Drop for SearchService {
-    /// A clean shutdown saves the index when the next start would otherwise
-    /// have many changes to catch up.
+    /// A clean shutdown lets a save under way finish (a shell search that
+    /// built the index leaves it saved for the next one), cuts a build from
+    /// the store short, and saves the index when the next start would
+    /// otherwise have many changes to catch up.
     fn drop(&mut self) {
-        let running = self
-            .background
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_ref()
-            .is_some_and(|h| !h.is_finished());
-        if !running && self.inner.behind_saved() >= SAVE_AFTER_CHANGES {
+        self.inner.closing.store(true, Ordering::SeqCst);
+        self.join_background();
+        if self.inner.behind_saved() >= SAVE_AFTER_CHANGES {
             self.inner.save(false);
         }
     }
@@ -563,7 +567,9 @@ impl Inner {
         let state = match outcome {
             Ok(()) => BuildState::Ready,
             Err(why) => {
-                tracing::error!("search index build failed: {why}");
+                if why != CLOSING {
+                    tracing::error!("search index build failed: {why}");
+                }
                 BuildState::Failed(why)
             }
         };
@@ -728,10 +734,14 @@ impl Inner {
             .chain(procedures.iter().map(procedure_doc))
             .chain(dossiers)
             .chain(tickets)
+            .take_while(|_| !self.closing.load(Ordering::Relaxed))
             .inspect(|_| tick());
         let index = SearchIndex::build_sized(docs, total as usize);
         if let Some(why) = unreadable.into_inner() {
             return Err(why);
+        }
+        if self.closing.load(Ordering::Relaxed) {
+            return Err(CLOSING.into());
         }
         Ok(index)
     }
