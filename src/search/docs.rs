@@ -128,7 +128,8 @@ pub fn ward_doc(w: &Ward) -> SearchDoc {
         fields: vec![
             (Field::Code, w.code.to_string()),
             (Field::Ward, format!("{} {}", w.full_name, w.name_en)),
-            (Field::Text, former.join(" ")),
+            // One former unit per "; ": ranking pairs a ward number with its own district.
+            (Field::Text, former.join("; ")),
         ],
         ward: Some(w.code),
         ..reference_doc()

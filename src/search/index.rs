@@ -529,7 +529,8 @@ impl SearchIndex {
                 if raw != folded {
                     exact = Some(self.exact_names(raw));
                 }
-                let typos = folded.chars().count() >= 5;
+                let number = folded.chars().all(|c| c.is_ascii_digit());
+                let typos = folded.chars().count() >= 5 && !number;
                 for field in [
                     Field::Code,
                     Field::Name,
@@ -539,14 +540,26 @@ impl SearchIndex {
                 ] {
                     let allow = typos && !matches!(field, Field::Code);
                     for (kind, bitmap) in self.terms.lookup(field_prefix(field), folded, allow) {
+                        // A number typed as a word is that number ("phường 2"
+                        // is not "phường 26"); four digits or more may still
+                        // begin a code part ("2511" of "251103").
+                        let whole_only = field != Field::Code || folded.len() < 4;
+                        if number && whole_only && kind != MatchKind::Exact {
+                            continue;
+                        }
                         parts.push((field, kind, bitmap));
                     }
                 }
-                if folded.len() >= 4 && folded.chars().all(|c| c.is_ascii_digit()) {
+                if number && folded.len() >= 4 {
                     parts.push((
                         Field::Phone,
                         MatchKind::Exact,
                         self.phones.ending_with(folded),
+                    ));
+                    parts.push((
+                        Field::Code,
+                        MatchKind::Typo,
+                        self.terms.containing(field_prefix(Field::Code), folded),
                     ));
                 }
             }
@@ -554,6 +567,13 @@ impl SearchIndex {
                 // Digits like "0778" may also be the sequence part of a dossier code.
                 for (kind, bitmap) in self.terms.lookup(field_prefix(Field::Code), digits, false) {
                     parts.push((Field::Code, kind, bitmap));
+                }
+                if digits.len() >= 4 {
+                    parts.push((
+                        Field::Code,
+                        MatchKind::Typo,
+                        self.terms.containing(field_prefix(Field::Code), digits),
+                    ));
                 }
                 let kind = if digits.len() >= 10 {
                     MatchKind::Exact

@@ -101,6 +101,39 @@ impl Terms {
         out
     }
 
+    /// Union of the postings of the terms of a field that hold `fragment`
+    /// inside, not at their start (those a prefix look-up finds already):
+    /// "0812" in the date part "250812" of a dossier code.
+    pub fn containing(&self, field_prefix: &str, fragment: &str) -> RoaringBitmap {
+        let mut out = RoaringBitmap::new();
+        let inside = |term: &[u8]| {
+            let rest = &term[field_prefix.len()..];
+            rest.len() > fragment.len()
+                && !rest.starts_with(fragment.as_bytes())
+                && rest
+                    .windows(fragment.len())
+                    .any(|w| w == fragment.as_bytes())
+        };
+        let mut stream = self
+            .map
+            .search(Str::new(field_prefix).starts_with())
+            .into_stream();
+        while let Some((term, i)) = stream.next() {
+            if inside(term) {
+                out |= &self.postings[i as usize];
+            }
+        }
+        for (term, bitmap) in self.delta.range(field_prefix.to_string()..) {
+            if !term.starts_with(field_prefix) {
+                break;
+            }
+            if inside(term.as_bytes()) {
+                out |= bitmap;
+            }
+        }
+        out
+    }
+
     fn typo_lookup(&self, field_prefix: &str, word: &str) -> RoaringBitmap {
         let mut out = RoaringBitmap::new();
         let Ok(lev) = Levenshtein::new(word, 1) else {

@@ -640,9 +640,16 @@ impl Inner {
     /// otherwise why not (logged unless there is simply none yet).
     fn load_saved(&self) -> Result<(SearchIndex, u64), String> {
         let dir = snapshot_dir(&self.store);
+        // Shown in documents, as a build is: the share of the file read so far.
+        let documents = (reference::wards().len() + reference::procedures().len()) as u64
+            + self.store.dossier_count().unwrap_or(0)
+            + self.store.ticket_count().unwrap_or(0);
+        self.total.store(documents.max(1), Ordering::Relaxed);
         let progress = |read: u64, size: u64| {
-            self.total.store(size.max(1), Ordering::Relaxed);
-            self.done.store(read, Ordering::Relaxed);
+            let done = (documents as u128 * read as u128 / size.max(1) as u128) as u64;
+            // Never "all done" before the index is ready.
+            self.done
+                .store(done.min(documents.saturating_sub(1)), Ordering::Relaxed);
         };
         let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             snapshot::load(&dir, &progress)
