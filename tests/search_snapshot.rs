@@ -6,7 +6,10 @@
 use hotline::api::local::search_service::{snapshot_dir, IndexStart};
 use hotline::api::{Backend, HotlineApi, LocalApi, SearchRequest};
 use hotline::demo::{demo_now, populate_demo, DemoConfig};
-use hotline::domain::{fixed_clock, Kind, NewTicket, Role, TicketId, User};
+use hotline::domain::{
+    fixed_clock, Dossier, Kind, NewTicket, PaymentState, Phone, PortalStatus, Role, SyncState,
+    TicketId, Ts, User,
+};
 use hotline::search::snapshot;
 use hotline::store::{Changed, Store};
 use std::path::Path;
@@ -36,8 +39,12 @@ fn demo_store(dir: &Path) -> Store {
 
 /// Opens the store with a search index made ready, and says how it was made.
 fn start(dir: &Path) -> (Arc<Backend>, IndexStart) {
+    start_at(dir, demo_now())
+}
+
+fn start_at(dir: &Path, now: Ts) -> (Arc<Backend>, IndexStart) {
     let store = Store::open(dir).unwrap();
-    let backend = Backend::new(store, fixed_clock(demo_now()), true);
+    let backend = Backend::new(store, fixed_clock(now), true);
     backend.search.wait_ready().unwrap();
     // The save after a build runs after "ready": let it finish before the store closes.
     backend.search.join_background();
@@ -298,4 +305,39 @@ fn the_change_log_lists_each_changed_record_once_in_order() {
     drop(store);
     let store = Store::open(dir.path()).unwrap();
     assert_eq!(store.generation().unwrap(), 3);
+}
+
+#[test]
+fn an_open_dossier_that_fell_due_since_the_save_shows_as_overdue() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(dir.path());
+    let p = hotline::reference::procedure("2.000815").unwrap();
+    let now = demo_now();
+    let dossier = Dossier {
+        code: "000.00.201.H29-261120-0999".into(),
+        procedure_code: p.code.clone(),
+        procedure_name: p.name.clone(),
+        applicant_name: "Vạn Thị Quỳnhzy".into(),
+        applicant_phone: Phone::parse("0765 432 199").ok(),
+        ward: 26743,
+        received_at: Ts(now.0 - 86_400),
+        due_at: Ts(now.0 + 2 * 86_400),
+        finished_at: None,
+        status: PortalStatus::PROCESSING,
+        sync: SyncState::Synced,
+        payment: PaymentState::NotRequired,
+    };
+    store.put_dossiers(&[dossier]).unwrap();
+    drop(store);
+
+    let (today, _) = start(dir.path());
+    let found = search(&today, "quynhzy");
+    assert_eq!(found.len(), 1);
+    assert!(!found[0].3.contains("quá hạn"), "{found:?}");
+    drop(today);
+
+    let (later, how) = start_at(dir.path(), Ts(now.0 + 3 * 86_400));
+    assert_eq!(how, IndexStart::Loaded { caught_up: 0 });
+    let found = search(&later, "quynhzy");
+    assert!(found[0].3.ends_with(" · quá hạn"), "{found:?}");
 }

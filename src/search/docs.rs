@@ -12,14 +12,20 @@ fn ward_name(code: u32) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
+/// The end of the subtitle of a dossier that is or was overdue.
+pub const OVERDUE_MARK: &str = " · quá hạn";
+
 pub fn dossier_doc(d: &Dossier, now: Ts) -> SearchDoc {
     let phone = d
         .applicant_phone
         .as_ref()
         .map(|p| p.as_str().to_string())
         .unwrap_or_default();
-    let overdue = if d.is_overdue(now) {
-        " · quá hạn"
+    // An open dossier becomes overdue as time passes: ranking adds its mark
+    // when the hit is shown (a saved index is not rewritten for the clock).
+    // One closed late stays so.
+    let overdue = if !d.is_open() && d.is_overdue(now) {
+        OVERDUE_MARK
     } else {
         ""
     };

@@ -366,7 +366,11 @@ pub fn rank(
                 kind: d.kind,
                 key: index.doc_key(d).to_string(),
                 title: index.doc_title(d).to_string(),
-                subtitle: index.subtitle(d),
+                subtitle: if d.kind == DocKind::Dossier && d.due < query.now {
+                    index.subtitle(d) + super::docs::OVERDUE_MARK
+                } else {
+                    index.subtitle(d)
+                },
                 highlights,
                 score: score * 10 + fuzzy.min(9),
             }
