@@ -140,11 +140,11 @@ fn for_each_doc_term(doc: &SearchDoc, buf: &mut String, emit: &mut dyn FnMut(&st
 }
 
 fn all_terms(doc: &SearchDoc) -> Vec<String> {
-    let mut terms: Vec<String> = doc
-        .fields
-        .iter()
-        .flat_map(|(f, t)| field_terms(*f, t))
-        .collect();
+    let mut terms = Vec::new();
+    let mut buf = String::new();
+    // Through the cache of repeated texts: a catch-up upserts thousands of
+    // dossiers that share a few procedure and ward names.
+    for_each_doc_term(doc, &mut buf, &mut |t| terms.push(t.to_string()));
     terms.sort_unstable();
     terms.dedup();
     terms
