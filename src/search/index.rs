@@ -30,7 +30,10 @@ pub(super) struct Doc {
     pub due: i64,
     /// Where the document's text starts in the arena.
     pub text_at: u64,
-    /// Ends of key, title, name, ward, text, relative to `text_at`.
+    /// Ends of key, title, name, ward, text, relative to `text_at`. When
+    /// the title begins with the key (dossiers and tickets: "PA-000124 · …")
+    /// the key is not stored again: `ends[0]` is then its length with
+    /// [`KEY_IN_TITLE`] set, and the title starts at `text_at`.
     pub ends: [u32; 5],
     /// Interned procedure text, `u32::MAX` if none.
     pub procedure: u32,
@@ -40,14 +43,21 @@ pub(super) struct Doc {
 }
 
 pub(super) const SUBTITLE_PARTS: usize = 6;
+/// Set in `Doc::ends[0]` when the key is the start of the title (see [`Doc`]).
+pub(super) const KEY_IN_TITLE: u32 = 1 << 31;
 const SEPARATOR: &str = " · ";
 
 impl Doc {
     /// The byte range of part `i` (key, title, name, ward, text) in the arena.
     fn span(&self, i: usize) -> std::ops::Range<usize> {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        let key_in_title = self.ends[0] & KEY_IN_TITLE != 0;
+        let (start, end) = match i {
+            0 => (0, self.ends[0] & !KEY_IN_TITLE),
+            1 if key_in_title => (0, self.ends[1]),
+            _ => (self.ends[i - 1], self.ends[i]),
+        };
         let at = self.text_at as usize;
-        at + start..at + self.ends[i] as usize
+        at + start as usize..at + end as usize
     }
 }
 
@@ -176,7 +186,13 @@ fn prepare(doc: &SearchDoc, arena: &mut String) -> Prepared {
         &joined(doc, Field::Ward),
         &joined(doc, Field::Text),
     ];
+    // A million keys are also the start of their titles: kept once.
+    let key_in_title = doc.title.starts_with(&doc.key) && doc.key.len() < KEY_IN_TITLE as usize;
     for (i, p) in parts.iter().enumerate() {
+        if i == 0 && key_in_title {
+            ends[0] = doc.key.len() as u32 | KEY_IN_TITLE;
+            continue;
+        }
         arena.push_str(p);
         ends[i] = (arena.len() - text_at) as u32;
     }

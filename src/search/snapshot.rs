@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 17] = b"HOTLINE-SEARCH-IX";
 /// Bumped whenever the layout or the meaning of a saved part changes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 const FILE_NAME: &str = "index.bin";
 
 /// What a saved index reflects: the store generation and the caller's marks
