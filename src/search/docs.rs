@@ -1,5 +1,10 @@
 //! What each searchable record looks like to the index: the display text,
 //! the fields and the filters of a dossier, ticket, ward or procedure.
+//!
+//! A saved index holds these as they were made: changing what a dossier or
+//! ticket document holds (or how text is tokenised) needs a new
+//! `search::snapshot::FORMAT_VERSION`, so saved indexes are rebuilt. Ward and
+//! procedure documents are checked on load (their fingerprint is saved).
 
 use crate::domain::validate::mask_phone;
 use crate::domain::{Dossier, Ticket, Ts};

@@ -372,7 +372,9 @@ pub fn load(
         Err(e) => return Err(e.into()),
     };
     let size = file.metadata()?.len();
+    let started = std::time::Instant::now();
     let data = read_all(&mut file, size, progress)?;
+    let read = started.elapsed();
     if data.len() < MAGIC.len() + 4 + 8 || &data[..MAGIC.len()] != MAGIC {
         return Err(SnapshotError::NotASnapshot);
     }
@@ -390,6 +392,7 @@ pub fn load(
     if sum.finish().to_le_bytes() != tail {
         return Err(damaged("checksum mismatch"));
     }
+    let checked = started.elapsed();
     let mut input = In {
         data: body,
         at: MAGIC.len() + 4,
@@ -398,6 +401,11 @@ pub fn load(
     if input.at != body.len() {
         return Err(damaged("bytes left over"));
     }
+    tracing::info!(
+        "search index: {:.0} MB read in {read:?}, checked by {checked:?}, parsed by {:?}",
+        size as f64 / 1e6,
+        started.elapsed()
+    );
     Ok(index)
 }
 
