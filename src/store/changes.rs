@@ -140,7 +140,7 @@ impl Store {
     pub fn forget_changes_through(&self, generation: u64) -> StoreResult<()> {
         let generation = generation.min(self.generation()?);
         let kept_from = self.meta_u64(KEPT_FROM_KEY)?;
-        if generation + 1 <= kept_from {
+        if generation < kept_from {
             return Ok(());
         }
         // The start moves first: a crash midway leaves entries nobody reads.

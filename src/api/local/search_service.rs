@@ -100,6 +100,9 @@ impl From<IndexFailed> for crate::api::ApiError {
 /// Changes past the saved index after which it is saved again.
 pub const SAVE_AFTER_CHANGES: u64 = 10_000;
 
+/// A changed record as it is now: its document, or None when it is gone.
+type Refreshed = (DocKind, String, Option<SearchDoc>);
+
 /// The most changed records a start catches up with rather than rebuilding.
 fn catch_up_limit(documents: usize) -> usize {
     (documents / 5).max(50_000)
@@ -470,7 +473,7 @@ impl Inner {
         changed.sort_unstable();
         // Records are read and made into documents on every core; only the
         // index update itself is one at a time.
-        let docs: Vec<Result<(DocKind, String, Option<SearchDoc>), String>> = changed
+        let docs: Vec<Result<Refreshed, String>> = changed
             .par_iter()
             .map(|c| match c {
                 Changed::Ticket(id) => Ok((
