@@ -24,6 +24,7 @@ mod query;
 mod rank;
 mod scope;
 mod session;
+pub mod snapshot;
 mod terms;
 pub mod tokenize;
 

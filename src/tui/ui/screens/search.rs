@@ -43,7 +43,8 @@ fn draw_results(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let lang = state.lang;
     let s = &state.search;
     let title = match &s.results {
-        Some(r) => trf(
+        // No count while the index is not ready: "0 results" would be a lie.
+        Some(r) if r.index_ready => trf(
             lang,
             "search.results_count",
             &[
@@ -51,7 +52,7 @@ fn draw_results(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 &format!("{:.1}", r.micros as f64 / 1000.0),
             ],
         ),
-        None => tr(lang, "search.results").to_string(),
+        _ => tr(lang, "search.results").to_string(),
     };
     let b = block(&title, s.focus == Focus::Results, theme);
     let inner = b.inner(area);
@@ -88,11 +89,15 @@ fn draw_results(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         return;
     };
     if r.hits.is_empty() {
-        let mut lines = vec![Line::raw(if s.searching {
-            tr(lang, "search.searching")
+        let mut lines = if !r.index_ready {
+            Vec::new()
         } else {
-            tr(lang, "search.no_results")
-        })];
+            vec![Line::raw(if s.searching {
+                tr(lang, "search.searching")
+            } else {
+                tr(lang, "search.no_results")
+            })]
+        };
         if !r.index_ready || index_building {
             lines.push(Line::styled(progress_text(state), theme.dim()));
         }
