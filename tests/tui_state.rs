@@ -218,9 +218,10 @@ fn escalating_from_detail_puts_the_ticket_in_the_ward_queue() {
     assert_eq!(d.state.detail.as_ref().unwrap().id, TicketId(3));
     d.keys("e");
     assert!(matches!(d.state.overlay, Some(Overlay::Dialog(_))));
-    // Ward comes from the ticket; pick the fault type with →, level 2 (the
-    // city centre) with →, then submit.
-    d.keys("tab right tab tab right tab");
+    // Every default is filled in (ward from the ticket, fault type guessed
+    // from its subject), so the dialog starts on the note; level 2 (the city
+    // centre) with →, then a note and submit.
+    d.keys("shift-tab right tab");
     d.type_text("Please check the payment gateway");
     d.keys("enter");
     assert!(d.state.overlay.is_none(), "{:?}", d.state.overlay);
@@ -228,6 +229,10 @@ fn escalating_from_detail_puts_the_ticket_in_the_ward_queue() {
     assert_eq!(t.status, Status::Escalated);
     assert_eq!(t.escalation.as_ref().unwrap().ward, 26740);
     assert_eq!(t.escalation.as_ref().unwrap().level, 2);
+    assert_eq!(
+        t.escalation.as_ref().unwrap().fault,
+        hotline::domain::FaultType::PaymentFailure
+    );
 
     // The Bến Thành responder does not see it; their queue has ticket 1 only.
     let mut r = driver(&w, "ut.benthanh", Lang::En, true, (80, 24));
@@ -549,4 +554,165 @@ fn clicking_an_action_chip_fires_it() {
             d.state.overlay
         );
     }
+}
+
+/// Keys of a replayed call: typed content is free, every other key counts.
+struct Call<'a> {
+    d: &'a mut hotline::tui::testkit::Driver,
+    keys: usize,
+}
+
+impl Call<'_> {
+    fn press(&mut self, keys: &str) {
+        self.keys += keys.split_whitespace().count();
+        self.d.keys(keys);
+    }
+
+    fn write(&mut self, text: &str) {
+        self.d.type_text(text);
+    }
+}
+
+#[test]
+fn the_common_fault_call_is_logged_and_escalated_in_twelve_keys() {
+    use hotline::domain::{FaultType, Kind, Priority};
+    let w = World::new();
+    let mut d = driver(&w, "lan.nt", Lang::Vi, true, (80, 24));
+    let mut call = Call { d: &mut d, keys: 0 };
+    call.press("ctrl-n");
+    // Kind: the picker filters as it is typed, without accents.
+    call.write("su co");
+    call.press("enter");
+    // Channel: the default.
+    call.press("enter");
+    call.write("Trần Văn Bình");
+    call.press("enter");
+    call.write("0912345678");
+    call.press("enter");
+    // CCCD: none.
+    call.press("enter");
+    call.write("ben thanh");
+    call.press("enter");
+    // Category: found by words of its examples ("lỗi đồng bộ dữ liệu").
+    call.write("dong bo");
+    call.press("enter");
+    // Dossier codes: none.
+    call.press("enter");
+    call.write("Hồ sơ đăng ký thường trú kẹt lỗi đồng bộ");
+    call.press("enter");
+    call.write("Cổng báo đã nhận nhưng phường chưa thấy hồ sơ.");
+    // Save and escalate; the dialog has every default, enter confirms.
+    call.press("ctrl-e");
+    assert!(
+        matches!(d_overlay(call.d), Some("escalate")),
+        "escalation dialog expected; toast {:?}",
+        call.d.state.toast
+    );
+    call.press("enter");
+    let keys = call.keys;
+    assert!(keys <= 12, "{keys} keys");
+    assert_eq!(keys, 12);
+    assert_eq!(d.state.overlay, None, "toast {:?}", d.state.toast);
+    let t = tui_common::shown_ticket(&d).clone();
+    assert_eq!(t.kind, Kind::Fault);
+    assert_eq!(t.category, "Hành chính công");
+    assert_eq!(t.status, Status::Escalated);
+    let e = t.escalation.as_ref().unwrap();
+    assert_eq!(e.ward, BEN_THANH);
+    assert_eq!(e.fault, FaultType::PortalSync);
+    assert_eq!(e.severity, Priority::P3);
+    assert_eq!(
+        d.state.toast.as_ref().unwrap().text,
+        format!("Đã chuyển Phường Bến Thành · {}", t.id)
+    );
+    // The counts in the status bar include the new ticket.
+    assert_eq!(d.state.backend.as_ref().unwrap().tickets, 4);
+}
+
+fn d_overlay(d: &hotline::tui::testkit::Driver) -> Option<&'static str> {
+    match &d.state.overlay {
+        Some(Overlay::Dialog(x)) => Some(x.action.name()),
+        _ => None,
+    }
+}
+
+#[test]
+fn every_choice_field_is_a_picker_that_filters_as_you_type() {
+    use hotline::tui::state::fields::FieldId;
+    let w = World::new();
+    let mut d = driver(&w, "lan.nt", Lang::Vi, true, (80, 24));
+    d.keys("ctrl-n");
+    // Category: accents and case ignored, the first match preselected.
+    for _ in 0..6 {
+        d.keys("tab");
+    }
+    d.type_text("VIEN thong");
+    let form = d.state.form.as_ref().unwrap();
+    assert_eq!(form.focused().unwrap().id, FieldId::Category);
+    assert_eq!(form.focused().unwrap().value(), "Viễn thông");
+    let screen = d.render();
+    assert!(screen.contains("⌕ VIEN thong"), "{screen}");
+    assert!(screen.contains("▸ Viễn thông"), "{screen}");
+    // A filter that matches nothing keeps the choice and says so.
+    d.keys("ctrl-u");
+    d.type_text("zzz");
+    assert!(d.render().contains("không khớp"));
+    d.keys("ctrl-u");
+    d.type_text("Cây");
+    d.keys("tab");
+    let form = d.state.form.as_ref().unwrap();
+    assert_eq!(form.field(FieldId::Category).unwrap().value(), "Cây xanh");
+    assert_eq!(form.focused().unwrap().id, FieldId::Dossiers);
+    // Priority: "khan" finds "P1 khẩn"; esc closes the match list and keeps the pick.
+    d.keys("tab tab tab");
+    assert_eq!(
+        d.state.form.as_ref().unwrap().focused().unwrap().id,
+        FieldId::Priority
+    );
+    d.type_text("khan");
+    d.keys("esc");
+    let form = d.state.form.as_ref().unwrap();
+    assert_eq!(form.field(FieldId::Priority).unwrap().value(), "p1");
+    assert!(!form.focused().unwrap().picker_open());
+    assert_eq!(d.state.overlay, None);
+    assert_eq!(d.state.screen, hotline::tui::state::Screen::Form);
+    // Arrows and space still step through the options.
+    d.keys("right");
+    assert_eq!(
+        d.state
+            .form
+            .as_ref()
+            .unwrap()
+            .field(FieldId::Priority)
+            .unwrap()
+            .value(),
+        "p2"
+    );
+}
+
+#[test]
+fn the_assign_dialog_picker_filters_users_and_fault_type_too() {
+    use hotline::tui::state::fields::FieldId;
+    let w = World::new();
+    let mut d = driver(&w, "giamsat", Lang::Vi, true, (80, 24));
+    tui_common::open_detail(&mut d, TicketId(3));
+    d.keys("A");
+    d.type_text("giam");
+    let Some(Overlay::Dialog(dlg)) = &d.state.overlay else {
+        panic!("assign dialog expected")
+    };
+    assert_eq!(dlg.fields[0].id, FieldId::Assignee);
+    assert_eq!(dlg.fields[0].value(), "giamsat");
+    d.keys("enter");
+    assert_eq!(
+        w.ticket("giamsat", TicketId(3)).assignee.as_deref(),
+        Some("giamsat")
+    );
+    // The escalation dialog's fault type picker: "thanh toan" finds the payment fault.
+    d.keys("e");
+    let Some(Overlay::Dialog(dlg)) = &d.state.overlay else {
+        panic!("escalation dialog expected")
+    };
+    assert_eq!(dlg.fields[1].id, FieldId::Fault);
+    assert_eq!(dlg.fields[1].value(), "payment");
 }

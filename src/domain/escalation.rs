@@ -46,6 +46,74 @@ impl FaultType {
         FaultType::ALL.into_iter().find(|f| f.slug() == s)
     }
 
+    /// The fault type a ticket's words suggest (subject, description,
+    /// category), for the escalation dialog's default; `Other` when nothing fits.
+    pub fn guess(text: &str) -> FaultType {
+        const HINTS: &[(FaultType, &[&str])] = &[
+            (
+                FaultType::PortalSync,
+                &["dong bo", "cong dvc", "dich vu cong", "dvcqg", "sync"],
+            ),
+            (
+                FaultType::PaymentFailure,
+                &[
+                    "thanh toan",
+                    "le phi",
+                    "tru tien",
+                    "payment",
+                    "chuyen khoan",
+                ],
+            ),
+            (
+                FaultType::ProcedureNotConfigured,
+                &[
+                    "chua cau hinh",
+                    "khong co thu tuc",
+                    "khong tim thay thu tuc",
+                ],
+            ),
+            (
+                FaultType::DigitalSignature,
+                &["chu ky so", "ky so", "signature"],
+            ),
+            (
+                FaultType::Account,
+                &["tai khoan", "vneid", "dang nhap", "mat khau", "account"],
+            ),
+            (
+                FaultType::OneStopSlow,
+                &["mot cua", "one-stop", "khong truy cap", "cham"],
+            ),
+            (
+                FaultType::Network,
+                &[
+                    "mang", "ket noi", "internet", "wifi", "may in", "thiet bi", "network",
+                ],
+            ),
+        ];
+        let folded = crate::text::fold(text);
+        // Whole words only: "mang" must not match inside "mạng lưới" and "manga" alike.
+        let padded = format!(
+            " {} ",
+            folded
+                .chars()
+                .map(|c| if c.is_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    ' '
+                })
+                .collect::<String>()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        HINTS
+            .iter()
+            .find(|(_, words)| words.iter().any(|w| padded.contains(&format!(" {w} "))))
+            .map(|(f, _)| *f)
+            .unwrap_or(FaultType::Other)
+    }
+
     pub fn label_vi(self) -> &'static str {
         match self {
             FaultType::PortalSync => "Lỗi đồng bộ Cổng DVC quốc gia",
@@ -107,5 +175,31 @@ fn default_level() -> u8 {
 impl std::fmt::Display for FaultType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.slug())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FaultType;
+
+    #[test]
+    fn a_fault_type_is_guessed_from_the_words_of_a_ticket() {
+        assert_eq!(
+            FaultType::guess("Hồ sơ khai sinh kẹt lỗi đồng bộ"),
+            FaultType::PortalSync
+        );
+        assert_eq!(
+            FaultType::guess("Mất kết nối mạng ở bộ phận một cửa"),
+            FaultType::OneStopSlow
+        );
+        assert_eq!(
+            FaultType::guess("Máy in bộ phận tiếp nhận mất kết nối"),
+            FaultType::Network
+        );
+        assert_eq!(
+            FaultType::guess("Bị trừ tiền hai lần"),
+            FaultType::PaymentFailure
+        );
+        assert_eq!(FaultType::guess("Hỏi giờ làm việc"), FaultType::Other);
     }
 }

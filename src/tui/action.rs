@@ -49,6 +49,7 @@ actions! {
     SortReverse => "sort-reverse",
     Filter => "filter",
     Save => "save",
+    SaveEscalate => "save-escalate",
     NextField => "next-field",
     PrevField => "prev-field",
     ChoiceNext => "choice-next",

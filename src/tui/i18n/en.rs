@@ -80,6 +80,13 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("action.filter.desc", "Filter the list by typed text"),
     ("action.save", "Save"),
     ("action.save.desc", "Save the form or submit the dialog"),
+    ("action.save-escalate", "Save + escalate"),
+    (
+        "action.save-escalate.desc",
+        "Save the new ticket and open its escalation with the defaults filled in",
+    ),
+    ("toast.escalated_to", "Escalated to"),
+    ("form.no_match", "no match"),
     ("action.next-field", "Next field"),
     (
         "action.next-field.desc",
@@ -244,7 +251,11 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("form.changed", "unsaved"),
     (
         "form.help",
-        "{0} save · {1} next field · {2}/{3} change choice · {4} back",
+        "{0} save · {5} save+escalate · {1} next · type/{2}{3} to choose · {4} back",
+    ),
+    (
+        "form.help_edit",
+        "{0} save · {1} next field · type or {2}/{3} to choose · {4} back",
     ),
     ("form.saving", "Saving…"),
     ("form.fix_errors", "Please fix the marked fields."),

@@ -83,6 +83,13 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("action.filter.desc", "Lọc danh sách theo chữ gõ vào"),
     ("action.save", "Lưu"),
     ("action.save.desc", "Lưu phiếu hoặc gửi hộp thoại"),
+    ("action.save-escalate", "Lưu + chuyển"),
+    (
+        "action.save-escalate.desc",
+        "Lưu phiếu mới và mở hộp chuyển phường với giá trị mặc định",
+    ),
+    ("toast.escalated_to", "Đã chuyển"),
+    ("form.no_match", "không khớp"),
     ("action.next-field", "Ô sau"),
     (
         "action.next-field.desc",
@@ -253,7 +260,11 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("form.changed", "chưa lưu"),
     (
         "form.help",
-        "{0} lưu · {1} ô sau · {2}/{3} đổi lựa chọn · {4} quay lại",
+        "{0} lưu · {5} lưu+chuyển · {1} ô sau · gõ/{2}{3} để chọn · {4} quay lại",
+    ),
+    (
+        "form.help_edit",
+        "{0} lưu · {1} ô sau · gõ hoặc {2}/{3} để chọn · {4} quay lại",
     ),
     ("form.saving", "Đang lưu…"),
     ("form.fix_errors", "Vui lòng sửa các ô được đánh dấu."),

@@ -37,9 +37,12 @@ impl Dialog {
                     .iter()
                     .position(|p| *p == t.priority)
                     .unwrap_or(2);
+                let guess =
+                    FaultType::guess(&format!("{} {} {}", t.subject, t.description, t.category));
+                let fault = FaultType::ALL.iter().position(|f| *f == guess).unwrap_or(0);
                 vec![
                     Field::ward(t.ward).required(),
-                    Field::choice(FieldId::Fault, fields::fault_choices(), 0),
+                    Field::choice(FieldId::Fault, fields::fault_choices(), fault),
                     Field::choice(FieldId::Severity, fields::priority_choices(), sev),
                     Field::choice(FieldId::Level, fields::level_choices(), 0),
                     note(false),
@@ -65,12 +68,19 @@ impl Dialog {
             ],
             _ => return None,
         };
+        // With every default filled in, the escalation starts on its last
+        // field (the note), so enter confirms it.
+        let focus = if action == Action::Escalate && t.ward.is_some() {
+            fields.len() - 1
+        } else {
+            0
+        };
         Some(Dialog {
             action,
             ticket: t.id,
             version: t.version,
             fields,
-            focus: 0,
+            focus,
             error: None,
             busy: false,
         })

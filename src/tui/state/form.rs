@@ -20,6 +20,8 @@ pub struct FormState {
     /// Set after the first save attempt: every field shows its error.
     pub submitted: bool,
     pub saving: bool,
+    /// Saved with "save and escalate": the new ticket opens with its escalation dialog.
+    pub escalate_after_save: bool,
     /// Kept for the life of the form so a retried save cannot log twice.
     pub request_id: Uuid,
     /// A whole-form error (e.g. from the server).
@@ -64,6 +66,7 @@ impl FormState {
             dirty: false,
             submitted: false,
             saving: false,
+            escalate_after_save: false,
             request_id: Uuid::now_v7(),
             error: None,
         }
@@ -75,7 +78,7 @@ impl FormState {
         let mut category = Field::choice(FieldId::Category, cats, cat);
         if cat == 0 && !t.category.is_empty() {
             // A category not in the list stays selectable as it was.
-            if let FieldKind::Choice { options, index } = &mut category.kind {
+            if let FieldKind::Choice { options, index, .. } = &mut category.kind {
                 options.push(fields::Choice::new(&t.category, &t.category, &t.category));
                 *index = options.len() - 1;
             }
@@ -120,6 +123,7 @@ impl FormState {
             dirty: false,
             submitted: false,
             saving: false,
+            escalate_after_save: false,
             request_id: Uuid::now_v7(),
             error: None,
         }

@@ -180,6 +180,8 @@ pub struct DetailState {
     /// Timeline scroll (rows from the newest event).
     pub scroll: usize,
     pub users: Vec<User>,
+    /// Open the escalation dialog once the ticket is loaded ("save and escalate").
+    pub escalate_on_load: bool,
 }
 
 impl DetailState {
@@ -191,6 +193,7 @@ impl DetailState {
             error: None,
             scroll: 0,
             users: Vec::new(),
+            escalate_on_load: false,
         }
     }
 }

@@ -43,15 +43,19 @@ pub fn draw_fields(
         let focused = i == focus;
         let row = Rect::new(area.x, y, area.width, h);
         draw_field(frame, row, f, focused, lang, theme);
-        if focused
-            && matches!(&f.kind, FieldKind::Ward { suggestions, .. } if !suggestions.is_empty())
-        {
+        let ward_list =
+            matches!(&f.kind, FieldKind::Ward { suggestions, .. } if !suggestions.is_empty());
+        if focused && (ward_list || f.picker_open()) {
             popup = Some((row, f));
         }
         y += h;
     }
     if let Some((row, f)) = popup {
-        draw_ward_suggestions(frame, area, row, f, lang, theme);
+        if f.is_picker() {
+            draw_picker_matches(frame, area, row, f, lang, theme);
+        } else {
+            draw_ward_suggestions(frame, area, row, f, lang, theme);
+        }
     }
 }
 
@@ -164,9 +168,23 @@ fn draw_field(frame: &mut Frame, row: Rect, f: &Field, focused: bool, lang: Lang
             }
             lines.push(Line::from(spans));
         }
-        FieldKind::Choice { options, index } => {
+        FieldKind::Choice {
+            options,
+            index,
+            filter,
+        } => {
             let v = options.get(*index).map(|o| o.label(lang)).unwrap_or("");
-            let shown = if focused {
+            let shown = if focused && !filter.is_empty() {
+                // The typed filter, then what enter would pick.
+                let (typed, col) = input_text(filter, value_w.saturating_sub(1) / 2);
+                cursor = Some(col + 2);
+                let pick = if f.matches().is_empty() {
+                    tr(lang, "form.no_match").to_string()
+                } else {
+                    format!("→ {v}")
+                };
+                format!("⌕ {typed}  {pick}")
+            } else if focused {
                 format!("◀ {v} ▶")
             } else {
                 v.to_string()
@@ -231,6 +249,51 @@ fn draw_ward_suggestions(
                 (theme.status_bar(), "  ")
             };
             Line::styled(fit(&format!("{mark}{text}"), w as usize), style)
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// The options a picker's filter matches, under the field, the chosen one marked.
+fn draw_picker_matches(
+    frame: &mut Frame,
+    bounds: Rect,
+    row: Rect,
+    f: &Field,
+    lang: Lang,
+    theme: &Theme,
+) {
+    let FieldKind::Choice { options, index, .. } = &f.kind else {
+        return;
+    };
+    let matches = f.matches();
+    let x = row.x + LABEL_WIDTH as u16;
+    let w = row.width.saturating_sub(LABEL_WIDTH as u16).min(60);
+    let room = (bounds.y + bounds.height).saturating_sub(row.y + 1);
+    let h = (matches.len() as u16).min(room).min(8);
+    if h == 0 {
+        return;
+    }
+    // Keep the chosen option in view.
+    let at = matches.iter().position(|i| i == index).unwrap_or(0);
+    let first = at.saturating_sub(h as usize - 1);
+    let area = Rect::new(x, row.y + 1, w, h);
+    frame.render_widget(Clear, area);
+    let lines: Vec<Line> = matches
+        .iter()
+        .skip(first)
+        .take(h as usize)
+        .map(|i| {
+            let label = options
+                .get(*i)
+                .map(|o| clean(o.label(lang)))
+                .unwrap_or_default();
+            let (style, mark) = if i == index {
+                (theme.selected(), "▸ ")
+            } else {
+                (theme.status_bar(), "  ")
+            };
+            Line::styled(fit(&format!("{mark}{label}"), w as usize), style)
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), area);

@@ -88,6 +88,13 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
                     Ok(t) => {
                         d.detail = Some(t);
                         d.error = None;
+                        if std::mem::take(&mut d.escalate_on_load) {
+                            return super::detail::on_action(
+                                state,
+                                crate::tui::action::Action::Escalate,
+                            )
+                            .unwrap_or_default();
+                        }
                     }
                     Err(e) => d.error = Some(err_text(lang, &e)),
                 }
@@ -98,6 +105,7 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
                 return Vec::new();
             };
             form.saving = false;
+            let escalate = form.escalate_after_save;
             match result {
                 Ok(t) => {
                     form.dirty = false;
@@ -105,7 +113,13 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
                     state.toast(format!("{} {}", tr(lang, "toast.created"), t.id), false);
                     // The form is replaced by the new ticket's detail.
                     state.screen = state.history.pop().unwrap_or(Screen::Search);
-                    return super::search::open_ticket(state, t.id);
+                    let mut fx = super::search::open_ticket(state, t.id);
+                    if let Some(d) = state.detail.as_mut() {
+                        d.escalate_on_load = escalate;
+                    }
+                    // The status bar's counts include the new ticket.
+                    fx.push(Effect::Status);
+                    return fx;
                 }
                 Err(ApiError::Invalid { errors }) => show_errors(state, &errors),
                 Err(e) => form.error = Some(err_text(lang, &e)),
@@ -234,7 +248,11 @@ fn applied(
     let from_form = state.screen == Screen::Form;
     match result {
         Ok(t) => {
-            if matches!(state.overlay, Some(Overlay::Dialog(_))) {
+            let done = match &state.overlay {
+                Some(Overlay::Dialog(d)) => Some(d.action),
+                _ => None,
+            };
+            if done.is_some() {
                 state.overlay = None;
             }
             if from_form {
@@ -244,10 +262,12 @@ fn applied(
                 state.form = None;
                 super::leave(state);
             }
-            state.toast(format!("{} {}", tr(lang, "toast.saved"), t.id), false);
+            state.toast(done_text(lang, done, &t), false);
+            let mut fx = vec![Effect::Status];
             if state.detail.as_ref().is_some_and(|d| d.id == id) {
-                return vec![Effect::LoadTicket(id)];
+                fx.push(Effect::LoadTicket(id));
             }
+            return fx;
         }
         Err(e) => {
             let text = match &e {
@@ -291,4 +311,22 @@ fn applied(
         }
     }
     Vec::new()
+}
+
+/// What the status bar says after a change went through: where an escalation
+/// went, otherwise that the ticket was saved.
+fn done_text(
+    lang: crate::tui::i18n::Lang,
+    action: Option<crate::tui::action::Action>,
+    t: &crate::domain::Ticket,
+) -> String {
+    match (action, &t.escalation) {
+        (Some(crate::tui::action::Action::Escalate), Some(e)) => format!(
+            "{} {} · {}",
+            tr(lang, "toast.escalated_to"),
+            crate::tui::refdata::ward_label(e.ward),
+            t.id
+        ),
+        _ => format!("{} {}", tr(lang, "toast.saved"), t.id),
+    }
 }

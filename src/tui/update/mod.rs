@@ -3,6 +3,7 @@
 
 mod api;
 mod detail;
+mod fields;
 mod form;
 mod lists;
 mod overlay;

@@ -55,13 +55,18 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
             crate::tui::ui::keys_line(
                 state,
                 crate::tui::keymap::Context::Form,
-                "form.help",
+                if form.is_new() {
+                    "form.help"
+                } else {
+                    "form.help_edit"
+                },
                 &[
                     crate::tui::action::Action::Save,
                     crate::tui::action::Action::NextField,
                     crate::tui::action::Action::ChoicePrev,
                     crate::tui::action::Action::ChoiceNext,
                     crate::tui::action::Action::Back,
+                    crate::tui::action::Action::SaveEscalate,
                 ],
             ),
             theme.dim(),
