@@ -623,7 +623,7 @@ fn the_common_fault_call_is_logged_and_escalated_in_twelve_keys() {
     assert_eq!(e.severity, Priority::P3);
     assert_eq!(
         d.state.toast.as_ref().unwrap().text,
-        format!("Đã chuyển Phường Bến Thành · {}", t.id)
+        "Đã chuyển Phường Bến Thành"
     );
     // The counts in the status bar include the new ticket.
     assert_eq!(d.state.backend.as_ref().unwrap().tickets, 4);
@@ -715,4 +715,65 @@ fn the_assign_dialog_picker_filters_users_and_fault_type_too() {
     };
     assert_eq!(dlg.fields[1].id, FieldId::Fault);
     assert_eq!(dlg.fields[1].value(), "payment");
+}
+
+#[test]
+fn the_description_wraps_moves_and_counts_against_its_limit() {
+    use hotline::tui::state::fields::FieldId;
+    let w = World::new();
+    let mut d = driver(&w, "lan.nt", Lang::Vi, true, (80, 24));
+    d.keys("ctrl-n");
+    for _ in 0..9 {
+        d.keys("tab");
+    }
+    assert_eq!(
+        d.state.form.as_ref().unwrap().focused().unwrap().id,
+        FieldId::Description
+    );
+    let long = "Công dân nộp hồ sơ đăng ký thường trú trên Cổng dịch vụ công từ tuần trước, \
+                đã thanh toán lệ phí nhưng đến nay trạng thái vẫn là chờ tiếp nhận";
+    d.type_text(long);
+    let screen = d.render();
+    // Wrapped: the end of the text is on screen, not cut off with "…".
+    assert!(screen.contains("chờ tiếp nhận"), "{screen}");
+    assert!(!screen.contains('…'), "{screen}");
+    let n = long.chars().count();
+    assert!(screen.contains(&format!("{n}/10000")), "{screen}");
+    // Enter breaks the line; up moves the cursor into the text, not to another field.
+    d.keys("enter");
+    d.type_text("Dòng hai");
+    d.keys("up");
+    let form = d.state.form.as_ref().unwrap();
+    assert_eq!(form.focused().unwrap().id, FieldId::Description);
+    assert_eq!(
+        form.field(FieldId::Description).unwrap().value(),
+        format!("{long}\nDòng hai")
+    );
+    // A paste keeps its line breaks and stops at the limit, saying so.
+    d.keys("ctrl-u");
+    d.send(Msg::Paste("a\nb".into()));
+    assert_eq!(
+        d.state
+            .form
+            .as_ref()
+            .unwrap()
+            .field(FieldId::Description)
+            .unwrap()
+            .value(),
+        "a\nb"
+    );
+    d.send(Msg::Paste("x".repeat(5_000)));
+    assert!(d.render().contains("5003/10000"));
+    d.send(Msg::Paste("y".repeat(7_000)));
+    let value = d
+        .state
+        .form
+        .as_ref()
+        .unwrap()
+        .field(FieldId::Description)
+        .unwrap()
+        .value();
+    assert_eq!(value.chars().count(), 10_000);
+    assert!(d.state.toast.as_ref().unwrap().error);
+    assert!(d.render().contains("10000/10000"));
 }

@@ -257,6 +257,11 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "form.help_edit",
         "{0} save · {1} next field · type or {2}/{3} to choose · {4} back",
     ),
+    (
+        "form.paste_cut",
+        "The paste was cut at the description's limit",
+    ),
+    ("form.chars", "chars"),
     ("form.saving", "Saving…"),
     ("form.fix_errors", "Please fix the marked fields."),
     ("form.unknown_dossier", "not in the dossier store"),

@@ -266,6 +266,8 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "form.help_edit",
         "{0} lưu · {1} ô sau · gõ hoặc {2}/{3} để chọn · {4} quay lại",
     ),
+    ("form.paste_cut", "Phần dán bị cắt ở giới hạn của nội dung"),
+    ("form.chars", "ký tự"),
     ("form.saving", "Đang lưu…"),
     ("form.fix_errors", "Vui lòng sửa các ô được đánh dấu."),
     ("form.unknown_dossier", "không có trong kho hồ sơ"),

@@ -1,6 +1,7 @@
 //! Form fields shared by the ticket form and the detail screen's action
 //! dialogs: text, choice, ward picker and dossier-code list.
 
+use super::editor::Editor;
 use super::input::TextInput;
 use crate::domain::WardCode;
 use crate::text::fold;
@@ -137,8 +138,9 @@ pub enum DossierCheck {
 pub enum FieldKind {
     Text {
         input: TextInput,
-        multiline: bool,
     },
+    /// Multi-line text with wrapping (the description).
+    Editor(Box<Editor>),
     /// A picker: the chosen option, and a filter typed to find another.
     Choice {
         options: Vec<Choice>,
@@ -168,12 +170,19 @@ pub struct Field {
 
 impl Field {
     pub fn text(id: FieldId, value: &str, multiline: bool) -> Field {
+        let kind = if multiline {
+            FieldKind::Editor(Box::new(Editor::new(
+                value,
+                crate::domain::validate::MAX_DESCRIPTION,
+            )))
+        } else {
+            FieldKind::Text {
+                input: TextInput::new(value),
+            }
+        };
         Field {
             id,
-            kind: FieldKind::Text {
-                input: TextInput::new(value),
-                multiline,
-            },
+            kind,
             required: false,
             touched: false,
             error: None,
@@ -236,6 +245,7 @@ impl Field {
             | FieldKind::Ward { input, .. }
             | FieldKind::Dossiers { input, .. } => Some(input),
             FieldKind::Choice { filter, .. } => Some(filter),
+            FieldKind::Editor(_) => None,
         }
     }
 
@@ -245,6 +255,19 @@ impl Field {
             | FieldKind::Ward { input, .. }
             | FieldKind::Dossiers { input, .. } => Some(input),
             FieldKind::Choice { filter, .. } => Some(filter),
+            FieldKind::Editor(_) => None,
+        }
+    }
+
+    /// Whether typed characters go into this field.
+    pub fn takes_typing(&self) -> bool {
+        self.input().is_some() || self.is_multiline()
+    }
+
+    pub fn editor_mut(&mut self) -> Option<&mut Editor> {
+        match &mut self.kind {
+            FieldKind::Editor(e) => Some(e),
+            _ => None,
         }
     }
 
@@ -298,13 +321,7 @@ impl Field {
     }
 
     pub fn is_multiline(&self) -> bool {
-        matches!(
-            self.kind,
-            FieldKind::Text {
-                multiline: true,
-                ..
-            }
-        )
+        matches!(self.kind, FieldKind::Editor(_))
     }
 
     pub fn value(&self) -> String {
@@ -317,6 +334,7 @@ impl Field {
                 .map(|o| o.value.clone())
                 .unwrap_or_default(),
             FieldKind::Ward { selected, .. } => selected.map(|c| c.to_string()).unwrap_or_default(),
+            FieldKind::Editor(e) => e.text(),
         }
     }
 

@@ -1,6 +1,7 @@
 //! Everything the screen shows, in one value. Only `update` changes it.
 
 pub mod dialog;
+pub mod editor;
 pub mod fields;
 pub mod form;
 pub mod input;
@@ -142,7 +143,7 @@ impl State {
         match &self.overlay {
             Some(Overlay::Help(_)) | Some(Overlay::Palette(_)) => return true,
             Some(Overlay::Dialog(d)) => {
-                return d.fields.get(d.focus).is_some_and(|f| f.input().is_some())
+                return d.fields.get(d.focus).is_some_and(|f| f.takes_typing())
             }
             Some(Overlay::Confirm(_)) => return false,
             None => {}
@@ -155,7 +156,7 @@ impl State {
                 .form
                 .as_ref()
                 .and_then(|f| f.focused())
-                .is_some_and(|f| f.input().is_some()),
+                .is_some_and(|f| f.takes_typing()),
             _ => false,
         }
     }

@@ -5,6 +5,7 @@
 use super::theme::Theme;
 use super::widgets::{clean, fit, input_text};
 use crate::tui::i18n::{tr, Lang};
+use crate::tui::state::editor::Editor;
 use crate::tui::state::fields::{DossierCheck, Field, FieldKind};
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Modifier;
@@ -87,48 +88,18 @@ fn draw_field(frame: &mut Frame, row: Rect, f: &Field, focused: bool, lang: Lang
     let mut cursor: Option<u16> = None;
     let mut lines: Vec<Line> = Vec::new();
     match &f.kind {
-        FieldKind::Text {
-            input,
-            multiline: true,
-        } => {
-            let text = input.text();
-            let all: Vec<&str> = text.split('\n').collect();
-            let before = input.before_cursor();
-            let cur_line = before.matches('\n').count();
-            let cur_col = before.rsplit('\n').next().unwrap_or("").chars().count();
-            let rows = row.height as usize;
-            let first = cur_line.saturating_sub(rows.saturating_sub(1));
-            for r in 0..rows {
-                let l = all.get(first + r).copied().unwrap_or("");
-                let lab = if r == 0 {
-                    label.clone()
-                } else {
-                    " ".repeat(LABEL_WIDTH)
-                };
-                let mut spans = vec![
-                    Span::styled(lab, label_style),
-                    Span::styled(
-                        fit(l, value_w),
-                        if focused {
-                            theme.selected()
-                        } else {
-                            theme.dim().patch(theme.base())
-                        },
-                    ),
-                ];
-                if r == 0 && err_w > 0 {
-                    spans.push(Span::styled(format!(" {err_text}"), theme.error()));
-                }
-                lines.push(Line::from(spans));
-            }
-            if focused {
-                let vis_line = cur_line - first;
-                let col = cur_col.min(value_w.saturating_sub(1));
-                frame.set_cursor_position(Position::new(
-                    row.x + (LABEL_WIDTH + col) as u16,
-                    row.y + vis_line as u16,
-                ));
-            }
+        FieldKind::Editor(editor) => {
+            draw_editor(
+                frame,
+                row,
+                editor,
+                focused,
+                &label,
+                label_style,
+                &err_text,
+                theme,
+            );
+            return;
         }
         FieldKind::Text { input, .. }
         | FieldKind::Ward { input, .. }
@@ -297,4 +268,68 @@ fn draw_picker_matches(
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// The description editor: label and a character count against the limit on
+/// the left, the wrapped text on the right, an error under it.
+#[allow(clippy::too_many_arguments)]
+fn draw_editor(
+    frame: &mut Frame,
+    row: Rect,
+    editor: &Editor,
+    focused: bool,
+    label: &str,
+    label_style: ratatui::style::Style,
+    err_text: &str,
+    theme: &Theme,
+) {
+    let count = format!("  {}/{}", editor.chars(), editor.limit());
+    let count_style = if editor.chars() >= editor.limit() {
+        theme.error()
+    } else {
+        theme.dim()
+    };
+    let left = Rect::new(
+        row.x,
+        row.y,
+        (LABEL_WIDTH as u16).min(row.width),
+        row.height,
+    );
+    frame.render_widget(
+        Paragraph::new(vec![
+            Line::styled(label.to_string(), label_style),
+            Line::styled(fit(&count, LABEL_WIDTH), count_style),
+        ]),
+        left,
+    );
+    let err_rows = u16::from(!err_text.is_empty() && row.height > 1);
+    let text_area = Rect::new(
+        row.x + left.width,
+        row.y,
+        row.width.saturating_sub(left.width),
+        row.height - err_rows,
+    );
+    let mut widget = editor.widget_area(focused);
+    // Not the selection colour: the editor's own cursor is drawn reversed.
+    widget.set_style(if focused {
+        theme.base()
+    } else {
+        theme.dim().patch(theme.base())
+    });
+    frame.render_widget(&widget, text_area);
+    if err_rows > 0 {
+        let under = Rect::new(
+            text_area.x,
+            text_area.y + text_area.height,
+            text_area.width,
+            1,
+        );
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                fit(err_text, under.width as usize),
+                theme.error(),
+            )),
+            under,
+        );
+    }
 }

@@ -322,10 +322,9 @@ fn done_text(
 ) -> String {
     match (action, &t.escalation) {
         (Some(crate::tui::action::Action::Escalate), Some(e)) => format!(
-            "{} {} · {}",
+            "{} {}",
             tr(lang, "toast.escalated_to"),
-            crate::tui::refdata::ward_label(e.ward),
-            t.id
+            crate::tui::refdata::ward_label(e.ward)
         ),
         _ => format!("{} {}", tr(lang, "toast.saved"), t.id),
     }

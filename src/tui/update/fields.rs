@@ -6,7 +6,9 @@ use super::overlay::edit;
 use crate::tui::action::Action;
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{Key, KeyName};
+use crate::tui::state::editor::Editor;
 use crate::tui::state::fields::{Field, FieldKind};
+use ratatui_textarea::CursorMove;
 
 /// What a field list did with an action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,8 +28,15 @@ pub(crate) fn type_into(field: &mut Field, k: Key) -> Option<Vec<Effect>> {
     if field.is_picker() {
         return type_into_picker(field, k).then(Vec::new);
     }
-    let multiline = field.is_multiline();
-    let changed = field.input_mut().is_some_and(|i| edit(i, k, multiline));
+    if let Some(e) = field.editor_mut() {
+        let changed = edit_text(e, k);
+        if changed {
+            field.touched = true;
+            field.error = None;
+        }
+        return changed.then(Vec::new);
+    }
+    let changed = field.input_mut().is_some_and(|i| edit(i, k, false));
     if !changed {
         return None;
     }
@@ -65,6 +74,47 @@ fn type_into_picker(field: &mut Field, k: Key) -> bool {
         field.touched = true;
     }
     changed
+}
+
+/// An editing key in the description editor. Returns whether the text changed.
+fn edit_text(e: &mut Editor, k: Key) -> bool {
+    if let Some(c) = k.printable() {
+        return e.insert(c);
+    }
+    match k.name {
+        KeyName::Enter => e.insert('\n'),
+        KeyName::Backspace => e.backspace(),
+        KeyName::Delete => e.delete(),
+        KeyName::Left => moved_only(e, CursorMove::Back),
+        KeyName::Right => moved_only(e, CursorMove::Forward),
+        KeyName::Home => moved_only(e, CursorMove::Head),
+        KeyName::End => moved_only(e, CursorMove::End),
+        _ => false,
+    }
+}
+
+/// Moves the editor's cursor; the text does not change.
+fn moved_only(e: &mut Editor, m: CursorMove) -> bool {
+    e.move_cursor(m);
+    false
+}
+
+/// Pastes into the focused field: the editor takes line breaks and stops at
+/// its limit. Returns the look-ups to run and whether all of `text` fitted.
+pub(crate) fn paste_into(field: &mut Field, text: &str) -> (Vec<Effect>, bool) {
+    if let Some(e) = field.editor_mut() {
+        let all = e.paste(text);
+        field.touched = true;
+        field.error = None;
+        return (Vec::new(), all);
+    }
+    let mut fx = Vec::new();
+    for c in crate::text::strip_controls(text, true).chars() {
+        // A newline in a one-line field would move on; it is pasted as a space.
+        let c = if c == '\n' { ' ' } else { c };
+        fx.extend(type_into(field, Key::char(c)).unwrap_or_default());
+    }
+    (fx, true)
 }
 
 /// A field-list action (moving, choosing, clearing) on `fields` with `focus`.
@@ -120,6 +170,17 @@ pub(crate) fn on_action(fields: &mut [Field], focus: &mut usize, a: Action) -> O
                 f.cycle(down);
                 return Outcome::Handled { changed: true };
             }
+            // In the editor the cursor moves between lines; past the first or
+            // last line the focus moves on.
+            if let Some(e) = f.editor_mut() {
+                if e.move_cursor(if down {
+                    CursorMove::Down
+                } else {
+                    CursorMove::Up
+                }) {
+                    return Outcome::Handled { changed: false };
+                }
+            }
             let next = if down {
                 Action::NextField
             } else {
@@ -149,9 +210,12 @@ pub(crate) fn on_action(fields: &mut [Field], focus: &mut usize, a: Action) -> O
             Outcome::Handled { changed: false }
         }
         Action::ClearInput => {
-            let had_text = f.input().is_some_and(|i| !i.is_empty());
+            let mut had_text = f.input().is_some_and(|i| !i.is_empty());
             if let Some(i) = f.input_mut() {
                 i.clear();
+            }
+            if let Some(e) = f.editor_mut() {
+                had_text = e.clear();
             }
             f.refresh_ward();
             Outcome::Handled {

@@ -28,6 +28,27 @@ pub(crate) fn type_key(state: &mut State, k: Key) -> Vec<Effect> {
     fx
 }
 
+/// Pastes into the focused field; a paste longer than the description's
+/// limit is cut there, and the status bar says so.
+pub(crate) fn paste(state: &mut State, text: &str) -> Vec<Effect> {
+    let now = state.now;
+    let lang = state.lang;
+    let Some(form) = state.form.as_mut() else {
+        return Vec::new();
+    };
+    let Some(field) = form.focused_mut() else {
+        return Vec::new();
+    };
+    let (fx, all) = fields::paste_into(field, text);
+    form.dirty = true;
+    form.error = None;
+    form.validate(now, lang);
+    if !all {
+        state.toast(tr(lang, "form.paste_cut"), true);
+    }
+    fx
+}
+
 pub(crate) fn on_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
     let now = state.now;
     let lang = state.lang;

@@ -63,19 +63,21 @@ fn on_paste(state: &mut State, text: &str) -> Vec<Effect> {
     if !state.typing() {
         return Vec::new();
     }
+    if state.screen == Screen::Form && state.overlay.is_none() {
+        return form::paste(state, text);
+    }
+    if let Some(Overlay::Dialog(d)) = state.overlay.as_mut() {
+        return d
+            .fields
+            .get_mut(d.focus)
+            .map(|f| fields::paste_into(f, text).0)
+            .unwrap_or_default();
+    }
     let mut fx = Vec::new();
     for c in crate::text::strip_controls(text, true).chars() {
-        let k = if c == '\n' {
-            Key::plain(KeyName::Enter)
-        } else {
-            Key::char(c)
-        };
-        // A newline in a one-line field would move on; paste it as a space.
-        if c == '\n' && !input_is_multiline(state) {
-            fx.extend(type_key(state, Key::char(' ')));
-        } else {
-            fx.extend(type_key(state, k));
-        }
+        // A newline in a one-line input would act; it is pasted as a space.
+        let c = if c == '\n' { ' ' } else { c };
+        fx.extend(type_key(state, Key::char(c)));
     }
     fx
 }
