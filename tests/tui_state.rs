@@ -777,3 +777,50 @@ fn the_description_wraps_moves_and_counts_against_its_limit() {
     assert!(d.state.toast.as_ref().unwrap().error);
     assert!(d.render().contains("10000/10000"));
 }
+
+#[test]
+fn a_cancelled_duplicate_has_no_verdict_and_names_the_ticket_it_duplicates() {
+    let w = World::new();
+    let mut d = driver(&w, "giamsat", Lang::Vi, true, (100, 30));
+    tui_common::open_detail(&mut d, TicketId(3));
+    d.keys("d");
+    // An unknown target is named in Vietnamese, and the cancel is refused.
+    d.type_text("PA-999999");
+    let screen = d.render();
+    assert!(screen.contains("không có phiếu PA-999999"), "{screen}");
+    d.keys("ctrl-s");
+    assert!(matches!(d.state.overlay, Some(Overlay::Dialog(_))));
+    // A known target shows its subject before the cancel is confirmed.
+    d.keys("ctrl-u");
+    d.type_text("2");
+    let screen = d.render();
+    assert!(
+        screen.contains("→ PA-000002 · Hỏi thủ tục cấp phép xây dựng"),
+        "{screen}"
+    );
+    d.keys("ctrl-s");
+    assert!(d.state.overlay.is_none(), "{:?}", d.state.overlay);
+    let screen = d.render();
+    let header = screen.lines().nth(1).unwrap();
+    assert!(!header.contains("đúng hạn"), "{header}");
+    assert!(header.contains("đã huỷ, không tính hạn"), "{header}");
+    assert!(!screen.contains("trễ"), "{screen}");
+    assert!(
+        screen.contains("Trùng với: PA-000002 (enter mở phiếu)")
+            && screen.contains("  Hỏi thủ tục cấp phép xây dựng"),
+        "{screen}"
+    );
+    // Enter opens the ticket it duplicates.
+    d.keys("enter");
+    assert_eq!(tui_common::shown_ticket(&d).id, TicketId(2));
+}
+
+#[test]
+fn an_api_not_found_reads_in_vietnamese() {
+    use hotline::api::ApiError;
+    let e = ApiError::not_found("duplicate ticket PA-999999");
+    assert_eq!(
+        hotline::tui::i18n::messages::api_error(Lang::Vi, &e),
+        "Không tìm thấy phiếu trùng PA-999999"
+    );
+}

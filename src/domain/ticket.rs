@@ -147,6 +147,9 @@ impl Ticket {
     }
 
     pub fn sla_state(&self, now: Ts) -> SlaState {
+        if self.status == Status::Cancelled {
+            return SlaState::Cancelled;
+        }
         if !self.is_open() {
             return match self.sla.resolved_at {
                 Some(at) if at > self.sla.resolve_by => SlaState::MetLate,

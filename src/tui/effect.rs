@@ -51,6 +51,8 @@ pub enum Effect {
         query: String,
     },
     CheckDossier(String),
+    /// Looks a ticket up for its subject (the duplicate a cancel points at).
+    PeekTicket(TicketId),
     Users,
     SwitchUser(String),
 }
@@ -215,6 +217,10 @@ pub async fn perform(api: &Arc<dyn HotlineApi>, e: Effect) -> Option<ApiMsg> {
             let known = matches!(api.dossier(&code).await, Ok(Some(_)));
             ApiMsg::DossierCheck { code, known }
         }
+        Effect::PeekTicket(id) => ApiMsg::Peeked {
+            id,
+            subject: api.ticket(id).await.map(|d| d.ticket.subject),
+        },
         Effect::Users => ApiMsg::Users(api.users().await),
         Effect::SwitchUser(_) => return None,
     })
@@ -235,6 +241,7 @@ fn short(e: &Effect) -> &'static str {
         Effect::Stats => "stats",
         Effect::Caller { .. } => "caller",
         Effect::CheckDossier(_) => "check-dossier",
+        Effect::PeekTicket(_) => "peek-ticket",
         Effect::Users => "users",
         Effect::SwitchUser(_) => "switch-user",
     }

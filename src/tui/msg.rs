@@ -70,6 +70,10 @@ pub enum ApiMsg {
         code: String,
         known: bool,
     },
+    Peeked {
+        id: TicketId,
+        subject: Res<String>,
+    },
     Users(Res<Vec<User>>),
     Switched(Result<User, String>),
 }

@@ -14,6 +14,16 @@ pub struct Dialog {
     pub focus: usize,
     pub error: Option<String>,
     pub busy: bool,
+    /// The ticket typed into a ticket field, as looked up (cancel as duplicate).
+    pub target: Option<(TicketId, Peek)>,
+}
+
+/// A looked-up ticket: its subject, or that there is none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Peek {
+    Looking,
+    Found(String),
+    Missing,
 }
 
 impl Dialog {
@@ -83,6 +93,7 @@ impl Dialog {
             focus,
             error: None,
             busy: false,
+            target: None,
         })
     }
 
@@ -96,6 +107,14 @@ impl Dialog {
 
     fn opt(&self, id: FieldId) -> Option<String> {
         Some(self.text(id)).filter(|s| !s.is_empty())
+    }
+
+    /// The ticket typed into the ticket field, if it reads as one.
+    pub fn typed_ticket(&self) -> Option<TicketId> {
+        self.fields
+            .iter()
+            .find(|f| f.id == FieldId::Ticket)
+            .and_then(|f| f.value().parse().ok())
     }
 
     /// Builds the change, or the fields that need fixing (with catalog keys).
@@ -159,6 +178,14 @@ impl Dialog {
                     .text(FieldId::Ticket)
                     .parse::<TicketId>()
                     .map_err(|_| vec![(FieldId::Ticket, "form.bad_ticket_id")])?;
+                // Confirmed only once the target is known to exist.
+                match &self.target {
+                    Some((id, Peek::Found(_))) if *id == dup => {}
+                    Some((id, Peek::Missing)) if *id == dup => {
+                        return Err(vec![(FieldId::Ticket, "dialog.target_missing")])
+                    }
+                    _ => return Err(vec![(FieldId::Ticket, "dialog.looking")]),
+                }
                 Change::Cancel {
                     duplicate_of: Some(dup),
                     note: self.opt(FieldId::Note),

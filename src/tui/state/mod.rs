@@ -7,7 +7,7 @@ pub mod form;
 pub mod input;
 pub mod screens;
 
-pub use dialog::Dialog;
+pub use dialog::{Dialog, Peek};
 pub use form::{FormMode, FormState, Prefill};
 pub use input::TextInput;
 pub use screens::*;

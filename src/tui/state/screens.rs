@@ -182,6 +182,8 @@ pub struct DetailState {
     pub users: Vec<User>,
     /// Open the escalation dialog once the ticket is loaded ("save and escalate").
     pub escalate_on_load: bool,
+    /// The subject of the ticket this one duplicates (or why it is not known).
+    pub duplicate_subject: Option<Result<String, String>>,
 }
 
 impl DetailState {
@@ -194,6 +196,7 @@ impl DetailState {
             scroll: 0,
             users: Vec::new(),
             escalate_on_load: false,
+            duplicate_subject: None,
         }
     }
 }

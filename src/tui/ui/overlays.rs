@@ -126,6 +126,25 @@ pub fn dialog(f: &mut Frame, area: Rect, state: &State, d: &Dialog, theme: &Them
         desc,
     );
     draw_fields(f, fields, &d.fields, d.focus, lang, theme, 1);
+    // The ticket a cancel points at, named before the cancel is confirmed.
+    if let Some((id, crate::tui::state::Peek::Found(subject))) = &d.target {
+        let y = fields.y + d.fields.len() as u16;
+        if y < fields.y + fields.height {
+            let row = Rect::new(fields.x, y, fields.width, 1);
+            let text = format!(
+                "{}→ {id} · {}",
+                " ".repeat(crate::tui::ui::fields::LABEL_WIDTH),
+                clean(subject)
+            );
+            f.render_widget(
+                Paragraph::new(Line::styled(
+                    fit(&text, row.width as usize),
+                    theme.highlight(),
+                )),
+                row,
+            );
+        }
+    }
     let line = if d.busy {
         Line::styled(tr(lang, "form.saving"), theme.dim())
     } else if let Some(e) = &d.error {

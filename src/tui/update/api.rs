@@ -86,8 +86,15 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
                 d.loading = false;
                 match result {
                     Ok(t) => {
+                        let duplicate = t.ticket.merged_into;
                         d.detail = Some(t);
                         d.error = None;
+                        d.duplicate_subject = None;
+                        if let Some(other) = duplicate {
+                            if !d.escalate_on_load {
+                                return vec![Effect::PeekTicket(other)];
+                            }
+                        }
                         if std::mem::take(&mut d.escalate_on_load) {
                             return super::detail::on_action(
                                 state,
@@ -205,6 +212,31 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
                 }
                 // Validation words the form's unknown codes.
                 form.validate(now, lang);
+            }
+        }
+        ApiMsg::Peeked { id, subject } => {
+            if let Some(d) = state.detail.as_mut() {
+                if d.detail.as_ref().and_then(|x| x.ticket.merged_into) == Some(id) {
+                    d.duplicate_subject = Some(subject.clone().map_err(|e| err_text(lang, &e)));
+                }
+            }
+            if let Some(Overlay::Dialog(d)) = state.overlay.as_mut() {
+                if let Some((t, peek)) = d.target.as_mut().filter(|(t, _)| *t == id) {
+                    *peek = match subject {
+                        Ok(s) => crate::tui::state::Peek::Found(s),
+                        Err(_) => crate::tui::state::Peek::Missing,
+                    };
+                    let missing = *peek == crate::tui::state::Peek::Missing;
+                    let text =
+                        crate::tui::i18n::trf(lang, "dialog.target_missing", &[&t.to_string()]);
+                    if let Some(f) = d
+                        .fields
+                        .iter_mut()
+                        .find(|f| f.id == crate::tui::state::fields::FieldId::Ticket)
+                    {
+                        f.error = missing.then_some(text);
+                    }
+                }
             }
         }
         ApiMsg::Users(Ok(users)) => {

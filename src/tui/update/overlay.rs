@@ -162,10 +162,23 @@ pub(crate) fn dialog_type(state: &mut State, k: Key) -> Vec<Effect> {
     let Some(Overlay::Dialog(d)) = state.overlay.as_mut() else {
         return Vec::new();
     };
-    d.fields
+    let mut fx = d
+        .fields
         .get_mut(d.focus)
         .and_then(|f| super::fields::type_into(f, k))
-        .unwrap_or_default()
+        .unwrap_or_default();
+    fx.extend(peek_target(d));
+    fx
+}
+
+/// Looks up the ticket typed into a dialog's ticket field, once per id.
+pub(crate) fn peek_target(d: &mut crate::tui::state::Dialog) -> Option<Effect> {
+    let id = d.typed_ticket();
+    if id == d.target.as_ref().map(|(t, _)| *t) {
+        return None;
+    }
+    d.target = id.map(|t| (t, crate::tui::state::Peek::Looking));
+    id.map(Effect::PeekTicket)
 }
 
 /// One entry of the command palette.
