@@ -824,3 +824,34 @@ fn an_api_not_found_reads_in_vietnamese() {
         "Không tìm thấy phiếu trùng PA-999999"
     );
 }
+
+#[test]
+fn mine_holds_what_the_operator_logged_until_escalated_and_ack_hands_it_to_the_responder() {
+    let w = World::new();
+    // lan.nt logged tickets 1–3; ticket 1 is escalated, so "mine" is 2 and 3.
+    let mut d = driver(&w, "lan.nt", Lang::Vi, true, (80, 24));
+    d.keys("esc 2");
+    let ids: Vec<TicketId> = d.state.queues.tickets.iter().map(|t| t.id).collect();
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    assert!(ids.contains(&TicketId(2)) && ids.contains(&TicketId(3)));
+    // The detail names the same owner.
+    tui_common::open_detail(&mut d, TicketId(3));
+    assert!(d.render().contains("Người xử lý: lan.nt"));
+    tui_common::open_detail(&mut d, TicketId(1));
+    assert!(d.render().contains("Người xử lý: —"));
+    // The Bến Thành responder acknowledges ticket 1 and becomes its assignee.
+    let mut r = driver(&w, "ut.benthanh", Lang::Vi, true, (80, 24));
+    tui_common::open_detail(&mut r, TicketId(1));
+    r.keys("a");
+    let t = w.ticket("ut.benthanh", TicketId(1));
+    assert_eq!(t.status, Status::Acknowledged);
+    assert_eq!(t.assignee.as_deref(), Some("ut.benthanh"));
+    assert!(r.render().contains("Người xử lý: ut.benthanh"));
+    // Handed back, it is the escalating operator's again.
+    r.keys("b");
+    r.type_text("Không phải lỗi của phường");
+    r.keys("ctrl-s");
+    d.keys("esc 2");
+    let ids: Vec<TicketId> = d.state.queues.tickets.iter().map(|t| t.id).collect();
+    assert!(ids.contains(&TicketId(1)), "{ids:?}");
+}

@@ -132,6 +132,20 @@ impl Ticket {
         self.status.is_open()
     }
 
+    /// Who has the ticket now: its assignee; otherwise, while the operators
+    /// work it (not escalated to a ward, not closed), whoever logged it. The
+    /// "mine" queue and the detail view both read this.
+    pub fn owner(&self) -> Option<&str> {
+        match self.status {
+            // Escalated: the ward team has it until someone there acknowledges.
+            Status::Escalated => None,
+            Status::New | Status::InProgress | Status::WaitingOnCitizen => {
+                Some(self.assignee.as_deref().unwrap_or(&self.created_by))
+            }
+            _ => self.assignee.as_deref(),
+        }
+    }
+
     /// The deadline that matters now: the escalation's while a ward team has it,
     /// otherwise the ticket's own.
     pub fn due(&self) -> Ts {

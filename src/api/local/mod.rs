@@ -134,9 +134,7 @@ impl LocalApi {
                 .as_ref()
                 .is_none_or(|p| t.caller.phone.as_ref().is_some_and(|tp| tp.as_str() == p))
             && f.dossier.as_ref().is_none_or(|d| t.dossiers.contains(d))
-            && f.assignee
-                .as_ref()
-                .is_none_or(|a| t.assignee.as_ref() == Some(a))
+            && f.assignee.as_ref().is_none_or(|a| t.owner() == Some(a))
             && f.kind.is_none_or(|k| t.kind == k)
             && (!f.open_only || t.is_open())
             && (!f.overdue_only || t.is_overdue(now))

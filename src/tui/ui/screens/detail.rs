@@ -112,10 +112,7 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
         kv(
             theme,
             tr(lang, "field.assignee"),
-            t.assignee
-                .as_deref()
-                .map(clean)
-                .unwrap_or_else(|| "—".into()),
+            t.owner().map(clean).unwrap_or_else(|| "—".into()),
         ),
         kv(
             theme,
