@@ -855,3 +855,33 @@ fn mine_holds_what_the_operator_logged_until_escalated_and_ack_hands_it_to_the_r
     let ids: Vec<TicketId> = d.state.queues.tickets.iter().map(|t| t.id).collect();
     assert!(ids.contains(&TicketId(1)), "{ids:?}");
 }
+
+#[test]
+fn enter_on_a_dashboard_row_opens_the_matching_queue() {
+    let w = World::new();
+    let mut d = driver(&w, "giamsat", Lang::Vi, true, (100, 30));
+    d.keys("esc 3");
+    let stats = d.state.dashboard.stats.clone().expect("stats loaded");
+    let rows = hotline::tui::update::drill_rows(&stats);
+    use hotline::tui::state::Drill;
+    assert_eq!(
+        rows,
+        vec![Drill::Status(Status::New), Drill::Status(Status::Escalated)]
+    );
+    // The first row is selected: the new tickets.
+    d.keys("enter");
+    assert_eq!(d.state.screen, Screen::Queues);
+    let mut ids: Vec<TicketId> = d.state.queues.tickets.iter().map(|t| t.id).collect();
+    ids.sort();
+    assert_eq!(ids, vec![TicketId(2), TicketId(3)]);
+    assert!(d.render().contains(" Mới "), "the tab names the row");
+    // Back on the dashboard, the next row: the escalated one.
+    d.keys("3 j enter");
+    let ids: Vec<TicketId> = d.state.queues.tickets.iter().map(|t| t.id).collect();
+    assert_eq!(ids, vec![TicketId(1)]);
+    // The drill-down is one more tab beside the usual ones.
+    assert_eq!(
+        hotline::tui::update::tabs_shown(&d.state).len(),
+        hotline::tui::update::queue_tabs(d.state.role()).len() + 1
+    );
+}

@@ -126,6 +126,7 @@ async fn list(api: &dyn HotlineApi, a: ListArgs, json: bool, now: Ts) -> Result<
         open_only: a.open,
         overdue_only: a.overdue,
         my_wards: a.my_wards,
+        fault: None,
         by_due: a.by_due,
     };
     let page = api

@@ -136,6 +136,8 @@ impl LocalApi {
             && f.dossier.as_ref().is_none_or(|d| t.dossiers.contains(d))
             && f.assignee.as_ref().is_none_or(|a| t.owner() == Some(a))
             && f.kind.is_none_or(|k| t.kind == k)
+            && f.fault
+                .is_none_or(|x| t.escalation.as_ref().is_some_and(|e| e.fault == x))
             && (!f.open_only || t.is_open())
             && (!f.overdue_only || t.is_overdue(now))
             && (!f.my_wards

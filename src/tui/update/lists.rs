@@ -9,7 +9,7 @@ use crate::text::fold;
 use crate::tui::action::Action;
 use crate::tui::effect::Effect;
 use crate::tui::keymap::Key;
-use crate::tui::state::{CallerRow, Focus, Prefill, QueueTab, Screen, SortKey, State};
+use crate::tui::state::{CallerRow, Drill, Focus, Prefill, QueueTab, Screen, SortKey, State};
 use crate::tui::ui::layout;
 use ratatui::layout::Rect;
 
@@ -21,8 +21,17 @@ pub fn queue_tabs(role: Option<Role>) -> Vec<QueueTab> {
     }
 }
 
+/// The tabs on the queue screen: the role's, and the dashboard drill-down once opened.
+pub fn tabs_shown(state: &State) -> Vec<QueueTab> {
+    let mut tabs = queue_tabs(state.role());
+    if state.queues.drill.is_some() {
+        tabs.push(QueueTab::Drill);
+    }
+    tabs
+}
+
 pub(crate) fn load_queue(state: &mut State) -> Vec<Effect> {
-    let tabs = queue_tabs(state.role());
+    let tabs = tabs_shown(state);
     let tab = match state.queues.tab {
         Some(t) if tabs.contains(&t) => t,
         _ => tabs[0],
@@ -96,6 +105,31 @@ fn queue_filter(state: &State, tab: QueueTab) -> TicketFilter {
         },
         // The whole open backlog can exceed one page: fetch the soonest due,
         // which is what the default sort shows first.
+        QueueTab::Drill => match state.queues.drill {
+            Some(Drill::Status(s)) => TicketFilter {
+                statuses: vec![s],
+                open_only: true,
+                by_due: true,
+                ..Default::default()
+            },
+            Some(Drill::Ward(w)) => TicketFilter {
+                ward: Some(w),
+                open_only: true,
+                overdue_only: true,
+                by_due: true,
+                ..Default::default()
+            },
+            Some(Drill::Fault(x)) => TicketFilter {
+                fault: Some(x),
+                by_due: true,
+                ..Default::default()
+            },
+            None => TicketFilter {
+                open_only: true,
+                by_due: true,
+                ..Default::default()
+            },
+        },
         QueueTab::AllOpen => TicketFilter {
             open_only: true,
             by_due: true,
@@ -262,7 +296,7 @@ pub(crate) fn on_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
 }
 
 fn queues_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
-    let tabs = queue_tabs(state.role());
+    let tabs = tabs_shown(state);
     match a {
         Action::NextPane | Action::PrevPane => {
             if state.queues.filtering {

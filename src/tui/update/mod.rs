@@ -2,6 +2,7 @@
 //! through the live keymap to an `Action`; API results land in the state.
 
 mod api;
+mod dashboard;
 mod detail;
 mod fields;
 mod form;
@@ -17,8 +18,9 @@ use crate::tui::keymap::{Key, KeyName, Lookup};
 use crate::tui::msg::Msg;
 use crate::tui::state::{Confirm, Focus, Overlay, Prefill, Screen, State};
 
+pub use dashboard::drill_rows;
 pub use detail::offered_actions;
-pub use lists::{queue_tabs, visible_tickets};
+pub use lists::{queue_tabs, tabs_shown, visible_tickets};
 pub use overlay::{help_rows, palette_items, HelpRow, PaletteItem};
 
 /// Applies one message. Returns the effects to run.
@@ -186,9 +188,8 @@ pub fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
         Screen::Search => search::on_action(state, a),
         Screen::Form => form::on_action(state, a),
         Screen::Detail => detail::on_action(state, a),
-        Screen::Queues | Screen::Caller | Screen::Dashboard | Screen::Welcome => {
-            lists::on_action(state, a)
-        }
+        Screen::Dashboard => dashboard::on_action(state, a),
+        Screen::Queues | Screen::Caller | Screen::Welcome => lists::on_action(state, a),
     };
     if let Some(fx) = handled {
         return fx;

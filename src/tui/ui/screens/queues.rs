@@ -19,11 +19,16 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
     let lang = state.lang;
     let (tabs, list) = layout::queues(body);
     let mut spans = Vec::new();
-    for (i, t) in crate::tui::update::queue_tabs(state.role())
-        .iter()
-        .enumerate()
-    {
-        let label = format!(" {} ", tr(lang, t.label_key()));
+    for (i, t) in crate::tui::update::tabs_shown(state).iter().enumerate() {
+        let label = match (t, state.queues.drill) {
+            (crate::tui::state::QueueTab::Drill, Some(d)) => {
+                format!(
+                    " {} ",
+                    crate::tui::ui::screens::dashboard::drill_label(lang, d)
+                )
+            }
+            _ => format!(" {} ", tr(lang, t.label_key())),
+        };
         let style = if Some(*t) == state.queues.tab {
             theme.selected()
         } else {
