@@ -183,8 +183,8 @@ fn queues_move_with_vim_keys_and_sequences() {
     let mut d = driver(&w, "lan.nt", Lang::Vi, true, (80, 24));
     d.keys("esc 2");
     assert_eq!(d.state.screen, Screen::Queues);
-    // "Mine" has one ticket; all open has three.
-    assert_eq!(d.state.queues.tickets.len(), 1);
+    // "Mine" has the two tickets lan.nt logged and did not escalate; all open has three.
+    assert_eq!(d.state.queues.tickets.len(), 2);
     d.keys("tab");
     assert_eq!(d.state.queues.tickets.len(), 3);
     d.keys("G");
@@ -884,4 +884,69 @@ fn enter_on_a_dashboard_row_opens_the_matching_queue() {
         hotline::tui::update::tabs_shown(&d.state).len(),
         hotline::tui::update::queue_tabs(d.state.role()).len() + 1
     );
+}
+
+#[test]
+fn a_dossier_has_its_own_screen_and_starts_a_ticket_about_it() {
+    use hotline::tui::state::fields::FieldId;
+    let w = World::new();
+    let mut d = driver(&w, "lan.nt", Lang::Vi, true, (80, 24));
+    d.keys("esc 4");
+    d.type_text("0912 345 678");
+    // Rows: today's ticket, the dossier of 10/08, the dossier of 01/08.
+    d.keys("tab j j enter");
+    assert_eq!(d.state.screen, Screen::Dossier);
+    let screen = d.render();
+    for want in [
+        "Hồ sơ 000.00.01.H29-250801-0001",
+        "Thủ tục: 1.001612 · Đăng ký khai sinh",
+        "Người nộp: Trần Văn Bình · 0912***678",
+        "Phường/xã: Phường Bến Thành",
+        "Tiếp nhận: 2025-08-01 09:00",
+        "Hẹn trả: 2025-08-06 09:00 ‼ quá hạn",
+        "Cổng DVC quốc gia: Đang xử lý",
+        "Đồng bộ: Lỗi đồng bộ · Thanh toán: Đã thanh toán",
+        "Phiếu liên kết: 1",
+        "PA-000001",
+    ] {
+        assert!(screen.contains(want), "{want:?} missing:\n{screen}");
+    }
+    // The full phone number is only on a ticket's own screen.
+    assert!(!screen.contains("0912345678"), "{screen}");
+    // Enter opens the linking ticket; back, then `n` starts a new one about the dossier.
+    d.keys("enter");
+    assert_eq!(tui_common::shown_ticket(&d).id, TicketId(1));
+    d.keys("esc n");
+    assert_eq!(d.state.screen, Screen::Form);
+    let form = d.state.form.as_ref().unwrap();
+    assert_eq!(
+        form.field(FieldId::CallerName).unwrap().value(),
+        "Trần Văn Bình"
+    );
+    assert_eq!(
+        form.field(FieldId::CallerPhone).unwrap().value(),
+        "0912345678"
+    );
+    assert_eq!(
+        form.field(FieldId::Ward).unwrap().ward_code(),
+        Some(BEN_THANH)
+    );
+    assert_eq!(
+        form.field(FieldId::Dossiers).unwrap().codes(),
+        vec!["000.00.01.H29-250801-0001".to_string()]
+    );
+    // Another ward than the dossier's is flagged, without blocking the save.
+    for _ in 0..5 {
+        d.keys("tab");
+    }
+    d.keys("ctrl-u");
+    d.type_text("sai gon");
+    d.keys("enter");
+    let form = d.state.form.as_ref().unwrap();
+    let err = form.field(FieldId::Ward).unwrap().error.clone().unwrap();
+    assert_eq!(err, "khác phường của hồ sơ (Phường Bến Thành)");
+    d.keys("tab tab");
+    d.type_text("Hỏi tiến độ hồ sơ khai sinh");
+    d.keys("ctrl-s");
+    assert_eq!(d.state.screen, Screen::Detail, "{:?}", d.state.toast);
 }

@@ -51,6 +51,8 @@ pub enum Effect {
         query: String,
     },
     CheckDossier(String),
+    /// A dossier and the tickets that link it (the dossier screen).
+    LoadDossier(String),
     /// Looks a ticket up for its subject (the duplicate a cancel points at).
     PeekTicket(TicketId),
     Users,
@@ -217,6 +219,27 @@ pub async fn perform(api: &Arc<dyn HotlineApi>, e: Effect) -> Option<ApiMsg> {
             let known = matches!(api.dossier(&code).await, Ok(Some(_)));
             ApiMsg::DossierCheck { code, known }
         }
+        Effect::LoadDossier(code) => {
+            let dossier = api.dossier(&code).await;
+            let tickets = api
+                .list_tickets(
+                    TicketFilter {
+                        dossier: Some(code.clone()),
+                        ..Default::default()
+                    },
+                    Page {
+                        limit: QUEUE_PAGE,
+                        after: None,
+                    },
+                )
+                .await
+                .map(|p| p.tickets);
+            ApiMsg::Dossier {
+                code,
+                dossier,
+                tickets,
+            }
+        }
         Effect::PeekTicket(id) => ApiMsg::Peeked {
             id,
             subject: api.ticket(id).await.map(|d| d.ticket.subject),
@@ -242,6 +265,7 @@ fn short(e: &Effect) -> &'static str {
         Effect::Caller { .. } => "caller",
         Effect::CheckDossier(_) => "check-dossier",
         Effect::PeekTicket(_) => "peek-ticket",
+        Effect::LoadDossier(_) => "load-dossier",
         Effect::Users => "users",
         Effect::SwitchUser(_) => "switch-user",
     }

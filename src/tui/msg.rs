@@ -70,6 +70,11 @@ pub enum ApiMsg {
         code: String,
         known: bool,
     },
+    Dossier {
+        code: String,
+        dossier: Res<Option<Dossier>>,
+        tickets: Res<Vec<Ticket>>,
+    },
     Peeked {
         id: TicketId,
         subject: Res<String>,

@@ -27,6 +27,7 @@ pub enum Screen {
     Caller,
     Form,
     Detail,
+    Dossier,
 }
 
 impl Screen {
@@ -39,6 +40,7 @@ impl Screen {
             Screen::Caller => "screen.caller",
             Screen::Form => "screen.form",
             Screen::Detail => "screen.detail",
+            Screen::Dossier => "screen.dossier",
         }
     }
 }
@@ -96,6 +98,7 @@ pub struct State {
     pub dashboard: DashboardState,
     pub form: Option<FormState>,
     pub detail: Option<DetailState>,
+    pub dossier: Option<DossierState>,
     pub toast: Option<Toast>,
     /// Keys of a sequence typed so far (`g` of `g g`).
     pub pending: Vec<Key>,
@@ -126,6 +129,7 @@ impl State {
             dashboard: DashboardState::default(),
             form: None,
             detail: None,
+            dossier: None,
             toast: None,
             pending: Vec::new(),
             size: (80, 24),

@@ -214,6 +214,24 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
                 form.validate(now, lang);
             }
         }
+        ApiMsg::Dossier {
+            code,
+            dossier,
+            tickets,
+        } => {
+            if let Some(d) = state.dossier.as_mut().filter(|d| d.code == code) {
+                d.loading = false;
+                match (dossier, tickets) {
+                    (Ok(Some(x)), Ok(t)) => {
+                        d.dossier = Some(x);
+                        d.tickets = t;
+                        d.error = None;
+                    }
+                    (Ok(None), _) => d.error = Some(tr(lang, "preview.gone").into()),
+                    (Err(e), _) | (_, Err(e)) => d.error = Some(err_text(lang, &e)),
+                }
+            }
+        }
         ApiMsg::Peeked { id, subject } => {
             if let Some(d) = state.detail.as_mut() {
                 if d.detail.as_ref().and_then(|x| x.ticket.merged_into) == Some(id) {

@@ -103,7 +103,8 @@ pub(crate) fn on_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
                         .map(|p| p.as_str().to_string())
                         .unwrap_or_default(),
                     name: x.ticket.caller.name.clone(),
-                    dossier: None,
+                    ward: x.ticket.ward,
+                    ..Default::default()
                 })
                 .unwrap_or_default();
             return Some(super::open_form(state, prefill));

@@ -385,6 +385,10 @@ fn caller_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
                     let id = t.id;
                     Some(open_ticket(state, id))
                 }
+                Some(CallerRow::Dossier(d)) => {
+                    let code = d.code.clone();
+                    Some(super::dossier::open(state, &code))
+                }
                 _ => Some(Vec::new()),
             }
         }

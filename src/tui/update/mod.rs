@@ -4,6 +4,7 @@
 mod api;
 mod dashboard;
 mod detail;
+mod dossier;
 mod fields;
 mod form;
 mod lists;
@@ -189,6 +190,7 @@ pub fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
         Screen::Form => form::on_action(state, a),
         Screen::Detail => detail::on_action(state, a),
         Screen::Dashboard => dashboard::on_action(state, a),
+        Screen::Dossier => dossier::on_action(state, a),
         Screen::Queues | Screen::Caller | Screen::Welcome => lists::on_action(state, a),
     };
     if let Some(fx) = handled {
@@ -317,6 +319,13 @@ pub(crate) fn load_screen(state: &mut State) -> Vec<Effect> {
         },
         Screen::Search => search::rerun(state),
         Screen::Caller => lists::caller_query(state),
+        Screen::Dossier => match &mut state.dossier {
+            Some(d) => {
+                d.loading = true;
+                vec![Effect::LoadDossier(d.code.clone())]
+            }
+            None => Vec::new(),
+        },
         _ => Vec::new(),
     }
 }
