@@ -950,3 +950,68 @@ fn a_dossier_has_its_own_screen_and_starts_a_ticket_about_it() {
     d.keys("ctrl-s");
     assert_eq!(d.state.screen, Screen::Detail, "{:?}", d.state.toast);
 }
+
+#[test]
+fn caller_history_shows_whole_dossier_codes_and_groups_a_name_by_phone() {
+    let w = World::new();
+    // Another Trần Văn Bình, with another phone number.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut n = hotline::domain::NewTicket::new(
+            hotline::domain::Kind::Question,
+            "Hỏi lịch tiếp công dân",
+        );
+        n.caller_name = "Trần Văn Bình".into();
+        n.caller_phone = "0977000111".into();
+        w.api("lan.nt")
+            .create_ticket(uuid::Uuid::from_u128(77), n)
+            .await
+            .unwrap();
+    });
+    for size in [(80, 24), (120, 40)] {
+        let mut d = driver(&w, "lan.nt", Lang::Vi, true, size);
+        d.keys("esc 4");
+        d.type_text("0912345678");
+        let screen = d.render();
+        assert!(screen.contains("000.00.01.H29-250801-0001"), "{screen}");
+        assert!(screen.contains("000.00.01.H29-250810-0003"), "{screen}");
+    }
+    let mut d = driver(&w, "lan.nt", Lang::Vi, true, (80, 24));
+    d.keys("esc 4");
+    d.type_text("tran van binh");
+    d.keys("enter");
+    let screen = d.render();
+    let heads: Vec<&str> = screen.lines().filter(|l| l.contains("── ")).collect();
+    assert_eq!(heads.len(), 2, "{screen}");
+    assert!(
+        heads
+            .iter()
+            .any(|l| l.contains("0912***678 · Trần Văn Bình")),
+        "{screen}"
+    );
+    assert!(
+        heads
+            .iter()
+            .any(|l| l.contains("0977***111 · Trần Văn Bình")),
+        "{screen}"
+    );
+    // Each person's rows sit together under their heading.
+    let phones: Vec<String> = d
+        .state
+        .caller
+        .rows
+        .iter()
+        .map(|r| match r {
+            hotline::tui::state::CallerRow::Ticket(t) => t.masked_phone(),
+            hotline::tui::state::CallerRow::Dossier(x) => {
+                x.applicant_phone.as_ref().unwrap().masked()
+            }
+        })
+        .collect();
+    let mut grouped = phones.clone();
+    grouped.dedup();
+    assert_eq!(grouped.len(), 2, "{phones:?}");
+}

@@ -280,6 +280,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("dossier.tickets", "Tickets linking it: {0}"),
     ("dossier.no_tickets", "No ticket links this dossier."),
     ("dossier.title", "Dossier {0}"),
+    ("caller.no_phone", "no phone"),
     ("form.saving", "Saving…"),
     ("form.fix_errors", "Please fix the marked fields."),
     ("form.unknown_dossier", "not in the dossier store"),

@@ -289,6 +289,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "Chưa có phiếu nào liên kết hồ sơ này.",
     ),
     ("dossier.title", "Hồ sơ {0}"),
+    ("caller.no_phone", "không có số điện thoại"),
     ("form.saving", "Đang lưu…"),
     ("form.fix_errors", "Vui lòng sửa các ô được đánh dấu."),
     ("form.unknown_dossier", "không có trong kho hồ sơ"),
