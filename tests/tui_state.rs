@@ -1015,3 +1015,13 @@ fn caller_history_shows_whole_dossier_codes_and_groups_a_name_by_phone() {
     grouped.dedup();
     assert_eq!(grouped.len(), 2, "{phones:?}");
 }
+
+#[test]
+fn ctrl_z_asks_the_terminal_loop_to_suspend_even_while_typing() {
+    let w = World::new();
+    let mut d = driver(&w, "lan.nt", Lang::Vi, true, (80, 24));
+    d.type_text("0912");
+    d.keys("ctrl-z");
+    assert!(d.state.suspend);
+    assert_eq!(d.state.search.input.text(), "0912");
+}

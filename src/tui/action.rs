@@ -69,6 +69,7 @@ actions! {
     EditTicket => "edit-ticket",
     CallerHistory => "caller-history",
     ToggleLanguage => "toggle-language",
+    Suspend => "suspend",
     SwitchUser => "switch-user",
 }
 

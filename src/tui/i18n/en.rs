@@ -281,6 +281,11 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("dossier.no_tickets", "No ticket links this dossier."),
     ("dossier.title", "Dossier {0}"),
     ("caller.no_phone", "no phone"),
+    ("action.suspend", "Suspend"),
+    (
+        "action.suspend.desc",
+        "Suspend to the shell; fg brings the screen back",
+    ),
     ("form.saving", "Saving…"),
     ("form.fix_errors", "Please fix the marked fields."),
     ("form.unknown_dossier", "not in the dossier store"),

@@ -290,6 +290,11 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ),
     ("dossier.title", "Hồ sơ {0}"),
     ("caller.no_phone", "không có số điện thoại"),
+    ("action.suspend", "Tạm dừng"),
+    (
+        "action.suspend.desc",
+        "Tạm dừng về shell; fg để quay lại màn hình",
+    ),
     ("form.saving", "Đang lưu…"),
     ("form.fix_errors", "Vui lòng sửa các ô được đánh dấu."),
     ("form.unknown_dossier", "không có trong kho hồ sơ"),

@@ -104,6 +104,8 @@ pub struct State {
     pub pending: Vec<Key>,
     pub size: (u16, u16),
     pub quit: bool,
+    /// Asked to suspend to the shell (ctrl-z); the terminal loop does it.
+    pub suspend: bool,
     /// Names of users for the demo switcher (palette).
     pub switch_targets: Vec<String>,
 }
@@ -134,6 +136,7 @@ impl State {
             pending: Vec::new(),
             size: (80, 24),
             quit: false,
+            suspend: false,
             switch_targets: Vec::new(),
         }
     }

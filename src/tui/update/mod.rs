@@ -253,6 +253,10 @@ fn global(state: &mut State, a: Action) -> Vec<Effect> {
             fx.extend(load_screen(state));
             fx
         }
+        Action::Suspend => {
+            state.suspend = true;
+            Vec::new()
+        }
         Action::ToggleLanguage => {
             state.lang = state.lang.other();
             Vec::new()
