@@ -1025,3 +1025,21 @@ fn ctrl_z_asks_the_terminal_loop_to_suspend_even_while_typing() {
     assert!(d.state.suspend);
     assert_eq!(d.state.search.input.text(), "0912");
 }
+
+#[test]
+fn queue_columns_take_their_width_from_content_at_80_columns() {
+    let w = World::with_history();
+    let mut d = driver(&w, "giamsat", Lang::Vi, true, (80, 24));
+    d.keys("esc 2 tab tab");
+    let screen = d.render();
+    // Whole status labels, and the due column apart from the next one.
+    assert!(
+        screen.contains("Đã chuyển phường ‼ -8n 22g Phường Bến Thành"),
+        "{screen}"
+    );
+    assert!(!screen.contains("phườ…"), "{screen}");
+    // The dashboard's on-time rates are whole.
+    d.keys("3");
+    let screen = d.render();
+    assert!(screen.contains("50% (2/4)"), "{screen}");
+}
