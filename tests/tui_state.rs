@@ -1043,3 +1043,26 @@ fn queue_columns_take_their_width_from_content_at_80_columns() {
     let screen = d.render();
     assert!(screen.contains("50% (2/4)"), "{screen}");
 }
+
+#[test]
+fn validation_messages_are_whole_under_their_field() {
+    let w = World::new();
+    for size in [(80, 24), (120, 40)] {
+        let mut d = driver(&w, "lan.nt", Lang::Vi, true, size);
+        d.keys("ctrl-n tab tab tab");
+        d.type_text("0912");
+        d.keys("ctrl-s");
+        let screen = d.render();
+        let joined: String = screen
+            .lines()
+            .map(|l| l.trim_matches(|c: char| c == '┃' || c == ' '))
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            joined.contains("số di động có 10 chữ số (0xxxxxxxxx), số này có 4"),
+            "{screen}"
+        );
+        // Every field is still on screen, down to the last.
+        assert!(screen.contains("Ưu tiên"), "{screen}");
+    }
+}

@@ -15,12 +15,21 @@ use ratatui::Frame;
 
 pub const LABEL_WIDTH: usize = 18;
 
-/// Rows a field takes.
-pub fn height(f: &Field, multiline_rows: u16) -> u16 {
+/// Rows a field takes in `width` columns: its value, then its error wrapped
+/// under the value (the editor shows its error inside its own rows).
+pub fn height(f: &Field, multiline_rows: u16, width: u16) -> u16 {
     if f.is_multiline() {
-        multiline_rows
-    } else {
-        1
+        return multiline_rows;
+    }
+    1 + error_rows(f, width)
+}
+
+/// Rows the error of a one-line field takes under it.
+pub fn error_rows(f: &Field, width: u16) -> u16 {
+    let room = (width as usize).saturating_sub(LABEL_WIDTH).max(1);
+    match f.error.as_deref().map(clean) {
+        Some(e) if !e.is_empty() => e.chars().count().div_ceil(room) as u16,
+        _ => 0,
     }
 }
 
@@ -37,7 +46,7 @@ pub fn draw_fields(
     let mut y = area.y;
     let mut popup: Option<(Rect, &Field)> = None;
     for (i, f) in fields.iter().enumerate() {
-        let h = height(f, multiline_rows);
+        let h = height(f, multiline_rows, area.width);
         if y + h > area.y + area.height {
             break;
         }
@@ -74,12 +83,7 @@ fn draw_field(frame: &mut Frame, row: Rect, f: &Field, focused: bool, lang: Lang
         theme.label()
     };
     let err_text = f.error.as_deref().map(clean).unwrap_or_default();
-    let err_w = if err_text.is_empty() {
-        0
-    } else {
-        (err_text.chars().count() + 2).min(width.saturating_sub(LABEL_WIDTH) / 2)
-    };
-    let value_w = width.saturating_sub(LABEL_WIDTH + err_w);
+    let value_w = width.saturating_sub(LABEL_WIDTH);
     let value_style = if focused {
         theme.selected()
     } else {
@@ -130,13 +134,10 @@ fn draw_field(frame: &mut Frame, row: Rect, f: &Field, focused: bool, lang: Lang
             if focused {
                 cursor = Some(col);
             }
-            let mut spans = vec![
+            let spans = vec![
                 Span::styled(label, label_style),
                 Span::styled(fit(&value, value_w), value_style),
             ];
-            if err_w > 0 {
-                spans.push(Span::styled(format!(" {err_text}"), theme.error()));
-            }
             lines.push(Line::from(spans));
         }
         FieldKind::Choice {
@@ -160,14 +161,22 @@ fn draw_field(frame: &mut Frame, row: Rect, f: &Field, focused: bool, lang: Lang
             } else {
                 v.to_string()
             };
-            let mut spans = vec![
+            let spans = vec![
                 Span::styled(label, label_style),
                 Span::styled(fit(&shown, value_w), value_style),
             ];
-            if err_w > 0 {
-                spans.push(Span::styled(format!(" {err_text}"), theme.error()));
-            }
             lines.push(Line::from(spans));
+        }
+    }
+    if !err_text.is_empty() {
+        // The error under the value, wrapped in the value's column.
+        let room = value_w.max(1);
+        let chars: Vec<char> = err_text.chars().collect();
+        for chunk in chars.chunks(room) {
+            lines.push(Line::from(vec![
+                Span::raw(" ".repeat(LABEL_WIDTH)),
+                Span::styled(chunk.iter().collect::<String>(), theme.error()),
+            ]));
         }
     }
     frame.render_widget(Paragraph::new(lines), row);

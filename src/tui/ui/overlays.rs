@@ -104,7 +104,13 @@ pub fn palette(f: &mut Frame, area: Rect, state: &State, p: &PaletteState, theme
 
 pub fn dialog(f: &mut Frame, area: Rect, state: &State, d: &Dialog, theme: &Theme) {
     let lang = state.lang;
-    let h = d.fields.len() as u16 + 6;
+    let inner_w = area.width.saturating_sub(6).min(96).saturating_sub(2);
+    let h = d
+        .fields
+        .iter()
+        .map(|x| crate::tui::ui::fields::height(x, 1, inner_w))
+        .sum::<u16>()
+        + 6;
     let r = centered(
         area,
         area.width.saturating_sub(6).min(96),
@@ -128,7 +134,11 @@ pub fn dialog(f: &mut Frame, area: Rect, state: &State, d: &Dialog, theme: &Them
     draw_fields(f, fields, &d.fields, d.focus, lang, theme, 1);
     // The ticket a cancel points at, named before the cancel is confirmed.
     if let Some((id, crate::tui::state::Peek::Found(subject))) = &d.target {
-        let y = fields.y + d.fields.len() as u16;
+        let y = fields.y
+            + d.fields
+                .iter()
+                .map(|x| crate::tui::ui::fields::height(x, 1, fields.width))
+                .sum::<u16>();
         if y < fields.y + fields.height {
             let row = Rect::new(fields.x, y, fields.width, 1);
             let text = format!(

@@ -31,7 +31,12 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
     let inner = b.inner(body);
     f.render_widget(b, body);
     let [fields, msg] = Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(inner);
-    let fixed: u16 = form.fields.iter().filter(|x| !x.is_multiline()).count() as u16;
+    let fixed: u16 = form
+        .fields
+        .iter()
+        .filter(|x| !x.is_multiline())
+        .map(|x| crate::tui::ui::fields::height(x, 1, fields.width))
+        .sum();
     let multiline_rows = fields.height.saturating_sub(fixed).clamp(1, 8);
     draw_fields(
         f,
