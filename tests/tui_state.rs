@@ -1066,3 +1066,20 @@ fn validation_messages_are_whole_under_their_field() {
         assert!(screen.contains("Ưu tiên"), "{screen}");
     }
 }
+
+#[test]
+fn the_assign_dialog_speaks_one_language() {
+    let w = World::new();
+    for (lang, want, other) in [
+        (Lang::Vi, "(tổng đài viên)", "(operator)"),
+        (Lang::En, "(operator)", "(tổng đài viên)"),
+    ] {
+        let mut d = driver(&w, "giamsat", lang, true, (100, 30));
+        tui_common::open_detail(&mut d, TicketId(3));
+        d.keys("A");
+        d.type_text("lan");
+        let screen = d.render();
+        assert!(screen.contains(want), "{screen}");
+        assert!(!screen.contains(other), "{screen}");
+    }
+}

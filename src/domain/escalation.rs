@@ -8,10 +8,15 @@ use serde::{Deserialize, Serialize};
 pub enum FaultType {
     /// Dossier stuck in sync with the national public-service portal.
     PortalSync,
+    // One name per value everywhere (CLI, JSON, keymaps): the slug. The
+    // former JSON names are still read (backups, older clients).
+    #[serde(rename = "payment", alias = "payment-failure")]
     PaymentFailure,
+    #[serde(rename = "procedure-missing", alias = "procedure-not-configured")]
     ProcedureNotConfigured,
     OneStopSlow,
     Account,
+    #[serde(rename = "signature", alias = "digital-signature")]
     DigitalSignature,
     Network,
     Other,
@@ -181,6 +186,17 @@ impl std::fmt::Display for FaultType {
 #[cfg(test)]
 mod tests {
     use super::FaultType;
+
+    #[test]
+    fn each_fault_type_has_one_slug_in_json_and_on_the_command_line() {
+        for f in FaultType::ALL {
+            let json = serde_json::to_string(&f).unwrap();
+            assert_eq!(json, format!("\"{}\"", f.slug()));
+            assert_eq!(serde_json::from_str::<FaultType>(&json).unwrap(), f);
+        }
+        let old: FaultType = serde_json::from_str("\"payment-failure\"").unwrap();
+        assert_eq!(old, FaultType::PaymentFailure);
+    }
 
     #[test]
     fn a_fault_type_is_guessed_from_the_words_of_a_ticket() {

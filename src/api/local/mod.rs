@@ -109,8 +109,14 @@ impl LocalApi {
             Ok(())
         } else {
             Err(ApiError::forbidden(format!(
-                "only an admin {what} ({} is a {})",
-                self.user.name, self.user.role
+                "only an admin {what} ({} is {} {})",
+                self.user.name,
+                if self.user.role == Role::Operator {
+                    "an"
+                } else {
+                    "a"
+                },
+                self.user.role
             )))
         }
     }

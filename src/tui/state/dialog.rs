@@ -61,8 +61,20 @@ impl Dialog {
             Action::Assign => {
                 let mut opts = vec![Choice::new("", "(bỏ giao)", "(unassign)")];
                 opts.extend(users.iter().filter(|u| u.works_tickets()).map(|u| {
-                    let label = format!("{} — {} ({})", u.name, u.display_name, u.role);
-                    Choice::new(&u.name, &label, &label)
+                    // The role in the dialog's language, like every other word.
+                    let label = |lang| {
+                        format!(
+                            "{} — {} ({})",
+                            u.name,
+                            u.display_name,
+                            crate::tui::i18n::tr(lang, &format!("role.{}", u.role.slug()))
+                        )
+                    };
+                    Choice::new(
+                        &u.name,
+                        &label(crate::tui::i18n::Lang::Vi),
+                        &label(crate::tui::i18n::Lang::En),
+                    )
                 }));
                 let idx = t
                     .assignee
