@@ -176,6 +176,10 @@ impl LocalApi {
             ListQuery::Ward(w)
         } else if let ([w], true) = (self.user.wards.as_slice(), filter.my_wards) {
             ListQuery::Ward(*w)
+        } else if filter.open_only {
+            // Open tickets only: the due index holds exactly those, a small
+            // part of the store ("mine", several wards' escalations).
+            ListQuery::Due
         } else if let [s] = filter.statuses.as_slice() {
             ListQuery::Status(*s)
         } else {
