@@ -147,12 +147,12 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
             state.queues.loading = false;
             match result {
                 Ok(page) => {
-                    super::lists::keeping_the_cursor(state, |s| {
-                        super::lists::take_page(s, page.tickets, more);
+                    super::queues::keeping_the_cursor(state, |s| {
+                        super::queues::take_page(s, page.tickets, more);
                         s.queues.next = page.next;
                         s.queues.error = None;
                     });
-                    return super::lists::load_rest_if_sorted_otherwise(state);
+                    return super::queues::load_rest_if_sorted_otherwise(state);
                 }
                 Err(e) => state.queues.error = Some(err_text(lang, &e)),
             }

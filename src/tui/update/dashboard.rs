@@ -48,7 +48,7 @@ pub(crate) fn on_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
             state.queues.drill = Some(drill);
             state.queues.tab = Some(QueueTab::Drill);
             state.queues.cursor.selected = 0;
-            super::lists::take_page(state, Vec::new(), false);
+            super::queues::take_page(state, Vec::new(), false);
             return Some(super::navigate(state, Screen::Queues));
         }
         _ => return None,

@@ -2,13 +2,16 @@
 //! through the live keymap to an `Action`; API results land in the state.
 
 mod api;
+mod caller;
 mod dashboard;
 mod detail;
 mod dossier;
 mod fields;
 mod form;
 mod lists;
+mod mouse;
 mod overlay;
+mod queues;
 mod search;
 
 use crate::domain::Role;
@@ -21,15 +24,15 @@ use crate::tui::state::{Confirm, Focus, Overlay, Prefill, Screen, State};
 
 pub use dashboard::drill_rows;
 pub use detail::offered_actions;
-pub use lists::{queue_tabs, tabs_shown, visible_tickets};
 pub use overlay::{help_rows, palette_items, HelpRow, PaletteItem};
+pub use queues::{queue_tabs, tabs_shown, visible_tickets};
 
 /// Applies one message. Returns the effects to run.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(k) => on_key(state, k),
         Msg::Paste(text) => on_paste(state, &text),
-        Msg::Click(col, row) => crate::tui::update::lists::on_click(state, col, row),
+        Msg::Click(col, row) => mouse::on_click(state, col, row),
         Msg::Scroll(delta, _, _) => {
             let a = if delta > 0 { Action::Down } else { Action::Up };
             let mut fx = Vec::new();
@@ -167,7 +170,7 @@ fn type_key(state: &mut State, k: Key) -> Vec<Effect> {
     }
     match state.screen {
         Screen::Search => search::type_key(state, k),
-        Screen::Caller => lists::caller_type(state, k),
+        Screen::Caller => caller::caller_type(state, k),
         Screen::Queues => {
             overlay::edit(&mut state.queues.filter, k, false);
             state.queues.cursor.selected = 0;
@@ -309,7 +312,7 @@ pub(crate) fn navigate(state: &mut State, screen: Screen) -> Vec<Effect> {
 /// The data a screen shows, (re)loaded.
 pub(crate) fn load_screen(state: &mut State) -> Vec<Effect> {
     match state.screen {
-        Screen::Queues => lists::load_queue(state),
+        Screen::Queues => queues::load_queue(state),
         Screen::Dashboard if state.role() == Some(crate::domain::Role::Supervisor) => {
             state.dashboard.loading = true;
             vec![Effect::Stats]
@@ -322,7 +325,7 @@ pub(crate) fn load_screen(state: &mut State) -> Vec<Effect> {
             None => Vec::new(),
         },
         Screen::Search => search::rerun(state),
-        Screen::Caller => lists::caller_query(state),
+        Screen::Caller => caller::caller_query(state),
         Screen::Dossier => match &mut state.dossier {
             Some(d) => {
                 d.loading = true;

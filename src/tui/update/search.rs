@@ -164,7 +164,7 @@ pub(crate) fn on_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
             let q = state.search.input.text().to_string();
             state.caller.input.set(&q);
             let mut fx = navigate(state, Screen::Caller);
-            fx.extend(super::lists::caller_query(state));
+            fx.extend(super::caller::caller_query(state));
             Some(fx)
         }
         _ => None,
