@@ -13,8 +13,11 @@ pub fn raw_sled(dir: &Path) -> sled::Db {
     loop {
         match sled::open(dir) {
             Ok(db) => return db,
+            // sled 0.34 wraps the OS's WouldBlock in "could not acquire lock …".
             Err(sled::Error::Io(e))
-                if e.kind() == std::io::ErrorKind::WouldBlock && Instant::now() < deadline =>
+                if (e.kind() == std::io::ErrorKind::WouldBlock
+                    || e.to_string().starts_with("could not acquire lock"))
+                    && Instant::now() < deadline =>
             {
                 std::thread::sleep(Duration::from_millis(20))
             }
