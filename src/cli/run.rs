@@ -129,7 +129,7 @@ fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
         Command::Ticket(cmd) => {
             let api = LocalApi::open(&dir, user.as_deref(), system_clock(), demo, IfMissing::Fail)?;
             let now = crate::domain::Ts::now();
-            runtime()?.block_on(ticket::run(&api, cmd, g.json, now, cli_lang(&g)))
+            runtime()?.block_on(ticket::run(&api, cmd, g.json, now, cli_lang(g)))
         }
         Command::Search { query, limit } => {
             let api = LocalApi::open(&dir, user.as_deref(), system_clock(), demo, IfMissing::Fail)?;
@@ -154,7 +154,7 @@ fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
                         ]
                     })
                     .collect();
-                let lang = cli_lang(&g);
+                let lang = cli_lang(g);
                 format!(
                     "{}\n{}",
                     output::table(
