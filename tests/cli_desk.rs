@@ -159,3 +159,44 @@ fn an_admin_looks_wards_up_but_finds_no_tickets() {
     assert!(out.contains("26743"), "{out}");
     assert!(!out.contains("PA-"), "{out}");
 }
+
+#[test]
+fn ticket_and_search_tables_speak_the_language_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    store(d);
+    ok(
+        d,
+        &[
+            "--user",
+            "lan",
+            "ticket",
+            "new",
+            "--subject",
+            "Hỏi thủ tục",
+            "--ward",
+            "26743",
+        ],
+    );
+    let vi = ok(d, &["--lang", "vi", "--user", "lan", "ticket", "list"]);
+    let head = vi.lines().next().unwrap();
+    assert!(
+        head.contains("TRẠNG THÁI") && head.contains("TIÊU ĐỀ"),
+        "{vi}"
+    );
+    for word in ["STATUS", "SUBJECT", "KIND", "PHONE"] {
+        assert!(!head.contains(word), "{vi}");
+    }
+    let en = ok(d, &["--lang", "en", "--user", "lan", "ticket", "list"]);
+    let head = en.lines().next().unwrap();
+    assert!(
+        head.contains("STATUS") && !head.contains("TRẠNG THÁI"),
+        "{en}"
+    );
+    let vi = ok(
+        d,
+        &["--lang", "vi", "--user", "lan", "search", "ben", "thanh"],
+    );
+    assert!(vi.contains("kết quả trong"), "{vi}");
+    assert!(!vi.contains("results in") && !vi.contains("TITLE"), "{vi}");
+}

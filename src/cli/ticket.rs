@@ -98,10 +98,16 @@ pub fn category(s: &str) -> Result<String> {
         })
 }
 
-pub async fn run(api: &dyn HotlineApi, cmd: TicketCmd, json: bool, now: Ts) -> Result<String> {
+pub async fn run(
+    api: &dyn HotlineApi,
+    cmd: TicketCmd,
+    json: bool,
+    now: Ts,
+    lang: crate::tui::i18n::Lang,
+) -> Result<String> {
     let (ticket_id, version, change) = match cmd {
         TicketCmd::New(a) => return create(api, a, json).await,
-        TicketCmd::List(a) => return list(api, a, json, now).await,
+        TicketCmd::List(a) => return list(api, a, json, now, lang).await,
         TicketCmd::Show { id: raw } => {
             let d = api.ticket(id(&raw)?).await?;
             return Ok(if json {
@@ -208,7 +214,13 @@ async fn create(api: &dyn HotlineApi, a: NewArgs, json: bool) -> Result<String> 
     })
 }
 
-async fn list(api: &dyn HotlineApi, a: ListArgs, json: bool, now: Ts) -> Result<String> {
+async fn list(
+    api: &dyn HotlineApi,
+    a: ListArgs,
+    json: bool,
+    now: Ts,
+    lang: crate::tui::i18n::Lang,
+) -> Result<String> {
     let me = api.whoami().await?;
     let statuses = a
         .status
@@ -240,7 +252,7 @@ async fn list(api: &dyn HotlineApi, a: ListArgs, json: bool, now: Ts) -> Result<
     if json {
         return Ok(output::json(&page));
     }
-    let mut out = output::ticket_rows(&page.tickets, now);
+    let mut out = output::ticket_rows(&page.tickets, now, lang);
     if let Some(next) = page.next {
         out.push_str(&format!("\nmore: --after {next}"));
     }

@@ -52,7 +52,7 @@ const QUEUE_MAX: usize = 20_000;
 fn shown_as_fetched(state: &State) -> bool {
     matches!(
         state.queues.tab,
-        Some(QueueTab::AllOpen | QueueTab::Overdue)
+        Some(QueueTab::Mine | QueueTab::AllOpen | QueueTab::Overdue)
     ) && state.queues.sort == SortKey::Due
         && !state.queues.reverse
 }
@@ -86,9 +86,11 @@ fn queue_filter(state: &State, tab: QueueTab) -> TicketFilter {
     let me = state.user.as_ref().map(|u| u.name.clone());
     let responder = state.role() == Some(Role::Responder);
     match tab {
+        // Soonest due first, as shown: the first page is enough to open the tab.
         QueueTab::Mine => TicketFilter {
             assignee: me,
             open_only: true,
+            by_due: true,
             ..Default::default()
         },
         // What waits on the ward team: escalated, or acknowledged and not yet
