@@ -1,5 +1,6 @@
 //! The in-memory index: documents, the term dictionary, phones and filter bitmaps.
 
+use super::keymap::KeyMap;
 use super::phones::Phones;
 use super::query::{Filters, Query};
 use super::rank::{self, WordMatch};
@@ -90,7 +91,7 @@ pub struct SearchIndex {
     pub(super) by_tag: HashMap<String, RoaringBitmap>,
     pub(super) by_assignee: HashMap<String, RoaringBitmap>,
     pub(super) open: RoaringBitmap,
-    pub(super) keys: HashMap<u64, u32>,
+    pub(super) keys: KeyMap,
     /// Keys whose hash collided with another key's.
     pub(super) overflow: HashMap<(DocKind, String), u32>,
 }
@@ -249,7 +250,7 @@ impl SearchIndex {
             by_tag: HashMap::default(),
             by_assignee: HashMap::default(),
             open: RoaringBitmap::new(),
-            keys: HashMap::default(),
+            keys: KeyMap::default(),
             overflow: HashMap::default(),
         }
     }
@@ -336,6 +337,7 @@ impl SearchIndex {
         sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         index.terms = Terms::build(sorted);
         index.phones = Phones::from_keys(phones);
+        index.keys.seal();
         index.docs.shrink_to_fit();
         index.text.shrink_to_fit();
         index
@@ -373,10 +375,7 @@ impl SearchIndex {
             ("terms", terms),
             ("phone arrays", self.phones.footprint()),
             ("filter bitmaps", filters),
-            (
-                "key map",
-                self.keys.capacity() * (std::mem::size_of::<(u64, u32)>() + 1),
-            ),
+            ("key map", self.keys.footprint()),
         ]
     }
 
@@ -388,7 +387,7 @@ impl SearchIndex {
         if let Some(n) = self.overflow.get(&(kind, key.to_string())) {
             return Some(*n);
         }
-        let n = *self.keys.get(&key_hash(kind, key))?;
+        let n = self.keys.get(key_hash(kind, key))?;
         let d = &self.docs[n as usize];
         (d.kind == kind && self.doc_key(d) == key).then_some(n)
     }
@@ -436,7 +435,7 @@ impl SearchIndex {
         if src.open {
             self.open.insert(n);
         }
-        let collides = self.keys.get(&hash).is_some_and(|&other| {
+        let collides = self.keys.get(hash).is_some_and(|other| {
             let o = &self.docs[other as usize];
             (self.doc_key(o) != key || o.kind != kind) && self.live.contains(other)
         });

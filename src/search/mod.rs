@@ -19,6 +19,7 @@
 
 pub mod docs;
 mod index;
+mod keymap;
 mod phones;
 mod query;
 mod rank;

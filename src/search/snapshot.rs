@@ -15,6 +15,7 @@
 //! Written to a temporary name, fsynced, then renamed, 0600.
 
 use super::index::{key_hash, Doc, SearchIndex, SUBTITLE_PARTS};
+use super::keymap::KeyMap;
 use super::phones::Phones;
 use super::terms::Terms;
 use super::DocKind;
@@ -572,27 +573,30 @@ fn check_ids(ix: &SearchIndex) -> Result<(), SnapshotError> {
     Ok(())
 }
 
-/// The key map of the live documents, as `store` made it.
+/// The key map of the live documents. Where two keys share a hash, the
+/// first is found by hash and the others through the overflow map, as
+/// `store` arranges it.
 fn rebuild_keys(ix: &mut SearchIndex) {
-    let mut keys = std::mem::take(&mut ix.keys);
-    let mut overflow = std::mem::take(&mut ix.overflow);
-    keys.reserve(ix.live.len() as usize);
-    for n in ix.live.iter() {
-        let d = &ix.docs[n as usize];
-        let key = ix.doc_key(d);
-        let hash = key_hash(d.kind, key);
-        let collides = keys.get(&hash).is_some_and(|&other| {
-            let o = &ix.docs[other as usize];
-            ix.doc_key(o) != key || o.kind != d.kind
-        });
-        if collides {
-            overflow.insert((d.kind, key.to_string()), n);
-        } else {
-            keys.insert(hash, n);
+    let mut pairs: Vec<(u64, u32)> = ix
+        .live
+        .iter()
+        .map(|n| {
+            let d = &ix.docs[n as usize];
+            (key_hash(d.kind, ix.doc_key(d)), n)
+        })
+        .collect();
+    pairs.sort_unstable();
+    let mut unique = Vec::with_capacity(pairs.len());
+    for (hash, n) in pairs {
+        match unique.last() {
+            Some(&(last, _)) if last == hash => {
+                let d = &ix.docs[n as usize];
+                ix.overflow.insert((d.kind, ix.doc_key(d).to_string()), n);
+            }
+            _ => unique.push((hash, n)),
         }
     }
-    ix.keys = keys;
-    ix.overflow = overflow;
+    ix.keys = KeyMap::from_pairs(unique);
 }
 
 #[cfg(test)]
