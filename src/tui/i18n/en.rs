@@ -267,6 +267,15 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "The form has unsaved changes. Quit anyway?",
     ),
     ("confirm.keys", "y/enter: yes · n/esc: stay"),
+    ("merge.title", "Changed by two people"),
+    ("merge.both_changed", "{0} and you both changed {1}:"),
+    ("merge.you", "you"),
+    ("merge.keys", "y/enter: keep yours · n: take theirs"),
+    (
+        "merge.summary",
+        "Changed meanwhile by {0}; now holds theirs: {1} · yours: {2}. Check, then save.",
+    ),
+    ("merge.nothing", "nothing"),
     ("help.title", "Help — key bindings"),
     ("help.filter", "Filter"),
     (

@@ -24,6 +24,9 @@ pub struct FormState {
     pub request_id: Uuid,
     /// A whole-form error (e.g. from the server).
     pub error: Option<String>,
+    /// After a save met someone else's newer version: what was merged and
+    /// what is still to be decided.
+    pub merge: Option<super::merge::Merge>,
 }
 
 /// Values to start a new ticket with (from the caller screen or a search).
@@ -66,6 +69,7 @@ impl FormState {
             saving: false,
             request_id: Uuid::now_v7(),
             error: None,
+            merge: None,
         }
     }
 
@@ -122,6 +126,7 @@ impl FormState {
             saving: false,
             request_id: Uuid::now_v7(),
             error: None,
+            merge: None,
         }
     }
 

@@ -4,6 +4,7 @@ pub mod dialog;
 pub mod fields;
 pub mod form;
 pub mod input;
+pub mod merge;
 pub mod screens;
 
 pub use dialog::Dialog;
@@ -49,6 +50,9 @@ pub enum Confirm {
     LeaveForm,
     /// Quit with a changed form open.
     QuitDirty,
+    /// A field both this user and someone else changed: keep which? (the
+    /// question is the first of the form's `merge.asks`).
+    BothChanged,
 }
 
 #[derive(Debug, Clone, PartialEq)]

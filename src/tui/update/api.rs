@@ -271,16 +271,17 @@ fn applied(
             } else if from_form {
                 if let Some(f) = state.form.as_mut() {
                     f.saving = false;
-                    if let (ApiError::Conflict { current }, crate::tui::state::FormMode::Edit(t)) =
-                        (&e, &mut f.mode)
-                    {
-                        **t = (**current).clone();
-                    }
                 }
-                if let ApiError::Invalid { errors } = &e {
-                    show_errors(state, errors);
-                } else if let Some(f) = state.form.as_mut() {
-                    f.error = Some(text.clone());
+                match &e {
+                    ApiError::Invalid { errors } => show_errors(state, errors),
+                    // Rebased on the newer version, not merely replaced by it:
+                    // the form keeps the other person's changes too.
+                    ApiError::Conflict { current } => super::merge::on_conflict(state, current),
+                    _ => {
+                        if let Some(f) = state.form.as_mut() {
+                            f.error = Some(text.clone());
+                        }
+                    }
                 }
             } else {
                 state.toast(text, true);

@@ -5,6 +5,7 @@ mod api;
 mod detail;
 mod form;
 mod lists;
+mod merge;
 mod overlay;
 mod search;
 
