@@ -21,6 +21,8 @@ pub struct Config {
     pub mouse: Option<bool>,
     /// Store directory, as `--data`.
     pub data: Option<String>,
+    /// The hub to work through, as `--server`.
+    pub server: Option<String>,
 }
 
 pub const LANGS: [&str; 2] = ["vi", "en"];
@@ -36,6 +38,7 @@ struct RawConfig {
     color: Option<Spanned<String>>,
     mouse: Option<bool>,
     data: Option<Spanned<String>>,
+    server: Option<Spanned<String>>,
 }
 
 impl Config {
@@ -87,6 +90,9 @@ impl Config {
                 Ok(())
             }
         });
+        check("server", &raw.server, &|v| {
+            crate::api::remote::parse_hub_url(v).map(|_| ())
+        });
         if !problems.is_empty() {
             return Err(Problems(problems));
         }
@@ -98,6 +104,7 @@ impl Config {
             color: value(raw.color),
             mouse: raw.mouse,
             data: value(raw.data),
+            server: value(raw.server),
         })
     }
 }
@@ -128,9 +135,10 @@ mod tests {
     fn good_values_are_kept() {
         let c = Config::parse(
             "c.toml",
-            "user = \"lan.nt\"\nlang = \"en\"\nkeymap_preset = \"vim\"\ncolor = \"never\"\nmouse = false\n",
+            "user = \"lan.nt\"\nlang = \"en\"\nkeymap_preset = \"vim\"\ncolor = \"never\"\nmouse = false\nserver = \"https://hub.example:8443\"\n",
         )
         .unwrap();
+        assert_eq!(c.server.as_deref(), Some("https://hub.example:8443"));
         assert_eq!(c.keymap_preset.as_deref(), Some("vim"));
         assert_eq!(c.mouse, Some(false));
     }
@@ -139,7 +147,7 @@ mod tests {
     fn every_bad_value_is_named_with_its_line() {
         let e = Config::parse(
             "c.toml",
-            "lang = \"fr\"\n\nkeymap_preset = \"nano\"\ncolor = \"sometimes\"\nuser = \"Lan NT\"\ndata = \" \"\n",
+            "lang = \"fr\"\n\nkeymap_preset = \"nano\"\ncolor = \"sometimes\"\nuser = \"Lan NT\"\ndata = \" \"\nserver = \"hub:8080\"\n",
         )
         .unwrap_err();
         assert_eq!(
@@ -150,6 +158,7 @@ mod tests {
                 "c.toml:4: color = 'sometimes': expected auto, always or never",
                 "c.toml:5: user = 'Lan NT': not a user name (use 1-40 lowercase letters, digits, '.', '_' or '-')",
                 "c.toml:6: data = ' ': is empty; leave the key out for the default store",
+                "c.toml:7: server = 'hub:8080': expected an http:// or https:// URL, not hub://",
             ]
         );
     }

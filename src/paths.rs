@@ -28,6 +28,11 @@ pub fn user_keymap_file() -> PathBuf {
     config_file().with_file_name("keymap.toml")
 }
 
+/// The hub address and sign-in token `hotline login` saved, beside the config file.
+pub fn credentials_file() -> PathBuf {
+    config_file().with_file_name("credentials.toml")
+}
+
 /// `HOTLINE_LOG`, else `$XDG_STATE_HOME/hotline/hotline.log`.
 pub fn log_file() -> PathBuf {
     std::env::var_os("HOTLINE_LOG")

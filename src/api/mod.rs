@@ -4,12 +4,14 @@
 
 mod error;
 pub mod local;
+pub mod remote;
 mod stats;
 mod types;
 pub mod wire;
 
 pub use error::ApiError;
 pub use local::{Backend, LocalApi};
+pub use remote::RemoteApi;
 pub use types::*;
 
 use crate::domain::{Change, Dossier, NewTicket, Ticket, TicketId, User};

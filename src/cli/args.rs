@@ -20,7 +20,10 @@ pub struct Global {
     /// Use the separate demo store, generated on first use.
     #[arg(long, global = true)]
     pub demo: bool,
-    /// Act as this user (default: `user` in the config file).
+    /// Work through the hub at URL instead of a local store (default: `server` in the config file).
+    #[arg(long, global = true, env = "HOTLINE_SERVER", value_name = "URL")]
+    pub server: Option<String>,
+    /// Act as this user on a local store (default: `user` in the config file). Through a hub, the token decides.
     #[arg(long, global = true, env = "HOTLINE_USER", value_name = "NAME")]
     pub user: Option<String>,
     /// Print JSON instead of tables.
@@ -76,6 +79,14 @@ pub enum Command {
     },
     /// Print every path hotline uses and the store's counts.
     Info,
+    /// Sign in to a hub: checks the token and saves it (readable only by you) for later commands.
+    Login {
+        /// The hub's address, e.g. http://10.0.0.5:8022
+        url: String,
+        /// The sign-in token an admin gave you (default: read from standard input, not echoed).
+        #[arg(long, value_name = "TOKEN")]
+        token: Option<String>,
+    },
     /// Validate the config file and keymaps; names the file and line of any error.
     CheckConfig {
         /// Keymap files to check besides the configured ones.
@@ -126,7 +137,7 @@ pub struct DemoArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum UserCmd {
-    /// Add or replace a user.
+    /// Add or replace a user, and issue their sign-in token for the hub (shown once).
     Add {
         name: String,
         #[arg(long, value_parser = ["operator", "responder", "supervisor", "admin"])]
@@ -139,6 +150,10 @@ pub enum UserCmd {
     },
     /// List users.
     List,
+    /// Issue a new sign-in token for a user (shown once); their old one stops working.
+    Token { name: String },
+    /// Revoke a user's sign-in token: the hub refuses it from now on.
+    Revoke { name: String },
 }
 
 const IMPORT_EXIT_CODES: &str = "Exit codes:
@@ -251,7 +266,9 @@ pub enum TicketCmd {
 
 #[derive(Debug, Args)]
 pub struct Version {
-    /// The version your change is based on (default: the current one). A stale version is a conflict.
+    /// The version your change is based on. If the ticket has changed since, the change is refused
+    /// and the current version shown. Without it, the change is based on the version this command
+    /// reads just before applying it.
     #[arg(long = "expect-version", value_name = "N")]
     pub version: Option<u64>,
 }

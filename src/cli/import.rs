@@ -2,8 +2,7 @@
 
 use super::args::ImportCmd;
 use super::output;
-use crate::api::{HotlineApi, LocalApi};
-use crate::domain::system_clock;
+use crate::client::Target;
 use crate::store::IfMissing;
 use crate::sync::ImportReport;
 use anyhow::{Context, Result};
@@ -17,20 +16,14 @@ const SOME_REJECTED: i32 = 1;
 const NONE_STORED: i32 = 2;
 
 /// Runs an import; sets `exit_code` as `--help` documents it.
-pub fn run(
-    dir: &Path,
-    user: Option<&str>,
-    demo: bool,
-    cmd: ImportCmd,
-    json: bool,
-    exit_code: &mut i32,
-) -> Result<String> {
+pub fn run(target: &Target, cmd: ImportCmd, json: bool, exit_code: &mut i32) -> Result<String> {
     // Until the report says otherwise, nothing was stored.
     *exit_code = NONE_STORED;
     let ImportCmd::Dossiers { file } = cmd;
     let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-    let api = LocalApi::open(dir, user, system_clock(), demo, IfMissing::Fail)?;
-    let report = super::run::runtime()?.block_on(api.import_dossiers(bytes))?;
+    let rt = super::run::runtime()?;
+    let opened = super::run::open_for_cli(&rt, target, IfMissing::Fail)?;
+    let report = rt.block_on(opened.api().import_dossiers(bytes))?;
     *exit_code = exit_code_of(&report);
     Ok(if json {
         output::json(&report)

@@ -2,6 +2,7 @@
 
 mod args;
 mod import;
+mod login;
 mod output;
 mod report;
 mod run;

@@ -1,12 +1,14 @@
 //! Dispatch of a parsed command line.
 
 use super::args::{Cli, ColorArg, Command, LangArg, UserCmd};
-use super::{import, output, report, ticket};
-use crate::api::{HotlineApi, LocalApi, SearchRequest};
+use super::{import, login, output, report, ticket};
+use crate::api::{ApiResult, HotlineApi, RemoteApi, SearchRequest, SearchResults};
+use crate::client::{open_api, Opened, Target};
 use crate::config::Config;
 use crate::domain::{system_clock, Role, User};
 use crate::store::{IfMissing, Store, StoreError};
 use anyhow::{anyhow, bail, Result};
+use std::time::{Duration, Instant};
 
 /// Runs the command line; returns the process exit code.
 pub fn main_with(cli: Cli) -> i32 {
@@ -50,21 +52,34 @@ fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
         demo,
     );
     let user = g.user.clone().or(config.user.clone());
-    if Store::exists(&dir) {
+    // An explicit --data or --demo means that local store, whatever the config's hub.
+    let server = g.server.clone().or_else(|| {
+        (g.data.is_none() && !demo)
+            .then(|| config.server.clone())
+            .flatten()
+    });
+    if let Some(url) = &server {
+        crate::api::remote::parse_hub_url(url)
+            .map_err(|why| anyhow!("--server '{}': {why}", crate::text::escape_controls(url)))?;
+    }
+    let credentials_file = crate::paths::credentials_file();
+    let target = Target {
+        dir: &dir,
+        demo,
+        user: user.as_deref(),
+        explicit_user: g.user.as_deref(),
+        server: server.as_deref(),
+        credentials_file: &credentials_file,
+        clock: system_clock(),
+    };
+    if server.is_none() && Store::exists(&dir) {
         if let Some(warning) = crate::private_files::permission_warning("store", &dir) {
             report::print_warning(&warning);
         }
     }
     let Some(command) = cli.command else {
         let explicit_dir = g.data.is_some() || (!demo && config_data.is_some());
-        return open_tui(
-            &cli.global,
-            &config,
-            &dir,
-            user.as_deref(),
-            demo,
-            explicit_dir,
-        );
+        return open_tui(&cli.global, &config, &target, explicit_dir);
     };
     match command {
         Command::Demo(a) => {
@@ -96,9 +111,10 @@ fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
                 )
             })
         }
-        Command::User(cmd) => user_cmd(&dir, demo, user.as_deref(), cmd, g.json),
-        Command::Import(cmd) => import::run(&dir, user.as_deref(), demo, cmd, g.json, exit_code),
-        Command::Info => info(&dir, demo, g.json),
+        Command::User(cmd) => user_cmd(&target, cmd, g.json),
+        Command::Import(cmd) => import::run(&target, cmd, g.json, exit_code),
+        Command::Info => info(&target, g.json),
+        Command::Login { url, token } => login::run(&url, token, &credentials_file, g.json),
         Command::Backup { file } => {
             if !dir.join("db").exists() {
                 bail!("there is no store at {} to back up", dir.display());
@@ -137,18 +153,22 @@ fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
             }
         }
         Command::Ticket(cmd) => {
-            let api = LocalApi::open(&dir, user.as_deref(), system_clock(), demo, IfMissing::Fail)?;
+            let rt = runtime()?;
+            let opened = open_for_cli(&rt, &target, IfMissing::Fail)?;
             let now = crate::domain::Ts::now();
-            runtime()?.block_on(ticket::run(&api, cmd, g.json, now))
+            rt.block_on(ticket::run(opened.api(), cmd, g.json, now))
         }
         Command::Search { query, limit } => {
-            let api = LocalApi::open(&dir, user.as_deref(), system_clock(), demo, IfMissing::Fail)?;
-            api.backend().search.wait_ready()?;
+            let rt = runtime()?;
+            let opened = open_for_cli(&rt, &target, IfMissing::Fail)?;
+            if let Opened::Local(api) = &opened {
+                api.backend().search.wait_ready()?;
+            }
             let req = SearchRequest {
                 text: query.join(" "),
                 limit: limit.clamp(1, 500),
             };
-            let results = runtime()?.block_on(api.search(req))?;
+            let results = rt.block_on(search_when_ready(opened.api(), req))?;
             Ok(if g.json {
                 output::json(&results)
             } else {
@@ -176,20 +196,41 @@ fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
     }
 }
 
-fn user_cmd(
-    dir: &std::path::Path,
-    demo: bool,
-    acting: Option<&str>,
-    cmd: UserCmd,
-    json: bool,
-) -> Result<String> {
+/// Opens the command's API (see [`open_api`]), signing in to a hub on `rt`.
+pub(super) fn open_for_cli(
+    rt: &tokio::runtime::Runtime,
+    target: &Target,
+    if_missing: IfMissing,
+) -> Result<Opened> {
+    open_api(target, if_missing, true, &|url, token| {
+        rt.block_on(RemoteApi::connect(url, token))
+    })
+}
+
+/// How long a search waits for a hub still building its index.
+const INDEX_WAIT: Duration = Duration::from_secs(120);
+
+/// Searches once the index is ready (a hub just started may still build it).
+async fn search_when_ready(api: &dyn HotlineApi, req: SearchRequest) -> ApiResult<SearchResults> {
+    let started = Instant::now();
+    loop {
+        let results = api.search(req.clone()).await?;
+        if results.index_ready || started.elapsed() > INDEX_WAIT {
+            return Ok(results);
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+fn user_cmd(target: &Target, cmd: UserCmd, json: bool) -> Result<String> {
     // The first `user add` is how a new store is made.
     let if_missing = match cmd {
         UserCmd::Add { .. } => IfMissing::Create,
-        UserCmd::List => IfMissing::Fail,
+        _ => IfMissing::Fail,
     };
-    let api = LocalApi::open(dir, acting, system_clock(), demo, if_missing)?;
     let rt = runtime()?;
+    let opened = open_for_cli(&rt, target, if_missing)?;
+    let api = opened.api();
     match cmd {
         UserCmd::List => {
             let users = rt.block_on(api.users())?;
@@ -224,29 +265,65 @@ fn user_cmd(
         } => {
             let role =
                 Role::from_slug(&role).ok_or_else(|| anyhow!("role: unknown role {role}"))?;
-            let first = !api.backend().store.has_users();
+            let first = matches!(&opened, Opened::Local(l) if !l.backend().store.has_users());
             let user = rt.block_on(api.put_user(User {
                 name,
                 display_name: display_name.unwrap_or_default(),
                 role,
                 wards,
             }))?;
-            Ok(if json {
-                output::json(&user)
-            } else {
-                format!(
-                    "user {} ({}) saved{}",
-                    user.name,
-                    user.role,
-                    if first {
-                        " — the store's first user"
-                    } else {
-                        ""
-                    }
-                )
-            })
+            let token = rt
+                .block_on(api.issue_token(&user.name))
+                .map_err(|e| anyhow!("user {} saved, but no token was issued: {e}", user.name))?;
+            if json {
+                return Ok(output::json(
+                    &serde_json::json!({ "user": user, "token": token }),
+                ));
+            }
+            Ok(format!(
+                "user {} ({}) saved{}\n{}",
+                user.name,
+                user.role,
+                if first {
+                    " — the store's first user"
+                } else {
+                    ""
+                },
+                token_lines(&user.name, &token)
+            ))
+        }
+        UserCmd::Token { name } => {
+            let token = rt.block_on(api.issue_token(&name))?;
+            if json {
+                return Ok(output::json(
+                    &serde_json::json!({ "user": name, "token": token }),
+                ));
+            }
+            Ok(token_lines(&name, &token))
+        }
+        UserCmd::Revoke { name } => {
+            rt.block_on(api.revoke_token(&name))?;
+            if json {
+                return Ok(output::json(
+                    &serde_json::json!({ "user": name, "revoked": true }),
+                ));
+            }
+            Ok(format!(
+                "the sign-in token of {} is revoked: the hub refuses it from now on",
+                crate::text::escape_controls(&name)
+            ))
         }
     }
+}
+
+/// A new token, with what the admin must know about it.
+fn token_lines(name: &str, token: &str) -> String {
+    let name = crate::text::escape_controls(name);
+    format!(
+        "sign-in token for {name}: {token}\n\
+         it is shown only this once (only its hash is kept); any earlier token of {name} no longer works. \
+         {name} signs in with `hotline login URL`"
+    )
 }
 
 fn backup_report(what: &str, summary: &crate::store::BackupSummary, json: bool) -> String {
@@ -268,20 +345,38 @@ fn backup_report(what: &str, summary: &crate::store::BackupSummary, json: bool) 
     )
 }
 
-fn info(dir: &std::path::Path, demo: bool, json: bool) -> Result<String> {
-    let store = Store::open_existing(dir)?;
-    let value = serde_json::json!({
+fn info(target: &Target, json: bool) -> Result<String> {
+    let dir = target.dir;
+    let mut value = serde_json::json!({
         "data": dir,
-        "demo": demo,
+        "demo": target.demo,
         "config": crate::paths::config_file(),
+        "credentials": target.credentials_file,
         "keymap": crate::paths::user_keymap_file(),
         "log": crate::paths::log_file(),
-        "schema_version": store.schema_version()?,
-        "tickets": store.ticket_count()?,
-        "dossiers": store.dossier_count()?,
-        "users": store.users()?.len(),
-        "size_on_disk_bytes": store.size_on_disk(),
     });
+    let fields = value
+        .as_object_mut()
+        .ok_or_else(|| anyhow!("info is an object"))?;
+    if let Some(url) = target.server {
+        fields.insert("server".into(), url.into());
+    }
+    match Store::open_existing(dir) {
+        Ok(store) => {
+            fields.insert("schema_version".into(), store.schema_version()?.into());
+            fields.insert("tickets".into(), store.ticket_count()?.into());
+            fields.insert("dossiers".into(), store.dossier_count()?.into());
+            fields.insert("users".into(), store.users()?.len().into());
+            fields.insert("size_on_disk_bytes".into(), store.size_on_disk().into());
+        }
+        // A store a hub holds is described by the hub's address.
+        Err(StoreError::Held(_)) if crate::server::read_hub_file(dir).is_some() => {
+            let hub = crate::server::read_hub_file(dir).map(|h| h.url);
+            fields.insert("served_by".into(), hub.into());
+        }
+        Err(StoreError::Missing(_)) if target.server.is_some() => {}
+        Err(e) => return Err(e.into()),
+    }
     if json {
         return Ok(output::json(&value));
     }
@@ -302,15 +397,20 @@ fn info(dir: &std::path::Path, demo: bool, json: bool) -> Result<String> {
 fn open_tui(
     g: &super::args::Global,
     config: &Config,
-    dir: &std::path::Path,
-    user: Option<&str>,
-    demo: bool,
+    target: &Target,
     explicit_dir: bool,
 ) -> Result<String> {
     use crate::tui::{Lang, TuiOptions};
+    let demo = target.demo;
+    // Said before the terminal is taken over: there is nothing to show without a token.
+    if let Some(url) = target.server {
+        if crate::client::token_for(url, target.credentials_file)?.is_none() {
+            return Err(crate::client::open::not_signed_in(url));
+        }
+    }
     // The store opens on its own thread while the first frame is drawn; the
     // demo's user switcher reaches it once it is open.
-    let opened: std::sync::Arc<std::sync::OnceLock<LocalApi>> = Default::default();
+    let opened: std::sync::Arc<std::sync::OnceLock<crate::api::LocalApi>> = Default::default();
     // The TUI makes its default store (an empty one shows the welcome
     // screen), never one at a path somebody typed.
     let if_missing = if explicit_dir {
@@ -319,29 +419,35 @@ fn open_tui(
         IfMissing::Create
     };
     let open: crate::tui::app::Opener = {
-        let (dir, user, opened) = (dir.to_path_buf(), user.map(str::to_string), opened.clone());
+        let dir = target.dir.to_path_buf();
+        let user = target.user.map(str::to_string);
+        let explicit_user = target.explicit_user.map(str::to_string);
+        let server = target.server.map(str::to_string);
+        let credentials_file = target.credentials_file.to_path_buf();
+        let opened = opened.clone();
         Box::new(move || {
-            let api = LocalApi::open_noting(
-                &dir,
-                user.as_deref(),
-                system_clock(),
+            let target = Target {
+                dir: &dir,
                 demo,
-                if_missing,
-                false,
-            )?;
-            api.backend().search.ensure_started();
-            let _ = opened.set(api.clone());
+                user: user.as_deref(),
+                explicit_user: explicit_user.as_deref(),
+                server: server.as_deref(),
+                credentials_file: &credentials_file,
+                clock: system_clock(),
+            };
+            let api = open_api(&target, if_missing, false, &RemoteApi::connect_blocking)?;
+            if let Opened::Local(local) = &api {
+                local.backend().search.ensure_started();
+                let _ = opened.set(local.clone());
+            }
             let user = api.user().clone();
-            Ok((
-                std::sync::Arc::new(api) as std::sync::Arc<dyn crate::api::HotlineApi>,
-                user,
-            ))
+            Ok((api.into_shared(), user))
         })
     };
     let switcher: crate::api::UserSwitcher = std::sync::Arc::new(move |name: &str| {
         let api = opened
             .get()
-            .ok_or_else(|| anyhow!("the store is still opening"))?;
+            .ok_or_else(|| anyhow!("the store is still opening, or is not local"))?;
         Ok(std::sync::Arc::new(api.as_user(name)?) as std::sync::Arc<dyn crate::api::HotlineApi>)
     });
     let lang = match g.lang {

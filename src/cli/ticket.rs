@@ -2,7 +2,7 @@
 
 use super::args::{ListArgs, NewArgs, TicketCmd, Version};
 use super::output;
-use crate::api::{HotlineApi, Page, TicketFilter};
+use crate::api::{ApiError, HotlineApi, Page, TicketFilter};
 use crate::domain::{
     Change, Channel, EscalationRequest, FaultType, Kind, NewTicket, Priority, Status, TicketId, Ts,
     ValidationError,
@@ -77,7 +77,20 @@ pub async fn run(api: &dyn HotlineApi, cmd: TicketCmd, json: bool, now: Ts) -> R
         Some(v) => v,
         None => api.ticket(tid).await?.ticket.version,
     };
-    let t = api.apply(tid, expected, change).await?;
+    let t = api
+        .apply(tid, expected, change)
+        .await
+        .map_err(|e| match (e, version) {
+            (ApiError::Conflict { current }, Some(stale)) => anyhow!(
+                "--expect-version {stale} is stale: {} is at version {} now (changed by {}); \
+                 nothing was changed. See it with `hotline ticket show {}`",
+                current.id,
+                current.version,
+                current.updated_by,
+                current.id
+            ),
+            (e, _) => e.into(),
+        })?;
     Ok(if json {
         output::json(&t)
     } else {

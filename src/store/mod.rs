@@ -31,6 +31,9 @@ const DEMO_KIND: &[u8] = b"demo";
 pub enum StoreError {
     #[error("could not open the store at {path}: {message}")]
     Open { path: PathBuf, message: String },
+    /// sled's lock is held by another process (a hub, or another command).
+    #[error("could not open the store at {}: another hotline process has it open (use the hub to share a store)", .0.display())]
+    Held(PathBuf),
     #[error("no store at {}: check --data, HOTLINE_DATA or `data` in the config (a new store is made by `hotline user add NAME --role admin`, `hotline demo` or `hotline restore`)", .0.display())]
     Missing(PathBuf),
     #[error("the write may not have reached the disk: {}", io_message(.0))]
@@ -144,7 +147,10 @@ impl Store {
             crate::private_files::create_dir_all(dir).map_err(|e| open_error(io_message(&e)))?;
         }
         files::remove_unfinished_snapshots(dir).map_err(|e| open_error(io_message(&e)))?;
-        let db = open_sled(dir, cache_bytes).map_err(|e| open_error(open_failure(e)))?;
+        let db = open_sled(dir, cache_bytes).map_err(|e| match e {
+            sled::Error::Io(io) if is_lock_held(&io) => StoreError::Held(dir.to_path_buf()),
+            e => open_error(open_failure(e)),
+        })?;
         if creating || crate::private_files::looser_than_private(dir).is_none() {
             crate::private_files::tighten(dir).map_err(|e| open_error(io_message(&e)))?;
         }
@@ -264,10 +270,7 @@ fn open_sled(dir: &Path, cache_bytes: u64) -> sled::Result<Db> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
     loop {
         match config.open() {
-            Err(sled::Error::Io(e))
-                if e.kind() == std::io::ErrorKind::WouldBlock
-                    && std::time::Instant::now() < deadline =>
-            {
+            Err(sled::Error::Io(e)) if is_lock_held(&e) && std::time::Instant::now() < deadline => {
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
             other => return other,
@@ -305,12 +308,17 @@ fn sled_message(e: &sled::Error) -> String {
     }
 }
 
+/// Whether sled failed because another process holds the store's lock: sled
+/// 0.34 reports that as an `Other` error "could not acquire lock on …" around
+/// the OS's `WouldBlock`.
+fn is_lock_held(io: &std::io::Error) -> bool {
+    io.kind() == std::io::ErrorKind::WouldBlock
+        || io.to_string().starts_with("could not acquire lock")
+}
+
 /// Why sled could not open a store, with what the user can do about it.
 fn open_failure(e: sled::Error) -> String {
     match e {
-        sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => {
-            "another hotline process has it open (use the hub to share a store)".into()
-        }
         sled::Error::Io(io) => io_message(&io),
         sled::Error::Corruption { .. } => format!(
             "the store is damaged ({e}). Nothing has been changed. Keep a copy of the \

@@ -168,6 +168,14 @@ fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if state.backend.is_none() {
         right.push(tr(lang, "status.opening").to_string());
     }
+    if let Some(b) = state.backend.as_ref().filter(|b| b.backend != "local") {
+        // Through a hub: which one, without the scheme.
+        let hub = b
+            .backend
+            .split_once("://")
+            .map_or(b.backend.as_str(), |(_, rest)| rest);
+        right.push(format!("hub {}", clean(hub)));
+    }
     if let Some(b) = &state.backend {
         let mut s = format!(
             "{} {} · {} {}",

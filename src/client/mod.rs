@@ -1,0 +1,8 @@
+//! The client's side of a hub: the saved sign-in, and choosing where a
+//! command's API lives (the hub's `hub.json` is read with `server::read_hub_file`).
+
+pub mod credentials;
+pub mod open;
+
+pub use credentials::{token_for, Credentials};
+pub use open::{open_api, Opened, Target};
