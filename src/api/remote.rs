@@ -133,7 +133,7 @@ impl RemoteApi {
     }
 
     /// `base` + `/api/v1/` + the segments, each escaped as one segment.
-    fn endpoint(&self, segments: &[&str]) -> Url {
+    pub(super) fn endpoint(&self, segments: &[&str]) -> Url {
         let mut url = self.base.clone();
         if let Ok(mut path) = url.path_segments_mut() {
             path.pop_if_empty();
@@ -143,7 +143,7 @@ impl RemoteApi {
         url
     }
 
-    fn request(&self, method: Method, url: Url) -> RequestBuilder {
+    pub(super) fn request(&self, method: Method, url: Url) -> RequestBuilder {
         self.client.request(method, url).bearer_auth(&self.token)
     }
 
@@ -328,6 +328,10 @@ impl HotlineApi for RemoteApi {
     async fn revoke_token(&self, name: &str) -> ApiResult<()> {
         let req = self.request(Method::DELETE, self.endpoint(&["users", name, "token"]));
         self.send(req).await.map(|_| ())
+    }
+
+    async fn subscribe(&self, after: Option<u64>) -> ApiResult<super::live::Subscription> {
+        Ok(super::remote_events::subscribe(self.clone(), after))
     }
 }
 

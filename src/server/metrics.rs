@@ -127,6 +127,7 @@ pub async fn metrics(State(hub): State<Arc<HubShared>>) -> Response {
     let counts = tokio::task::spawn_blocking(move || store.ticket_counts_by_status()).await;
     let mut out = String::new();
     hub.metrics.write_requests(&mut out);
+    write_live(&hub.backend.live, &mut out);
     match counts {
         Ok(Ok(counts)) => {
             out.push_str("# HELP hotline_tickets Tickets in the store, by status.\n");
@@ -165,4 +166,15 @@ pub async fn metrics(State(hub): State<Arc<HubShared>>) -> Response {
         out,
     )
         .into_response()
+}
+
+fn write_live(live: &crate::api::live::LiveFeed, out: &mut String) {
+    out.push_str(
+        "# HELP hotline_live_subscribers Open live-update subscriptions (event streams).\n",
+    );
+    out.push_str("# TYPE hotline_live_subscribers gauge\n");
+    let _ = writeln!(out, "hotline_live_subscribers {}", live.subscribers());
+    out.push_str("# HELP hotline_live_events_sent_total Live updates handed to subscribers.\n");
+    out.push_str("# TYPE hotline_live_events_sent_total counter\n");
+    let _ = writeln!(out, "hotline_live_events_sent_total {}", live.delivered());
 }

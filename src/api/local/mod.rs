@@ -26,6 +26,8 @@ pub struct Backend {
     pub clock: Clock,
     pub demo: bool,
     pub search: SearchService,
+    /// Created and changed tickets, for live subscribers.
+    pub live: super::live::LiveFeed,
 }
 
 impl Backend {
@@ -45,6 +47,7 @@ impl Backend {
             clock,
             demo,
             search,
+            live: super::live::LiveFeed::new(),
         })
     }
 
@@ -108,6 +111,7 @@ impl LocalApi {
                     .create_ticket(request_id, &new, &api.user.name, now)?;
             if created {
                 api.backend.search.ticket_changed(&ticket);
+                api.backend.live.publish(&ticket);
             }
             Ok((ticket, created))
         })
@@ -358,6 +362,7 @@ impl HotlineApi for LocalApi {
                     t.apply(&change, &user, now)
                 })?;
             api.backend.search.ticket_changed(&ticket);
+            api.backend.live.publish(&ticket);
             Ok(ticket)
         })
         .await
@@ -463,6 +468,10 @@ impl HotlineApi for LocalApi {
             Ok(())
         })
         .await
+    }
+
+    async fn subscribe(&self, after: Option<u64>) -> ApiResult<super::live::Subscription> {
+        Ok(self.backend.live.subscribe(self.user.clone(), after))
     }
 
     async fn status(&self) -> ApiResult<BackendStatus> {
