@@ -70,6 +70,8 @@ pub struct Runner {
     switch: Option<SwitchFn>,
     /// The search in flight; a newer one aborts it.
     search: Option<JoinHandle<()>>,
+    /// Forwards live updates of the current user's tickets.
+    live: Option<JoinHandle<()>>,
 }
 
 impl Runner {
@@ -85,7 +87,28 @@ impl Runner {
             tx,
             switch,
             search: None,
+            live: None,
         }
+    }
+
+    /// Follows live updates as the current user (again, after a user switch).
+    pub fn follow_live(&mut self) {
+        if let Some(h) = self.live.take() {
+            h.abort();
+        }
+        let api = self.api.clone();
+        let tx = self.tx.clone();
+        self.live = Some(self.handle.spawn(async move {
+            // A backend without live updates: the screens reload on keys only.
+            let Ok(mut updates) = api.subscribe(None).await else {
+                return;
+            };
+            while let Some(u) = updates.next().await {
+                if tx.send(Msg::Live(u)).is_err() {
+                    return;
+                }
+            }
+        }));
     }
 
     fn spawn<F>(&self, f: F) -> JoinHandle<()>
@@ -117,6 +140,7 @@ impl Runner {
                 match result {
                     Ok(api) => {
                         self.api = api.clone();
+                        self.follow_live();
                         self.spawn(async move {
                             ApiMsg::Switched(api.whoami().await.map_err(|e| e.to_string()))
                         });

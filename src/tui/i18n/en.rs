@@ -371,6 +371,8 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("event.linked", "linked dossier"),
     ("event.edited", "edited"),
     ("status.indexing", "indexing"),
+    ("status.link_up", "●"),
+    ("status.link_down", "○ offline"),
     ("status.index_failed", "search unavailable"),
     ("status.opening", "opening the store…"),
     ("toast.cannot_create", "Your role does not log new tickets."),

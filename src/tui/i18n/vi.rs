@@ -380,6 +380,8 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("event.linked", "liên kết hồ sơ"),
     ("event.edited", "sửa"),
     ("status.indexing", "lập chỉ mục"),
+    ("status.link_up", "●"),
+    ("status.link_down", "○ mất kết nối"),
     ("status.index_failed", "không tìm kiếm được"),
     ("status.opening", "đang mở kho…"),
     (

@@ -77,6 +77,7 @@ pub struct Settings {
     pub mouse: bool,
     pub demo: bool,
     pub can_switch_user: bool,
+    pub bell: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -106,6 +107,23 @@ pub struct State {
     pub quit: bool,
     /// Names of users for the demo switcher (palette).
     pub switch_targets: Vec<String>,
+    /// Live updates: the link and what arrived unseen.
+    pub live: LiveState,
+}
+
+/// What live updates left for the screen.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LiveState {
+    /// Whether the terminal bell rings for a new escalation (config `bell`).
+    pub bell_enabled: bool,
+    /// `Some(false)` while the hub cannot be reached; `None` until known
+    /// (and always for a local store).
+    pub link_up: Option<bool>,
+    /// Tickets escalated into the user's queue since it was last looked at
+    /// (marked in the list until opened).
+    pub fresh: std::collections::BTreeSet<crate::domain::TicketId>,
+    /// Set by `update` when the bell should ring; the terminal loop rings it once.
+    pub ring_bell: bool,
 }
 
 impl State {
@@ -134,6 +152,10 @@ impl State {
             size: (80, 24),
             quit: false,
             switch_targets: Vec::new(),
+            live: LiveState {
+                bell_enabled: settings.bell,
+                ..LiveState::default()
+            },
         }
     }
 

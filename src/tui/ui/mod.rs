@@ -174,7 +174,13 @@ fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             .backend
             .split_once("://")
             .map_or(b.backend.as_str(), |(_, rest)| rest);
-        right.push(format!("hub {}", clean(hub)));
+        // With the link state: live, or the hub out of reach.
+        let link = match state.live.link_up {
+            Some(true) => format!(" {}", tr(lang, "status.link_up")),
+            Some(false) => format!(" {}", tr(lang, "status.link_down")),
+            None => String::new(),
+        };
+        right.push(format!("hub {}{link}", clean(hub)));
     }
     if let Some(b) = &state.backend {
         let mut s = format!(

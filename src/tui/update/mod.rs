@@ -5,6 +5,7 @@ mod api;
 mod detail;
 mod form;
 mod lists;
+mod live;
 mod merge;
 mod overlay;
 mod search;
@@ -23,6 +24,12 @@ pub use overlay::{help_rows, palette_items, HelpRow, PaletteItem};
 
 /// Applies one message. Returns the effects to run.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+    let fx = dispatch(state, msg);
+    live::forget_seen(state);
+    fx
+}
+
+fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(k) => on_key(state, k),
         Msg::Paste(text) => on_paste(state, &text),
@@ -45,6 +52,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Run(a) => on_action(state, a),
         Msg::Api(m) => api::on_api(state, *m),
+        Msg::Live(u) => live::on_live(state, u),
         // Both are the terminal loop's to handle.
         Msg::Opened | Msg::InputEnded(_) => Vec::new(),
     }

@@ -160,8 +160,15 @@ pub fn ticket_row<'a>(
         format!("{} {}", sla_symbol(sla), i18n::sla_label(lang, sla))
     };
     let age = i18n::duration(lang, now.0 - t.created_at.0);
+    // A ticket escalated here since the queue was last looked at.
+    let mark = if state.live.fresh.contains(&t.id) {
+        Span::styled("●", pick(theme.error()))
+    } else {
+        Span::styled(" ", base)
+    };
     Line::from(vec![
-        Span::styled(format!("{} ", fit(&t.id.to_string(), ID_W)), base),
+        Span::styled(fit(&t.id.to_string(), ID_W), base),
+        mark,
         Span::styled(
             format!("{} ", fit(&t.priority.slug().to_uppercase(), PR_W)),
             pick(theme.priority(t.priority)),
