@@ -2,7 +2,7 @@
 //! error body of [`super::wire`], so that a call through the hub answers
 //! (and fails) exactly as the same call in process.
 
-use super::wire::{ErrorBody, ListRequest, TokenIssued, API_PREFIX, IDEMPOTENCY_KEY};
+use super::wire::{ErrorBody, ListRequest, TokenIssued, API_PREFIX, IDEMPOTENCY_KEY, OUTBOX_DEPTH};
 use super::{
     ApiError, ApiResult, BackendStatus, CallerHistory, HotlineApi, Page, SearchRequest,
     SearchResults, Stats, TicketDetail, TicketFilter, TicketPage,
@@ -11,6 +11,8 @@ use crate::domain::{Change, Dossier, NewTicket, Ticket, TicketId, User};
 use async_trait::async_trait;
 use reqwest::{Method, RequestBuilder, StatusCode, Url};
 use serde::de::DeserializeOwned;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -26,6 +28,8 @@ pub struct RemoteApi {
     base: Url,
     token: String,
     user: User,
+    /// This client's outbox depth, sent with each request for the hub's metrics.
+    outbox_depth: Option<Arc<AtomicUsize>>,
 }
 
 impl std::fmt::Debug for RemoteApi {
@@ -100,6 +104,7 @@ impl RemoteApi {
                 role: crate::domain::Role::Operator,
                 wards: vec![],
             },
+            outbox_depth: None,
         };
         api.user = api.get("me").await?;
         Ok(api)
@@ -144,7 +149,17 @@ impl RemoteApi {
     }
 
     pub(super) fn request(&self, method: Method, url: Url) -> RequestBuilder {
-        self.client.request(method, url).bearer_auth(&self.token)
+        let req = self.client.request(method, url).bearer_auth(&self.token);
+        match &self.outbox_depth {
+            Some(n) => req.header(OUTBOX_DEPTH, n.load(Ordering::Relaxed).to_string()),
+            None => req,
+        }
+    }
+
+    /// Reports `depth` (this client's outbox) to the hub with every request.
+    pub fn reporting_outbox(mut self, depth: Arc<AtomicUsize>) -> RemoteApi {
+        self.outbox_depth = Some(depth);
+        self
     }
 
     /// Sends the request; a failed status becomes the API error it stands for.
@@ -365,6 +380,7 @@ mod tests {
                 role: crate::domain::Role::Admin,
                 wards: vec![],
             },
+            outbox_depth: None,
         };
         assert_eq!(
             api.endpoint(&["dossiers", "A/B ?"]).as_str(),

@@ -42,6 +42,8 @@ use serde::{Deserialize, Serialize};
 
 pub const API_PREFIX: &str = "/api/v1";
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+/// A client's count of writes waiting for the hub (its outbox), on any request.
+pub const OUTBOX_DEPTH: &str = "x-hotline-outbox";
 /// Live updates (server-sent events).
 pub const EVENTS_PATH: &str = "/events";
 /// A ticket the subscriber may see was created or changed.
@@ -114,7 +116,7 @@ impl ErrorBody {
             ApiError::Rejected { .. } => (422, "rejected"),
             ApiError::Storage { .. } => (500, "storage"),
             ApiError::Unauthorized { .. } => (401, "unauthorized"),
-            ApiError::Unavailable { .. } => (503, "unavailable"),
+            ApiError::Unavailable { .. } | ApiError::Queued { .. } => (503, "unavailable"),
         };
         body.code = status.1.into();
         (status.0, body)

@@ -3,6 +3,7 @@
 //! address it left in `hub.json`.
 
 use super::credentials::token_for;
+use super::{Outbox, OutboxApi};
 use crate::api::{ApiError, ApiResult, HotlineApi, LocalApi, RemoteApi};
 use crate::domain::{Clock, User};
 use crate::store::{IfMissing, StoreError};
@@ -31,14 +32,15 @@ pub type Connect<'a> = &'a dyn Fn(&str, &str) -> ApiResult<RemoteApi>;
 
 pub enum Opened {
     Local(LocalApi),
-    Remote(RemoteApi),
+    /// A hub, with the outbox that keeps writes while it cannot be reached.
+    Remote(Box<OutboxApi>),
 }
 
 impl Opened {
     pub fn api(&self) -> &dyn HotlineApi {
         match self {
             Opened::Local(api) => api,
-            Opened::Remote(api) => api,
+            Opened::Remote(api) => api.as_ref(),
         }
     }
 
@@ -52,7 +54,7 @@ impl Opened {
     pub fn into_shared(self) -> Arc<dyn HotlineApi> {
         match self {
             Opened::Local(api) => Arc::new(api),
-            Opened::Remote(api) => Arc::new(api),
+            Opened::Remote(api) => Arc::new(*api),
         }
     }
 }
@@ -70,7 +72,7 @@ pub fn open_api(
             bail!("--demo works on the local demo store; it cannot be used with a hub ({url})");
         }
         let token = token_for(url, target.credentials_file)?.ok_or_else(|| not_signed_in(url))?;
-        return sign_in(url, &token, target.explicit_user, connect).map(Opened::Remote);
+        return sign_in(url, &token, target.explicit_user, connect).and_then(buffered);
     }
     let local = LocalApi::open_noting(
         target.dir,
@@ -109,7 +111,26 @@ pub fn open_api(
             api.user().name
         );
     }
-    Ok(Opened::Remote(api))
+    buffered(api)
+}
+
+/// The hub's API with this user's outbox for that hub (one per hub and user,
+/// so that a write never goes to another hub or as another user).
+fn buffered(api: RemoteApi) -> Result<Opened> {
+    let name: String = format!("{}-{}", api.url(), api.user().name)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let outbox = Outbox::at(crate::paths::outbox_dir().join(name));
+    let api = OutboxApi::new(api, outbox)
+        .map_err(|e| anyhow!("could not open the outbox for writes made offline: {e}"))?;
+    Ok(Opened::Remote(Box::new(api)))
 }
 
 /// The error for a hub with no token to present.

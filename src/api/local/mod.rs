@@ -483,6 +483,7 @@ impl HotlineApi for LocalApi {
             dossiers: store.dossier_count()?,
             index_progress: self.backend.search.progress(),
             index_error: self.backend.search.failure().map(|e| e.to_string()),
+            pending_writes: 0,
         })
     }
 }

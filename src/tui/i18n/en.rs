@@ -373,6 +373,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("status.indexing", "indexing"),
     ("status.link_up", "●"),
     ("status.link_down", "○ offline"),
+    ("status.pending", "{0} pending"),
     ("status.index_failed", "search unavailable"),
     ("status.opening", "opening the store…"),
     ("toast.cannot_create", "Your role does not log new tickets."),

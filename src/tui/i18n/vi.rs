@@ -382,6 +382,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("status.indexing", "lập chỉ mục"),
     ("status.link_up", "●"),
     ("status.link_down", "○ mất kết nối"),
+    ("status.pending", "{0} chờ gửi"),
     ("status.index_failed", "không tìm kiếm được"),
     ("status.opening", "đang mở kho…"),
     (

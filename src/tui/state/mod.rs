@@ -214,6 +214,13 @@ impl State {
         self.form.as_ref().is_some_and(|f| f.dirty)
     }
 
+    /// Counts writes just kept in the outbox (until the next status poll says).
+    pub fn queued_writes(&mut self, n: u64) {
+        if let Some(b) = self.backend.as_mut() {
+            b.pending_writes += n;
+        }
+    }
+
     pub fn toast(&mut self, text: impl Into<String>, error: bool) {
         self.toast = Some(Toast {
             text: crate::text::clean_line(&text.into()),

@@ -8,7 +8,7 @@ pub mod theme;
 pub mod widgets;
 
 use crate::tui::action::Action;
-use crate::tui::i18n::tr;
+use crate::tui::i18n::{tr, trf};
 use crate::tui::keymap::Context;
 use crate::tui::state::{Overlay, Screen, State};
 use ratatui::layout::Rect;
@@ -181,6 +181,13 @@ fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             None => String::new(),
         };
         right.push(format!("hub {}{link}", clean(hub)));
+        if b.pending_writes > 0 {
+            right.push(trf(
+                lang,
+                "status.pending",
+                &[&b.pending_writes.to_string()],
+            ));
+        }
     }
     if let Some(b) = &state.backend {
         let mut s = format!(

@@ -108,6 +108,14 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
                     return super::search::open_ticket(state, t.id);
                 }
                 Err(ApiError::Invalid { errors }) => show_errors(state, &errors),
+                Err(e @ ApiError::Queued { .. }) => {
+                    // Kept in the outbox: the form's work is safe, and done here.
+                    form.dirty = false;
+                    state.form = None;
+                    state.toast(err_text(lang, &e), false);
+                    state.screen = state.history.pop().unwrap_or(Screen::Search);
+                    state.queued_writes(1);
+                }
                 Err(e) => form.error = Some(err_text(lang, &e)),
             }
         }
@@ -248,6 +256,14 @@ fn applied(
             if state.detail.as_ref().is_some_and(|d| d.id == id) {
                 return vec![Effect::LoadTicket(id)];
             }
+        }
+        Err(e @ ApiError::Queued { .. }) => {
+            // A comment kept in the outbox: the dialog's work is safe.
+            if matches!(state.overlay, Some(Overlay::Dialog(_))) {
+                state.overlay = None;
+            }
+            state.toast(err_text(lang, &e), false);
+            state.queued_writes(1);
         }
         Err(e) => {
             let text = match &e {
