@@ -127,6 +127,22 @@ impl RemoteApi {
         Ok(api)
     }
 
+    /// The hub at `url` as `user`, without asking it (it cannot be reached
+    /// now): `user` is who this token signed in as last time. Reads fail
+    /// until the hub answers; writes can wait in an outbox.
+    pub fn offline(url: &str, token: &str, user: User) -> ApiResult<RemoteApi> {
+        let base = parse_hub_url(url).map_err(|why| ApiError::Rejected {
+            message: format!("hub URL '{}': {why}", crate::text::escape_controls(url)),
+        })?;
+        Ok(RemoteApi {
+            client: client()?,
+            base,
+            token: token.trim().to_string(),
+            user,
+            outbox_depth: None,
+        })
+    }
+
     /// The signed-in user, as the hub told it at sign-in.
     pub fn user(&self) -> &User {
         &self.user

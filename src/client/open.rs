@@ -72,7 +72,7 @@ pub fn open_api(
             bail!("--demo works on the local demo store; it cannot be used with a hub ({url})");
         }
         let token = token_for(url, target.credentials_file)?.ok_or_else(|| not_signed_in(url))?;
-        return sign_in(url, &token, target.explicit_user, connect).and_then(buffered);
+        return sign_in_or_offline(url, &token, target.explicit_user, connect);
     }
     let local = LocalApi::open_noting(
         target.dir,
@@ -101,36 +101,65 @@ pub fn open_api(
             url = hub.url
         );
     };
-    let api = sign_in(&hub.url, &token, target.explicit_user, connect)?;
+    let opened = sign_in_or_offline(&hub.url, &token, target.explicit_user, connect)?;
     if announce {
         let _ = writeln!(
             std::io::stderr(),
             "hotline: the store at {} is served by the hub at {}; working through it as {}",
             crate::text::escape_controls(&target.dir.display().to_string()),
             crate::text::escape_controls(&hub.url),
-            api.user().name
+            opened.user().name
         );
     }
-    buffered(api)
+    Ok(opened)
 }
 
-/// The hub's API with this user's outbox for that hub (one per hub and user,
-/// so that a write never goes to another hub or as another user).
-fn buffered(api: RemoteApi) -> Result<Opened> {
-    let name: String = format!("{}-{}", api.url(), api.user().name)
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let outbox = Outbox::at(crate::paths::outbox_dir().join(name));
+/// This client's outbox for writes to the hub at `url` with `token` (one
+/// per hub and sign-in, so that a write never goes elsewhere or as another user).
+fn outbox_for(url: &str, token: &str) -> Outbox {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{url}\n{}", token.trim()).as_bytes());
+    let key: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    Outbox::at(crate::paths::outbox_dir().join(key))
+}
+
+/// The hub's API with the outbox that keeps writes while it cannot be reached.
+fn buffered(api: RemoteApi, outbox: Outbox) -> Result<Opened> {
     let api = OutboxApi::new(api, outbox)
         .map_err(|e| anyhow!("could not open the outbox for writes made offline: {e}"))?;
     Ok(Opened::Remote(Box::new(api)))
+}
+
+/// Signs in; a hub that cannot be reached is worked with offline as the
+/// user this token signed in as last time (writes wait in the outbox).
+fn sign_in_or_offline(
+    url: &str,
+    token: &str,
+    user: Option<&str>,
+    connect: Connect,
+) -> Result<Opened> {
+    let outbox = outbox_for(url, token);
+    match sign_in(url, token, user, connect) {
+        Ok(api) => {
+            if let Err(e) = outbox.remember_user(api.user()) {
+                tracing::warn!("could not note who signed in for offline use: {e}");
+            }
+            buffered(api, outbox)
+        }
+        Err(e) => {
+            let unreachable = matches!(
+                e.downcast_ref::<ApiError>(),
+                Some(ApiError::Unavailable { .. })
+            );
+            match outbox.remembered_user().filter(|_| unreachable) {
+                Some(known) => {
+                    tracing::info!("the hub at {url} cannot be reached: working offline");
+                    buffered(RemoteApi::offline(url, token, known)?, outbox)
+                }
+                None => Err(e),
+            }
+        }
+    }
 }
 
 /// The error for a hub with no token to present.

@@ -3,7 +3,7 @@
 //! sent, in the order they were made. The store is opened only for each
 //! operation, so that the TUI and the CLI of one user can share it.
 
-use crate::domain::{NewTicket, TicketId};
+use crate::domain::{NewTicket, TicketId, User};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -40,12 +40,16 @@ impl Outbox {
         &self.dir
     }
 
+    fn writes_dir(&self) -> PathBuf {
+        self.dir.join("writes")
+    }
+
     fn with_db<T>(&self, f: impl FnOnce(&sled::Db) -> sled::Result<T>) -> std::io::Result<T> {
-        crate::private_files::create_dir_all(&self.dir)?;
+        crate::private_files::create_dir_all(&self.writes_dir())?;
         let started = Instant::now();
         let db = loop {
             match sled::Config::new()
-                .path(&self.dir)
+                .path(self.writes_dir())
                 .cache_capacity(1 << 20)
                 .open()
             {
@@ -115,7 +119,7 @@ impl Outbox {
 
     /// How many writes are waiting (0 when the outbox does not exist yet).
     pub fn len(&self) -> std::io::Result<usize> {
-        if !self.dir.exists() {
+        if !self.writes_dir().exists() {
             return Ok(0);
         }
         self.with_db(|db| Ok(db.len()))
@@ -123,5 +127,22 @@ impl Outbox {
 
     pub fn is_empty(&self) -> std::io::Result<bool> {
         self.len().map(|n| n == 0)
+    }
+
+    /// Notes who this token signed in as, to work offline as them later.
+    pub fn remember_user(&self, user: &User) -> std::io::Result<()> {
+        crate::private_files::create_dir_all(&self.dir)?;
+        let bytes = serde_json::to_vec(user).map_err(std::io::Error::other)?;
+        let path = self.dir.join("signed-in.json");
+        if std::fs::read(&path).ok().as_deref() == Some(&bytes[..]) {
+            return Ok(());
+        }
+        crate::private_files::write_atomically(&path, &bytes)
+    }
+
+    /// Who this token signed in as last time, if known.
+    pub fn remembered_user(&self) -> Option<User> {
+        let bytes = std::fs::read(self.dir.join("signed-in.json")).ok()?;
+        serde_json::from_slice(&bytes).ok()
     }
 }
