@@ -83,6 +83,54 @@ fn main() {
 
     first_frame(&dir);
     keystrokes(&dir, &cfg);
+    queue_tabs(&dir, &cfg);
+}
+
+/// Every queue tab of every role, opened as the TUI opens it: the key goes
+/// through `update`, the page of tickets is fetched from the real `LocalApi`
+/// and the frame drawn. The slowest of three opens is printed.
+fn queue_tabs(dir: &Path, cfg: &DemoConfig) {
+    let store = Store::open(dir).expect("reopen the bench store");
+    let backend = Backend::new(store, hotline::domain::fixed_clock(cfg.now), false);
+    let users = backend.store.users().expect("users");
+    let mut seen = std::collections::HashSet::new();
+    for u in users {
+        if !u.works_tickets() || !seen.insert(u.role) {
+            continue;
+        }
+        let api = Arc::new(LocalApi::new(backend.clone(), u.clone()));
+        let opts = TuiOptions {
+            lang: Lang::Vi,
+            keymap_file: None,
+            user_keymap: None,
+            preset: None,
+            mouse: true,
+            color: true,
+            demo: false,
+            clock: hotline::domain::fixed_clock(cfg.now),
+            switch_user: None,
+        };
+        let tabs = hotline::tui::update::queue_tabs(Some(u.role));
+        for tab in &tabs {
+            let mut worst = Duration::ZERO;
+            let mut n = 0;
+            for _ in 0..3 {
+                let mut state = initial_state(&opts).expect("state");
+                state.queues.tab = Some(*tab);
+                let mut d = Driver::new(api.clone(), state, (120, 40));
+                d.send(Msg::Key(Key::plain(hotline::tui::keymap::KeyName::Esc)));
+                let t = Instant::now();
+                d.send(Msg::Key(Key::char('2')));
+                std::hint::black_box(d.render_buffer());
+                worst = worst.max(t.elapsed());
+                n = d.state.queues.tickets.len();
+            }
+            row(
+                &format!("queue {:?} ({}, {} tickets loaded)", tab, u.role, n),
+                format!("{:.1} ms", worst.as_secs_f64() * 1000.0),
+            );
+        }
+    }
 }
 
 /// The real binary in a pseudo-terminal, read through a terminal parser.

@@ -12,7 +12,7 @@ use hotline::store::{Store, StoreError};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -302,27 +302,11 @@ fn a_backup_taken_while_tickets_are_written_is_a_consistent_moment() {
 }
 
 fn hotline(data: &Path, args: &[&str]) -> Output {
-    let logs = data.parent().unwrap();
-    Command::new(env!("CARGO_BIN_EXE_hotline"))
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .env("HOTLINE_CONFIG", logs.join("no-config.toml"))
-        .env("HOTLINE_LOG", logs.join("hotline.log"))
-        .env_remove("HOTLINE_USER")
-        .env_remove("HOTLINE_DATA")
-        .output()
-        .expect("run hotline")
+    support::hotline(data, data.parent().unwrap(), args)
 }
 
 fn ok(data: &Path, args: &[&str]) -> String {
-    let out = hotline(data, args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    support::ok(hotline(data, args), &format!("{args:?}"))
 }
 
 #[test]

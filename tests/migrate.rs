@@ -139,3 +139,24 @@ fn a_current_store_opens_without_an_upgrade() {
     assert!(store.upgrade().is_none());
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
 }
+
+#[test]
+fn a_schema_2_store_opens_as_it_is() {
+    let (_tmp, dir) = copy_fixture("store-v2");
+    let store = Store::open_existing(&dir).unwrap();
+    assert!(store.upgrade().is_none());
+    assert_eq!(store.schema_version().unwrap(), 2);
+    let statuses: Vec<Status> = (1..=3)
+        .map(|id| store.ticket(TicketId(id)).unwrap().unwrap().status)
+        .collect();
+    assert_eq!(
+        statuses,
+        [Status::Resolved, Status::Closed, Status::WaitingOnCitizen]
+    );
+    assert_eq!(store.events(TicketId(1)).unwrap().len(), 7);
+    // make-store.sh's `user add` issued each user a sign-in token.
+    for name in ["admin", "gs.hoa", "lan.nt", "to.26743"] {
+        assert!(store.has_token(name).unwrap(), "{name} has a token");
+    }
+    assert!(!store.is_demo().unwrap());
+}

@@ -2,9 +2,10 @@
 //! than leaving them waiting: the shell's search, the caller look-up and the
 //! TUI's status.
 
+mod support;
+
 use hotline::api::{ApiError, Backend, HotlineApi, LocalApi, SearchRequest};
-use hotline::domain::{Clock, Role, Ts, User};
-use hotline::store::Store;
+use hotline::domain::{Clock, Ts};
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,23 +24,7 @@ fn clock_failing_in_the_index_builder() -> Clock {
 #[test]
 fn a_panic_in_the_index_build_reaches_every_waiter() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
-    let op = User {
-        name: "op".into(),
-        display_name: "Operator".into(),
-        role: Role::Operator,
-        wards: vec![],
-    };
-    // The first user of a store is an admin.
-    store
-        .put_user(&User {
-            name: "admin".into(),
-            display_name: "Admin".into(),
-            role: Role::Admin,
-            wards: vec![],
-        })
-        .unwrap();
-    store.put_user(&op).unwrap();
+    let (store, op) = support::store_with_operator(dir.path());
     let backend = Backend::new(store, clock_failing_in_the_index_builder(), false);
 
     let (tx, rx) = mpsc::channel();

@@ -114,6 +114,17 @@ fn needles() -> Vec<SearchDoc> {
             ),
             now,
         ),
+        // A code whose date part holds "0812" inside ("250812").
+        dossier_doc(
+            &needle_dossier(
+                "000.00.201.H29-250812-0785",
+                "Giáp Văn Khôi",
+                "0765 432 113",
+                26809,
+                "2.000815",
+            ),
+            now,
+        ),
     ];
     let mut t = NewTicket::new(Kind::Fault, "Lỗi VNeID khi nộp hồ sơ đất đai");
     t.caller_name = "Mạc Đĩnh Chi".into();
@@ -214,6 +225,9 @@ const CASES: &[(&str, DocKind, &str, usize)] = &[
     ("H29-251103-0782", D, "000.00.201.H29-251103-0782", 1),
     ("251103 0778", D, "000.00.201.H29-251103-0778", 1),
     ("0777 quach", D, "000.00.201.H29-251103-0777", 1),
+    // A fragment of four or more digits inside a code part.
+    ("0812 giap", D, "000.00.201.H29-250812-0785", 1),
+    ("50812 khoi", D, "000.00.201.H29-250812-0785", 1),
     // Ticket ids.
     ("PA-999001", T, "PA-999001", 1),
     ("pa-999001", T, "PA-999001", 1),
@@ -360,5 +374,107 @@ fn exact_diacritics_win_over_many_newer_look_alikes() {
             "{query}"
         );
         assert!(out.total >= 30_003, "{query}: all look-alikes still match");
+    }
+}
+
+/// The saved index answers every case exactly as the index it was saved from.
+#[test]
+fn a_saved_and_loaded_index_answers_every_case_the_same() {
+    use hotline::search::snapshot::{self, Stamp};
+    let dir = tempfile::tempdir().unwrap();
+    let stamp = Stamp {
+        generation: 42,
+        marks: 7,
+        counters: 9,
+    };
+    snapshot::save(&INDEX, stamp, dir.path()).unwrap();
+    let (loaded, read) = snapshot::load(dir.path(), &|_, _| {}).unwrap();
+    assert_eq!(read, stamp);
+    assert_eq!(loaded.len(), INDEX.len());
+    for (query, _, _, _) in CASES {
+        let q = Query::parse(query, demo_now().0, Some("lan.nt"), 20);
+        let fresh = INDEX.search(&q, &|| false);
+        let again = loaded.search(&q, &|| false);
+        assert_eq!(again.hits, fresh.hits, "{query:?}");
+        assert_eq!(again.total, fresh.total, "{query:?}");
+    }
+}
+
+/// The unit each former ward (name, district) went into, from the old-to-new table.
+fn merged_into(old_ward: &str, old_district: &str) -> Vec<String> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data/hcmc_wards_2025_old_to_new.csv"
+    );
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (new_code, ward, district) = (
+        col("new_code"),
+        col("old_ward_name"),
+        col("old_district_name"),
+    );
+    let units: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap())
+        .filter(|r| &r[ward] == old_ward && &r[district] == old_district)
+        .map(|r| r[new_code].to_string())
+        .collect();
+    assert!(
+        !units.is_empty(),
+        "{old_ward}, {old_district} is not in the table"
+    );
+    units
+}
+
+/// Callers name their ward the old way; the unit it went into comes first.
+#[test]
+fn old_ward_names_rank_the_unit_they_were_merged_into_first() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("phường 11 quận 11", "Phường 11", "Quận 11"),
+        ("phuong 11 quan 11", "Phường 11", "Quận 11"),
+        ("phường 2 Bình Thạnh", "Phường 2", "Quận Bình Thạnh"),
+        ("P.2 Q.Bình Thạnh", "Phường 2", "Quận Bình Thạnh"),
+        ("phuong 2 quan 3", "Phường 2", "Quận 3"),
+        ("P.5 Q.8", "Phường 5", "Quận 8"),
+        ("phường 14 quận 10", "Phường 14", "Quận 10"),
+        ("phuong 1 go vap", "Phường 1", "Quận Gò Vấp"),
+        ("phường 26 bình thạnh", "Phường 26", "Quận Bình Thạnh"),
+    ];
+    let mut failures = Vec::new();
+    for (query, ward, district) in cases {
+        let units = merged_into(ward, district);
+        let q = Query::parse(query, demo_now().0, Some("lan.nt"), 20);
+        let out = INDEX.search(&q, &|| false);
+        let first_ward = out.hits.iter().find(|h| h.kind == DocKind::Ward);
+        let top = out.hits.first();
+        let ok = top.is_some_and(|h| h.kind == DocKind::Ward && units.contains(&h.key));
+        if !ok {
+            failures.push(format!(
+                "{query:?}: wanted one of {units:?} first, got {:?} (first ward {:?})",
+                top.map(|h| &h.key),
+                first_ward.map(|h| &h.key)
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A ticket's number, as people say it, puts that ticket among the first three.
+#[test]
+fn a_ticket_number_as_people_say_it_finds_the_ticket() {
+    for query in [
+        "phiếu 124",
+        "phieu 124",
+        "PA 124",
+        "124",
+        "PA-000124",
+        "000124",
+    ] {
+        let rank = rank_of(query, DocKind::Ticket, "PA-000124");
+        assert!(
+            rank.is_some_and(|r| r <= 3),
+            "{query:?}: PA-000124 at {rank:?}"
+        );
     }
 }

@@ -7,7 +7,7 @@ mod support;
 use hotline::domain::{Kind, NewTicket, TicketId, Ts};
 use hotline::store::Store;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 use uuid::Uuid;
 
 fn new_ticket(subject: &str) -> NewTicket {
@@ -102,36 +102,7 @@ fn every_acknowledged_write_was_fsynced_first() {
 
 // --- The real binary -------------------------------------------------------
 
-fn hotline_in(data: &Path, env_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hotline"))
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .env("HOTLINE_CONFIG", env_dir.join("no-config.toml"))
-        .env("HOTLINE_LOG", env_dir.join("hotline.log"))
-        .env_remove("HOTLINE_USER")
-        .env_remove("HOTLINE_DATA")
-        .output()
-        .expect("run hotline")
-}
-
-fn ok(out: Output, what: &str) -> String {
-    assert!(
-        out.status.success(),
-        "{what}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn failed(out: Output, what: &str) -> String {
-    assert!(
-        !out.status.success(),
-        "{what} should fail: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    String::from_utf8(out.stderr).unwrap()
-}
+use support::{failed, hotline as hotline_in, ok};
 
 /// A real store: an admin, an operator and one ticket.
 fn real_store(env_dir: &Path) -> std::path::PathBuf {

@@ -15,6 +15,7 @@ const CTRL_S: &str = "\x13";
 const ESC: &str = "\x1b";
 const TAB: &str = "\t";
 const ENTER: &str = "\r";
+const BACK_TAB: &str = "\x1b[Z";
 
 /// A small demo store, generated once per test.
 fn demo_store() -> tempfile::TempDir {
@@ -253,7 +254,11 @@ fn escalated_ticket_appears_in_the_ward_queue() {
     let id = log_ticket(&mut t, "0938111222", "Kiểm thử chuyển phường");
     t.send("e");
     t.wait_for("Chuyển phường —");
-    // Replace the prefilled ward with the responder's ward code.
+    // Every default is filled in, so the dialog starts on its last field (the
+    // note); back to the ward to replace it with the responder's ward code.
+    for _ in 0..4 {
+        t.send(BACK_TAB);
+    }
     t.send("\x15"); // ctrl-u clears the field
     t.type_text(&ward);
     t.send(ENTER); // pick the ward, on to the fault type

@@ -31,6 +31,23 @@ fn snap(name: &str, world: &World, user: &str, steps: impl Fn(&mut Driver)) {
 }
 
 #[test]
+fn with_history() {
+    let w = World::with_history();
+    snap("dashboard_history", &w, "giamsat", |d| d.keys("esc 3"));
+    snap("queues_history", &w, "giamsat", |d| d.keys("esc 2 tab tab"));
+}
+
+#[test]
+fn dossier() {
+    let w = World::new();
+    snap("dossier", &w, "lan.nt", |d| {
+        d.keys("esc 4");
+        d.type_text("0912345678");
+        d.keys("tab j j enter");
+    });
+}
+
+#[test]
 fn welcome_on_an_empty_store() {
     let w = World::empty();
     snap("welcome", &w, "lan.nt", |_| {});

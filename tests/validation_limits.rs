@@ -1,31 +1,15 @@
 //! A field far over its limit is refused with the field and its real limit,
 //! and nothing is stored.
 
+mod support;
+
 use hotline::api::{ApiError, Backend, HotlineApi, LocalApi};
-use hotline::domain::{fixed_clock, Kind, NewTicket, Role, Ts, User};
-use hotline::store::Store;
-use std::process::Command;
+use hotline::domain::{fixed_clock, Kind, NewTicket, Ts};
 
 #[test]
 fn a_ten_megabyte_description_names_the_field_and_the_true_limit() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
-    let op = User {
-        name: "op".into(),
-        display_name: "Operator".into(),
-        role: Role::Operator,
-        wards: vec![],
-    };
-    // The first user of a store is an admin.
-    store
-        .put_user(&User {
-            name: "admin".into(),
-            display_name: "Admin".into(),
-            role: Role::Admin,
-            wards: vec![],
-        })
-        .unwrap();
-    store.put_user(&op).unwrap();
+    let (store, op) = support::store_with_operator(dir.path());
     let backend = Backend::new(store, fixed_clock(Ts(1_763_600_000)), false);
     let api = LocalApi::new(backend.clone(), op);
     let mut new = NewTicket::new(Kind::Complaint, "Hỏi thủ tục");
@@ -48,18 +32,7 @@ fn a_ten_megabyte_description_names_the_field_and_the_true_limit() {
 fn the_cli_states_the_limit_of_a_description_far_over_it() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_hotline"))
-            .arg("--data")
-            .arg(d)
-            .args(args)
-            .env("HOTLINE_CONFIG", d.join("no-config.toml"))
-            .env("HOTLINE_LOG", d.join("hotline.log"))
-            .env_remove("HOTLINE_USER")
-            .env_remove("HOTLINE_DATA")
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| support::hotline(d, d, args);
     assert!(run(&["user", "add", "admin", "--role", "admin"])
         .status
         .success());

@@ -31,6 +31,9 @@ pub struct TicketFilter {
     /// Only tickets escalated to the signed-in responder's wards (their queue).
     #[serde(default)]
     pub my_wards: bool,
+    /// Only tickets escalated with this fault type.
+    #[serde(default)]
+    pub fault: Option<crate::domain::FaultType>,
     /// Order by the due date, soonest first (default: newest first).
     #[serde(default)]
     pub by_due: bool,

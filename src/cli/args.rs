@@ -289,8 +289,10 @@ pub struct NewArgs {
     pub caller_phone: String,
     #[arg(long = "cccd", default_value = "")]
     pub caller_cccd: String,
-    #[arg(long)]
-    pub ward: Option<u32>,
+    /// Ward code or name (former names too).
+    #[arg(long, value_name = "CODE|NAME")]
+    pub ward: Option<String>,
+    /// One of the hotline's categories, in Vietnamese or English, accents optional.
     #[arg(long, default_value = "")]
     pub category: String,
     #[arg(long = "dossier", value_name = "CODE")]
@@ -307,8 +309,9 @@ pub struct ListArgs {
     /// Status slug(s), comma-separated (new, in-progress, waiting-on-citizen, escalated, acknowledged, resolved, closed, cancelled).
     #[arg(long, value_delimiter = ',')]
     pub status: Vec<String>,
-    #[arg(long)]
-    pub ward: Option<u32>,
+    /// Ward code or name.
+    #[arg(long, value_name = "CODE|NAME")]
+    pub ward: Option<String>,
     #[arg(long)]
     pub phone: Option<String>,
     #[arg(long)]
@@ -338,8 +341,9 @@ pub struct ListArgs {
 #[derive(Debug, Args)]
 pub struct EscalateArgs {
     pub id: String,
-    #[arg(long)]
-    pub ward: u32,
+    /// Ward code or name (default: the ticket's ward).
+    #[arg(long, value_name = "CODE|NAME")]
+    pub ward: Option<String>,
     #[arg(long, value_parser = ["portal-sync", "payment", "procedure-missing", "one-stop-slow", "account", "signature", "network", "other"])]
     pub fault: String,
     #[arg(long, default_value = "p2", value_parser = ["p1", "p2", "p3", "p4"])]

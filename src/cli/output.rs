@@ -42,7 +42,14 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     out.join("\n")
 }
 
-pub fn ticket_rows(tickets: &[Ticket], now: Ts) -> String {
+/// Column headings from the catalog, in the language asked for.
+pub fn headings(lang: crate::tui::i18n::Lang, keys: &[&str]) -> Vec<&'static str> {
+    keys.iter()
+        .map(|k| crate::tui::i18n::tr(lang, &format!("cli.col.{k}")))
+        .collect()
+}
+
+pub fn ticket_rows(tickets: &[Ticket], now: Ts, lang: crate::tui::i18n::Lang) -> String {
     let rows: Vec<Vec<String>> = tickets
         .iter()
         .map(|t| {
@@ -63,9 +70,12 @@ pub fn ticket_rows(tickets: &[Ticket], now: Ts) -> String {
         })
         .collect();
     table(
-        &[
-            "ID", "STATUS", "PRI", "KIND", "WARD", "PHONE", "SUBJECT", "SLA",
-        ],
+        &headings(
+            lang,
+            &[
+                "id", "status", "priority", "kind", "ward", "phone", "subject", "sla",
+            ],
+        ),
         &rows,
     )
 }

@@ -156,7 +156,7 @@ fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
             let rt = runtime()?;
             let opened = open_for_cli(&rt, &target, IfMissing::Fail)?;
             let now = crate::domain::Ts::now();
-            rt.block_on(ticket::run(opened.api(), cmd, g.json, now))
+            rt.block_on(ticket::run(opened.api(), cmd, g.json, now, cli_lang(g)))
         }
         Command::Search { query, limit } => {
             let rt = runtime()?;
@@ -184,12 +184,22 @@ fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
                         ]
                     })
                     .collect();
+                let lang = cli_lang(g);
                 format!(
-                    "{}\n{} of {} results in {:.1} ms",
-                    output::table(&["TYPE", "KEY", "TITLE", "DETAIL"], &rows),
-                    results.hits.len(),
-                    results.total,
-                    results.micros as f64 / 1000.0
+                    "{}\n{}",
+                    output::table(
+                        &output::headings(lang, &["type", "key", "title", "detail"]),
+                        &rows
+                    ),
+                    crate::tui::i18n::trf(
+                        lang,
+                        "cli.results",
+                        &[
+                            &results.hits.len().to_string(),
+                            &results.total.to_string(),
+                            &format!("{:.1}", results.micros as f64 / 1000.0)
+                        ]
+                    )
                 )
             })
         }
@@ -479,4 +489,13 @@ fn open_tui(
     };
     crate::tui::run(open, opts)?;
     Ok(String::new())
+}
+
+/// The command line's language: Vietnamese when `--lang vi` asks for it;
+/// otherwise English, which scripts read.
+fn cli_lang(g: &super::args::Global) -> crate::tui::Lang {
+    match g.lang {
+        Some(super::args::LangArg::Vi) => crate::tui::Lang::Vi,
+        _ => crate::tui::Lang::En,
+    }
 }

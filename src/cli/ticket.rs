@@ -5,7 +5,7 @@ use super::output;
 use crate::api::{ApiError, HotlineApi, Page, TicketFilter};
 use crate::domain::{
     Change, Channel, EscalationRequest, FaultType, Kind, NewTicket, Priority, Status, TicketId, Ts,
-    ValidationError,
+    ValidationError, WardCode,
 };
 use anyhow::{anyhow, Result};
 
@@ -22,10 +22,92 @@ fn slug<T>(field: &str, v: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T>
     })
 }
 
-pub async fn run(api: &dyn HotlineApi, cmd: TicketCmd, json: bool, now: Ts) -> Result<String> {
+/// A ward given by code or by name (current or former, accents optional), as
+/// the TUI's picker finds it; several matches are listed for the user to pick.
+pub fn ward(s: &str) -> Result<WardCode> {
+    let s = s.trim();
+    if let Ok(code) = s.parse::<WardCode>() {
+        return match crate::reference::ward(code) {
+            Some(_) => Ok(code),
+            None => Err(anyhow!(ValidationError::new(
+                "ward",
+                format!("no ward has the code {code}")
+            ))),
+        };
+    }
+    let found = crate::reference::find_wards(s);
+    let folded = crate::text::fold(s);
+    // A name typed whole picks its ward even when it is part of others' names.
+    let exact: Vec<_> = found
+        .iter()
+        .filter(|(w, _)| {
+            crate::text::fold(&w.full_name) == folded || crate::text::fold(&w.name) == folded
+        })
+        .collect();
+    match (found.as_slice(), exact.as_slice()) {
+        ([], _) => Err(anyhow!(ValidationError::new(
+            "ward",
+            format!("no ward is called '{}'", crate::text::escape_controls(s))
+        ))),
+        ([(w, _)], _) | (_, [(w, _)]) => Ok(w.code),
+        (many, _) => {
+            let list: Vec<String> = many
+                .iter()
+                .take(8)
+                .map(|(w, f)| match f {
+                    Some(f) => format!("{} {} (formerly {})", w.code, w.full_name, f.name),
+                    None => format!("{} {}", w.code, w.full_name),
+                })
+                .collect();
+            Err(anyhow!(ValidationError::new(
+                "ward",
+                format!(
+                    "'{}' matches {} wards: {}{}",
+                    crate::text::escape_controls(s),
+                    many.len(),
+                    list.join("; "),
+                    if many.len() > 8 { "; …" } else { "" }
+                )
+            )))
+        }
+    }
+}
+
+/// A category from the hotline's list (as the TUI offers it), stored by its
+/// Vietnamese name; empty stays empty.
+pub fn category(s: &str) -> Result<String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(String::new());
+    }
+    let folded = crate::text::fold(s);
+    let all = crate::reference::categories();
+    all.iter()
+        .find(|c| crate::text::fold(&c.vi) == folded || crate::text::fold(&c.en) == folded)
+        .map(|c| c.vi.clone())
+        .ok_or_else(|| {
+            let names: Vec<&str> = all.iter().map(|c| c.vi.as_str()).collect();
+            anyhow!(ValidationError::new(
+                "category",
+                format!(
+                    "'{}' is not a category; one of: {}",
+                    crate::text::escape_controls(s),
+                    names.join(", ")
+                )
+            ))
+        })
+}
+
+pub async fn run(
+    api: &dyn HotlineApi,
+    cmd: TicketCmd,
+    json: bool,
+    now: Ts,
+    lang: crate::tui::i18n::Lang,
+) -> Result<String> {
     let (ticket_id, version, change) = match cmd {
         TicketCmd::New(a) => return create(api, a, json).await,
-        TicketCmd::List(a) => return list(api, a, json, now).await,
+        TicketCmd::List(a) => return list(api, a, json, now, lang).await,
         TicketCmd::Show { id: raw } => {
             let d = api.ticket(id(&raw)?).await?;
             return Ok(if json {
@@ -38,8 +120,18 @@ pub async fn run(api: &dyn HotlineApi, cmd: TicketCmd, json: bool, now: Ts) -> R
         TicketCmd::Start { id, v } => (id, v, Change::Start),
         TicketCmd::Wait { id, note, v } => (id, v, Change::Wait { note }),
         TicketCmd::Escalate(a) => {
+            let to = match a.ward.as_deref() {
+                Some(w) => ward(w)?,
+                // Default: the ward the ticket is about.
+                None => api.ticket(id(&a.id)?).await?.ticket.ward.ok_or_else(|| {
+                    anyhow!(ValidationError::new(
+                        "ward",
+                        "the ticket has no ward: give --ward CODE|NAME"
+                    ))
+                })?,
+            };
             let change = Change::Escalate(EscalationRequest {
-                ward: a.ward,
+                ward: to,
                 fault: slug("fault", &a.fault, FaultType::from_slug)?,
                 level: a.level,
                 severity: slug("severity", &a.severity, Priority::from_slug)?,
@@ -113,8 +205,8 @@ async fn create(api: &dyn HotlineApi, a: NewArgs, json: bool) -> Result<String> 
         caller_name: a.caller_name,
         caller_phone: a.caller_phone,
         caller_cccd: a.caller_cccd,
-        ward: a.ward,
-        category: a.category,
+        ward: a.ward.as_deref().map(ward).transpose()?,
+        category: category(&a.category)?,
         dossiers: a.dossiers,
         subject: a.subject,
         description: a.description,
@@ -133,7 +225,13 @@ async fn create(api: &dyn HotlineApi, a: NewArgs, json: bool) -> Result<String> 
     })
 }
 
-async fn list(api: &dyn HotlineApi, a: ListArgs, json: bool, now: Ts) -> Result<String> {
+async fn list(
+    api: &dyn HotlineApi,
+    a: ListArgs,
+    json: bool,
+    now: Ts,
+    lang: crate::tui::i18n::Lang,
+) -> Result<String> {
     let me = api.whoami().await?;
     let statuses = a
         .status
@@ -142,7 +240,7 @@ async fn list(api: &dyn HotlineApi, a: ListArgs, json: bool, now: Ts) -> Result<
         .collect::<Result<Vec<_>>>()?;
     let filter = TicketFilter {
         statuses,
-        ward: a.ward,
+        ward: a.ward.as_deref().map(ward).transpose()?,
         phone: a.phone,
         dossier: a.dossier,
         assignee: if a.mine { Some(me.name) } else { a.assignee },
@@ -150,6 +248,7 @@ async fn list(api: &dyn HotlineApi, a: ListArgs, json: bool, now: Ts) -> Result<
         open_only: a.open,
         overdue_only: a.overdue,
         my_wards: a.my_wards,
+        fault: None,
         by_due: a.by_due,
     };
     let page = api
@@ -164,7 +263,7 @@ async fn list(api: &dyn HotlineApi, a: ListArgs, json: bool, now: Ts) -> Result<
     if json {
         return Ok(output::json(&page));
     }
-    let mut out = output::ticket_rows(&page.tickets, now);
+    let mut out = output::ticket_rows(&page.tickets, now, lang);
     if let Some(next) = page.next {
         out.push_str(&format!("\nmore: --after {next}"));
     }

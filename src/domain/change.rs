@@ -353,6 +353,12 @@ impl Ticket {
                     e.acknowledged_at = Some(now);
                     e.acknowledged_by = Some(actor.name.clone());
                 }
+                // The responder who acknowledges takes the ticket.
+                self.assignee = Some(actor.name.clone());
+            }
+            // Handed back: the operator who escalated has it again.
+            Change::Return { .. } => {
+                self.assignee = self.escalation.as_ref().map(|e| e.escalated_by.clone());
             }
             Change::Resolve { .. } => self.sla.resolved_at = Some(now),
             Change::Reopen { .. } => self.sla.resolved_at = None,

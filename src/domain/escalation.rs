@@ -20,10 +20,15 @@ use serde::{Deserialize, Serialize};
 pub enum FaultType {
     /// Dossier stuck in sync with the national public-service portal.
     PortalSync,
+    // One name per value everywhere (CLI, JSON, keymaps): the slug. The
+    // former JSON names are still read (backups, older clients).
+    #[serde(rename = "payment", alias = "payment-failure")]
     PaymentFailure,
+    #[serde(rename = "procedure-missing", alias = "procedure-not-configured")]
     ProcedureNotConfigured,
     OneStopSlow,
     Account,
+    #[serde(rename = "signature", alias = "digital-signature")]
     DigitalSignature,
     Network,
     Other,
@@ -56,6 +61,74 @@ impl FaultType {
 
     pub fn from_slug(s: &str) -> Option<FaultType> {
         FaultType::ALL.into_iter().find(|f| f.slug() == s)
+    }
+
+    /// The fault type a ticket's words suggest (subject, description,
+    /// category), for the escalation dialog's default; `Other` when nothing fits.
+    pub fn guess(text: &str) -> FaultType {
+        const HINTS: &[(FaultType, &[&str])] = &[
+            (
+                FaultType::PortalSync,
+                &["dong bo", "cong dvc", "dich vu cong", "dvcqg", "sync"],
+            ),
+            (
+                FaultType::PaymentFailure,
+                &[
+                    "thanh toan",
+                    "le phi",
+                    "tru tien",
+                    "payment",
+                    "chuyen khoan",
+                ],
+            ),
+            (
+                FaultType::ProcedureNotConfigured,
+                &[
+                    "chua cau hinh",
+                    "khong co thu tuc",
+                    "khong tim thay thu tuc",
+                ],
+            ),
+            (
+                FaultType::DigitalSignature,
+                &["chu ky so", "ky so", "signature"],
+            ),
+            (
+                FaultType::Account,
+                &["tai khoan", "vneid", "dang nhap", "mat khau", "account"],
+            ),
+            (
+                FaultType::OneStopSlow,
+                &["mot cua", "one-stop", "khong truy cap", "cham"],
+            ),
+            (
+                FaultType::Network,
+                &[
+                    "mang", "ket noi", "internet", "wifi", "may in", "thiet bi", "network",
+                ],
+            ),
+        ];
+        let folded = crate::text::fold(text);
+        // Whole words only: "mang" must not match inside "mạng lưới" and "manga" alike.
+        let padded = format!(
+            " {} ",
+            folded
+                .chars()
+                .map(|c| if c.is_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    ' '
+                })
+                .collect::<String>()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        HINTS
+            .iter()
+            .find(|(_, words)| words.iter().any(|w| padded.contains(&format!(" {w} "))))
+            .map(|(f, _)| *f)
+            .unwrap_or(FaultType::Other)
     }
 
     pub fn label_vi(self) -> &'static str {
@@ -120,5 +193,42 @@ fn default_level() -> u8 {
 impl std::fmt::Display for FaultType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.slug())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FaultType;
+
+    #[test]
+    fn each_fault_type_has_one_slug_in_json_and_on_the_command_line() {
+        for f in FaultType::ALL {
+            let json = serde_json::to_string(&f).unwrap();
+            assert_eq!(json, format!("\"{}\"", f.slug()));
+            assert_eq!(serde_json::from_str::<FaultType>(&json).unwrap(), f);
+        }
+        let old: FaultType = serde_json::from_str("\"payment-failure\"").unwrap();
+        assert_eq!(old, FaultType::PaymentFailure);
+    }
+
+    #[test]
+    fn a_fault_type_is_guessed_from_the_words_of_a_ticket() {
+        assert_eq!(
+            FaultType::guess("Hồ sơ khai sinh kẹt lỗi đồng bộ"),
+            FaultType::PortalSync
+        );
+        assert_eq!(
+            FaultType::guess("Mất kết nối mạng ở bộ phận một cửa"),
+            FaultType::OneStopSlow
+        );
+        assert_eq!(
+            FaultType::guess("Máy in bộ phận tiếp nhận mất kết nối"),
+            FaultType::Network
+        );
+        assert_eq!(
+            FaultType::guess("Bị trừ tiền hai lần"),
+            FaultType::PaymentFailure
+        );
+        assert_eq!(FaultType::guess("Hỏi giờ làm việc"), FaultType::Other);
     }
 }

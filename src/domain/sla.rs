@@ -102,6 +102,8 @@ pub enum SlaState {
     Paused,
     MetOnTime,
     MetLate,
+    /// Cancelled (a duplicate, a mistake): no verdict either way.
+    Cancelled,
 }
 
 impl SlaState {
@@ -113,6 +115,7 @@ impl SlaState {
             SlaState::Paused => "paused",
             SlaState::MetOnTime => "met",
             SlaState::MetLate => "late",
+            SlaState::Cancelled => "cancelled",
         }
     }
 }

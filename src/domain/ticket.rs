@@ -144,6 +144,20 @@ impl Ticket {
         self.status.is_open()
     }
 
+    /// Who has the ticket now: its assignee; otherwise, while the operators
+    /// work it (not escalated to a ward, not closed), whoever logged it. The
+    /// "mine" queue and the detail view both read this.
+    pub fn owner(&self) -> Option<&str> {
+        match self.status {
+            // Escalated: the ward team has it until someone there acknowledges.
+            Status::Escalated => None,
+            Status::New | Status::InProgress | Status::WaitingOnCitizen => {
+                Some(self.assignee.as_deref().unwrap_or(&self.created_by))
+            }
+            _ => self.assignee.as_deref(),
+        }
+    }
+
     /// The deadline that matters now: the escalation's while a ward team has it,
     /// otherwise the ticket's own.
     pub fn due(&self) -> Ts {
@@ -159,6 +173,9 @@ impl Ticket {
     }
 
     pub fn sla_state(&self, now: Ts) -> SlaState {
+        if self.status == Status::Cancelled {
+            return SlaState::Cancelled;
+        }
         if !self.is_open() {
             return match self.sla.resolved_at {
                 Some(at) if at > self.sla.resolve_by => SlaState::MetLate,

@@ -1,5 +1,10 @@
 //! What each searchable record looks like to the index: the display text,
 //! the fields and the filters of a dossier, ticket, ward or procedure.
+//!
+//! A saved index holds these as they were made: changing what a dossier or
+//! ticket document holds (or how text is tokenised) needs a new
+//! `search::snapshot::FORMAT_VERSION`, so saved indexes are rebuilt. Ward and
+//! procedure documents are checked on load (their fingerprint is saved).
 
 use crate::domain::validate::mask_phone;
 use crate::domain::{Dossier, Ticket, Ts};
@@ -12,14 +17,20 @@ fn ward_name(code: u32) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
+/// The end of the subtitle of a dossier that is or was overdue.
+pub const OVERDUE_MARK: &str = " · quá hạn";
+
 pub fn dossier_doc(d: &Dossier, now: Ts) -> SearchDoc {
     let phone = d
         .applicant_phone
         .as_ref()
         .map(|p| p.as_str().to_string())
         .unwrap_or_default();
-    let overdue = if d.is_overdue(now) {
-        " · quá hạn"
+    // An open dossier becomes overdue as time passes: ranking adds its mark
+    // when the hit is shown (a saved index is not rewritten for the clock).
+    // One closed late stays so.
+    let overdue = if !d.is_open() && d.is_overdue(now) {
+        OVERDUE_MARK
     } else {
         ""
     };
@@ -128,7 +139,8 @@ pub fn ward_doc(w: &Ward) -> SearchDoc {
         fields: vec![
             (Field::Code, w.code.to_string()),
             (Field::Ward, format!("{} {}", w.full_name, w.name_en)),
-            (Field::Text, former.join(" ")),
+            // One former unit per "; ": ranking pairs a ward number with its own district.
+            (Field::Text, former.join("; ")),
         ],
         ward: Some(w.code),
         ..reference_doc()

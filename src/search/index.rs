@@ -1,5 +1,6 @@
 //! The in-memory index: documents, the term dictionary, phones and filter bitmaps.
 
+use super::keymap::KeyMap;
 use super::phones::Phones;
 use super::query::{Filters, Query};
 use super::rank::{self, WordMatch};
@@ -29,25 +30,35 @@ pub(super) struct Doc {
     /// `i64::MAX` when there is no due date.
     pub due: i64,
     /// Where the document's text starts in the arena.
-    text_at: u64,
-    /// Ends of key, title, name, ward, text, relative to `text_at`.
-    ends: [u32; 5],
+    pub text_at: u64,
+    /// Ends of key, title, name, ward, text, relative to `text_at`. When
+    /// the title begins with the key (dossiers and tickets: "PA-000124 · …")
+    /// the key is not stored again: `ends[0]` is then its length with
+    /// [`KEY_IN_TITLE`] set, and the title starts at `text_at`.
+    pub ends: [u32; 5],
     /// Interned procedure text, `u32::MAX` if none.
-    procedure: u32,
+    pub procedure: u32,
     /// The subtitle as interned " · " segments (procedure, ward, status and
     /// dates repeat across a million records); `u32::MAX` pads.
-    subtitle: [u32; SUBTITLE_PARTS],
+    pub subtitle: [u32; SUBTITLE_PARTS],
 }
 
-const SUBTITLE_PARTS: usize = 6;
+pub(super) const SUBTITLE_PARTS: usize = 6;
+/// Set in `Doc::ends[0]` when the key is the start of the title (see [`Doc`]).
+pub(super) const KEY_IN_TITLE: u32 = 1 << 31;
 const SEPARATOR: &str = " · ";
 
 impl Doc {
     /// The byte range of part `i` (key, title, name, ward, text) in the arena.
     fn span(&self, i: usize) -> std::ops::Range<usize> {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        let key_in_title = self.ends[0] & KEY_IN_TITLE != 0;
+        let (start, end) = match i {
+            0 => (0, self.ends[0] & !KEY_IN_TITLE),
+            1 if key_in_title => (0, self.ends[1]),
+            _ => (self.ends[i - 1], self.ends[i]),
+        };
         let at = self.text_at as usize;
-        at + start..at + self.ends[i] as usize
+        at + start as usize..at + end as usize
     }
 }
 
@@ -65,27 +76,27 @@ pub struct SearchOutcome {
 pub struct SearchIndex {
     pub(super) docs: Vec<Doc>,
     /// Every document's text, end to end (see [`Doc`]).
-    text: String,
+    pub(super) text: String,
     /// Interned strings: procedure texts and subtitle segments.
-    strings: Vec<Box<str>>,
-    string_ids: HashMap<Box<str>, u32>,
-    terms: Terms,
-    phones: Phones,
-    live: RoaringBitmap,
-    by_kind: HashMap<DocKind, RoaringBitmap>,
-    by_ward: HashMap<u32, RoaringBitmap>,
+    pub(super) strings: Vec<Box<str>>,
+    pub(super) string_ids: HashMap<Box<str>, u32>,
+    pub(super) terms: Terms,
+    pub(super) phones: Phones,
+    pub(super) live: RoaringBitmap,
+    pub(super) by_kind: HashMap<DocKind, RoaringBitmap>,
+    pub(super) by_ward: HashMap<u32, RoaringBitmap>,
     /// Tickets by the ward they are escalated to (a responder's scope).
-    by_escalation: HashMap<u32, RoaringBitmap>,
-    by_status: HashMap<String, RoaringBitmap>,
-    by_tag: HashMap<String, RoaringBitmap>,
-    by_assignee: HashMap<String, RoaringBitmap>,
-    open: RoaringBitmap,
-    keys: HashMap<u64, u32>,
+    pub(super) by_escalation: HashMap<u32, RoaringBitmap>,
+    pub(super) by_status: HashMap<String, RoaringBitmap>,
+    pub(super) by_tag: HashMap<String, RoaringBitmap>,
+    pub(super) by_assignee: HashMap<String, RoaringBitmap>,
+    pub(super) open: RoaringBitmap,
+    pub(super) keys: KeyMap,
     /// Keys whose hash collided with another key's.
-    overflow: HashMap<(DocKind, String), u32>,
+    pub(super) overflow: HashMap<(DocKind, String), u32>,
 }
 
-fn key_hash(kind: DocKind, key: &str) -> u64 {
+pub(super) fn key_hash(kind: DocKind, key: &str) -> u64 {
     let mut h = DefaultHasher::new();
     kind.hash(&mut h);
     key.hash(&mut h);
@@ -140,11 +151,11 @@ fn for_each_doc_term(doc: &SearchDoc, buf: &mut String, emit: &mut dyn FnMut(&st
 }
 
 fn all_terms(doc: &SearchDoc) -> Vec<String> {
-    let mut terms: Vec<String> = doc
-        .fields
-        .iter()
-        .flat_map(|(f, t)| field_terms(*f, t))
-        .collect();
+    let mut terms = Vec::new();
+    let mut buf = String::new();
+    // Through the cache of repeated texts: a catch-up upserts thousands of
+    // dossiers that share a few procedure and ward names.
+    for_each_doc_term(doc, &mut buf, &mut |t| terms.push(t.to_string()));
     terms.sort_unstable();
     terms.dedup();
     terms
@@ -176,7 +187,13 @@ fn prepare(doc: &SearchDoc, arena: &mut String) -> Prepared {
         &joined(doc, Field::Ward),
         &joined(doc, Field::Text),
     ];
+    // A million keys are also the start of their titles: kept once.
+    let key_in_title = doc.title.starts_with(&doc.key) && doc.key.len() < KEY_IN_TITLE as usize;
     for (i, p) in parts.iter().enumerate() {
+        if i == 0 && key_in_title {
+            ends[0] = doc.key.len() as u32 | KEY_IN_TITLE;
+            continue;
+        }
         arena.push_str(p);
         ends[i] = (arena.len() - text_at) as u32;
     }
@@ -217,7 +234,7 @@ fn add_postings(postings: &mut HashMap<String, RoaringBitmap>, term: String, ids
 }
 
 impl SearchIndex {
-    fn empty() -> SearchIndex {
+    pub(super) fn empty() -> SearchIndex {
         SearchIndex {
             docs: Vec::new(),
             text: String::new(),
@@ -233,7 +250,7 @@ impl SearchIndex {
             by_tag: HashMap::default(),
             by_assignee: HashMap::default(),
             open: RoaringBitmap::new(),
-            keys: HashMap::default(),
+            keys: KeyMap::default(),
             overflow: HashMap::default(),
         }
     }
@@ -320,6 +337,7 @@ impl SearchIndex {
         sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         index.terms = Terms::build(sorted);
         index.phones = Phones::from_keys(phones);
+        index.keys.seal();
         index.docs.shrink_to_fit();
         index.text.shrink_to_fit();
         index
@@ -357,10 +375,7 @@ impl SearchIndex {
             ("terms", terms),
             ("phone arrays", self.phones.footprint()),
             ("filter bitmaps", filters),
-            (
-                "key map",
-                self.keys.capacity() * (std::mem::size_of::<(u64, u32)>() + 1),
-            ),
+            ("key map", self.keys.footprint()),
         ]
     }
 
@@ -372,7 +387,7 @@ impl SearchIndex {
         if let Some(n) = self.overflow.get(&(kind, key.to_string())) {
             return Some(*n);
         }
-        let n = *self.keys.get(&key_hash(kind, key))?;
+        let n = self.keys.get(key_hash(kind, key))?;
         let d = &self.docs[n as usize];
         (d.kind == kind && self.doc_key(d) == key).then_some(n)
     }
@@ -420,7 +435,7 @@ impl SearchIndex {
         if src.open {
             self.open.insert(n);
         }
-        let collides = self.keys.get(&hash).is_some_and(|&other| {
+        let collides = self.keys.get(hash).is_some_and(|other| {
             let o = &self.docs[other as usize];
             (self.doc_key(o) != key || o.kind != kind) && self.live.contains(other)
         });
@@ -529,7 +544,8 @@ impl SearchIndex {
                 if raw != folded {
                     exact = Some(self.exact_names(raw));
                 }
-                let typos = folded.chars().count() >= 5;
+                let number = folded.chars().all(|c| c.is_ascii_digit());
+                let typos = folded.chars().count() >= 5 && !number;
                 for field in [
                     Field::Code,
                     Field::Name,
@@ -539,14 +555,26 @@ impl SearchIndex {
                 ] {
                     let allow = typos && !matches!(field, Field::Code);
                     for (kind, bitmap) in self.terms.lookup(field_prefix(field), folded, allow) {
+                        // A number typed as a word is that number ("phường 2"
+                        // is not "phường 26"); four digits or more may still
+                        // begin a code part ("2511" of "251103").
+                        let whole_only = field != Field::Code || folded.len() < 4;
+                        if number && whole_only && kind != MatchKind::Exact {
+                            continue;
+                        }
                         parts.push((field, kind, bitmap));
                     }
                 }
-                if folded.len() >= 4 && folded.chars().all(|c| c.is_ascii_digit()) {
+                if number && folded.len() >= 4 {
                     parts.push((
                         Field::Phone,
                         MatchKind::Exact,
                         self.phones.ending_with(folded),
+                    ));
+                    parts.push((
+                        Field::Code,
+                        MatchKind::Typo,
+                        self.terms.containing(field_prefix(Field::Code), folded),
                     ));
                 }
             }
@@ -554,6 +582,13 @@ impl SearchIndex {
                 // Digits like "0778" may also be the sequence part of a dossier code.
                 for (kind, bitmap) in self.terms.lookup(field_prefix(Field::Code), digits, false) {
                     parts.push((Field::Code, kind, bitmap));
+                }
+                if digits.len() >= 4 {
+                    parts.push((
+                        Field::Code,
+                        MatchKind::Typo,
+                        self.terms.containing(field_prefix(Field::Code), digits),
+                    ));
                 }
                 let kind = if digits.len() >= 10 {
                     MatchKind::Exact

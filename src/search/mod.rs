@@ -19,11 +19,13 @@
 
 pub mod docs;
 mod index;
+mod keymap;
 mod phones;
 mod query;
 mod rank;
 mod scope;
 mod session;
+pub mod snapshot;
 mod terms;
 pub mod tokenize;
 

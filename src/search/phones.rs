@@ -28,11 +28,11 @@ fn range(prefix: &str) -> Option<(u64, u64)> {
 #[derive(Default)]
 pub struct Phones {
     /// (padded phone, doc), sorted.
-    forward: Vec<(u64, u32)>,
+    pub(super) forward: Vec<(u64, u32)>,
     /// (padded reversed phone, doc), sorted.
-    reversed: Vec<(u64, u32)>,
+    pub(super) reversed: Vec<(u64, u32)>,
     /// Added after the build, scanned linearly (small).
-    delta: Vec<(String, u32)>,
+    pub(super) delta: Vec<(String, u32)>,
 }
 
 impl Phones {

@@ -90,6 +90,20 @@ impl Query {
                 },
             }
         }
+        // "phiếu 124" is how people say ticket PA-000124.
+        let free: Vec<&str> = (0..free.len())
+            .map(|i| {
+                let ticket_word = crate::text::fold(free[i]) == "phieu";
+                let number_follows = free
+                    .get(i + 1)
+                    .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_digit()));
+                if ticket_word && number_follows {
+                    "PA"
+                } else {
+                    free[i]
+                }
+            })
+            .collect();
         Query {
             words: query_words(&free.join(" ")),
             filters,

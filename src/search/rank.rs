@@ -140,6 +140,10 @@ fn cheap_score(index: &SearchIndex, doc: u32, query: &Query, matches: &[WordMatc
         {
             s /= 3;
         }
+        if kind == DocKind::Ticket && field == Field::Code && is_own_number(index, doc, word) {
+            // "124" or "phiếu 124" means ticket PA-000124 before anything with a 124 in its code.
+            s += OWN_NUMBER_BONUS;
+        }
         score += s;
         if m.exact.as_ref().is_some_and(|e| e.contains(doc)) {
             score += EXACT_BONUS;
@@ -151,6 +155,60 @@ fn cheap_score(index: &SearchIndex, doc: u32, query: &Query, matches: &[WordMatc
         score += 250 * (fields.len() as i64 - 1);
     }
     score
+}
+
+/// What a ticket's own number typed as a word is worth.
+const OWN_NUMBER_BONUS: i64 = 700;
+/// What each query word found in one former unit of a ward is worth, and
+/// the extra for all of them in that one unit (its ward number with its own district).
+const UNIT_WORD_BONUS: i64 = 150;
+const WHOLE_UNIT_BONUS: i64 = 400;
+
+/// Whether `word` is the number of ticket `doc` (`124`, `000124` for `PA-000124`).
+fn is_own_number(index: &SearchIndex, doc: u32, word: &QueryWord) -> bool {
+    let typed = word.folded();
+    if typed.is_empty() || !typed.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let key = index.doc_key(&index.docs[doc as usize]);
+    let number = key.rsplit('-').next().unwrap_or("");
+    number.trim_start_matches('0') == typed.trim_start_matches('0')
+}
+
+/// How many query words one former unit of a ward holds, each word of the
+/// unit used once, a number only whole: "phường 11 quận 11" is all of
+/// "Phường 11, Quận 11" but only three words of "Phường 11, Quận 10".
+fn best_former_unit(former: &str, words: &[QueryWord]) -> usize {
+    former
+        .split(';')
+        .map(|unit| {
+            let mut unit_words: Vec<Option<String>> = fold(unit)
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(|w| Some(w.to_string()))
+                .collect();
+            let mut found = 0;
+            for w in words {
+                let typed = w.folded();
+                let number = typed.bytes().all(|b| b.is_ascii_digit());
+                let slot = unit_words.iter_mut().find(|u| {
+                    u.as_deref().is_some_and(|u| {
+                        if number {
+                            u == typed
+                        } else {
+                            u.starts_with(typed)
+                        }
+                    })
+                });
+                if let Some(slot) = slot {
+                    *slot = None;
+                    found += 1;
+                }
+            }
+            found
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 /// Bonus for typed diacritics matching exactly (tone placement ignored), and
@@ -208,6 +266,13 @@ fn refine(index: &SearchIndex, doc: u32, query: &Query, matches: &[WordMatch]) -
             .count()
             .max(1);
         bonus += 120 * (query.words.len().min(field_words) as i64) / field_words as i64;
+    }
+    if d.kind == DocKind::Ward && query.words.len() > 1 {
+        let found = best_former_unit(index.field_text(d, Field::Text), &query.words);
+        bonus += UNIT_WORD_BONUS * found as i64;
+        if found == query.words.len() {
+            bonus += WHOLE_UNIT_BONUS;
+        }
     }
     let days_ago = ((query.now - d.date) / 86_400).clamp(0, 365);
     bonus + (365 - days_ago) / 8
@@ -301,7 +366,11 @@ pub fn rank(
                 kind: d.kind,
                 key: index.doc_key(d).to_string(),
                 title: index.doc_title(d).to_string(),
-                subtitle: index.subtitle(d),
+                subtitle: if d.kind == DocKind::Dossier && d.due < query.now {
+                    index.subtitle(d) + super::docs::OVERDUE_MARK
+                } else {
+                    index.subtitle(d)
+                },
                 highlights,
                 score: score * 10 + fuzzy.min(9),
             }

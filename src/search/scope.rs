@@ -20,8 +20,8 @@ impl Scope {
         match user.role {
             Role::Operator | Role::Supervisor => None,
             Role::Responder => Some(Scope::ward_team(index, &user.wards)),
-            // Admins work no tickets; LocalApi refuses their searches anyway.
-            Role::Admin => Some(Scope(Arc::default())),
+            // Admins work no tickets, but look wards and procedures up.
+            Role::Admin => Some(Scope::reference(index)),
         }
     }
 
@@ -33,6 +33,13 @@ impl Scope {
         visible |= index.of_kind(DocKind::Ward);
         visible |= index.of_kind(DocKind::Procedure);
         Scope(Arc::new(visible))
+    }
+
+    /// The public reference only: every ward and procedure.
+    pub fn reference(index: &SearchIndex) -> Scope {
+        Scope(Arc::new(
+            index.of_kind(DocKind::Ward) | index.of_kind(DocKind::Procedure),
+        ))
     }
 
     pub(super) fn bitmap(&self) -> &RoaringBitmap {

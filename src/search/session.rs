@@ -35,7 +35,8 @@ fn narrows(old: &Query, new: &Query) -> bool {
                 // four digits; crossing either threshold can widen the set.
                 let digits = b.chars().all(|c| c.is_ascii_digit());
                 let crosses = |n: usize| a.chars().count() < n && b.chars().count() >= n;
-                b.starts_with(a.as_str()) && !crosses(5) && !(digits && crosses(4))
+                // A number matches whole outside codes: "2" does not find what "26" does.
+                b.starts_with(a.as_str()) && !crosses(5) && !(digits && a != b)
             }
             (QueryWord::Phone { digits: a, .. }, QueryWord::Phone { digits: b, .. }) => a == b,
             _ => false,

@@ -8,9 +8,9 @@ use roaring::RoaringBitmap;
 use std::collections::BTreeMap;
 
 pub struct Terms {
-    map: Map<Vec<u8>>,
-    postings: Vec<RoaringBitmap>,
-    delta: BTreeMap<String, RoaringBitmap>,
+    pub(super) map: Map<Vec<u8>>,
+    pub(super) postings: Vec<RoaringBitmap>,
+    pub(super) delta: BTreeMap<String, RoaringBitmap>,
 }
 
 /// How a term matched a query word.
@@ -98,6 +98,39 @@ impl Terms {
             out.push((MatchKind::Typo, self.typo_lookup(field_prefix, word)));
         }
         out.retain(|(_, b)| !b.is_empty());
+        out
+    }
+
+    /// Union of the postings of the terms of a field that hold `fragment`
+    /// inside, not at their start (those a prefix look-up finds already):
+    /// "0812" in the date part "250812" of a dossier code.
+    pub fn containing(&self, field_prefix: &str, fragment: &str) -> RoaringBitmap {
+        let mut out = RoaringBitmap::new();
+        let inside = |term: &[u8]| {
+            let rest = &term[field_prefix.len()..];
+            rest.len() > fragment.len()
+                && !rest.starts_with(fragment.as_bytes())
+                && rest
+                    .windows(fragment.len())
+                    .any(|w| w == fragment.as_bytes())
+        };
+        let mut stream = self
+            .map
+            .search(Str::new(field_prefix).starts_with())
+            .into_stream();
+        while let Some((term, i)) = stream.next() {
+            if inside(term) {
+                out |= &self.postings[i as usize];
+            }
+        }
+        for (term, bitmap) in self.delta.range(field_prefix.to_string()..) {
+            if !term.starts_with(field_prefix) {
+                break;
+            }
+            if inside(term.as_bytes()) {
+                out |= bitmap;
+            }
+        }
         out
     }
 

@@ -252,35 +252,52 @@ pub fn serve(config: ServeConfig) -> Result<()> {
     runtime.block_on(async move {
         let dir = config.data_dir.clone();
         let hub = spawn(config).await?;
+        let stop = StopSignals::install()?;
         println!(
             "hotline hub serving {} at {}",
             crate::text::escape_controls(&dir.display().to_string()),
             hub.url
         );
         tracing::info!("hub serving {} at {}", dir.display(), hub.url);
-        stop_signal().await;
+        stop.wait().await;
         tracing::info!("hub stopping");
         hub.shutdown().await
     })
 }
 
-async fn stop_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// SIGTERM and SIGINT (ctrl-c), listened for from the moment this is made:
+/// a signal sent as soon as the hub says it is serving is not missed.
+struct StopSignals {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending().await,
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    fn install() -> Result<StopSignals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Ok(StopSignals {
+                term: signal(SignalKind::terminate())?,
+                interrupt: signal(SignalKind::interrupt())?,
+            })
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = term => {}
+        #[cfg(not(unix))]
+        Ok(StopSignals {})
+    }
+
+    async fn wait(mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.interrupt.recv() => {}
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = &mut self;
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

@@ -10,14 +10,15 @@
 //! Point in time: sled 0.34 has no snapshot, and its transactions cannot
 //! iterate. Every `Store` write takes `write_gate` shared; a backup takes it
 //! exclusively and copies the trees with ordinary iterators, so writers wait
-//! for the copy (reads go on). Not used, for good reason: watching every tree
-//! with `watch_prefix` and re-reading changed keys inside a transaction. A
-//! subscriber's queue holds 1024 events and a writer blocks on a full queue
-//! while holding sled's global lock, and the subscriber's own bookkeeping
-//! needs that writer to let go: under a bulk import that hangs the store.
-//! Other processes cannot write meanwhile: sled locks the store's files.
+//! for the copy (reads go on). Other processes cannot write meanwhile: sled
+//! locks the store's files.
+//!
+//! Not used, for good reason: watching every tree with `watch_prefix` and
+//! re-reading the keys that changed during the copy. A subscriber queues at
+//! most 1024 events; past that a writer blocks inside sled's lock, while
+//! polling an empty subscriber or dropping one waits for every such writer:
+//! a bulk import during a backup would hang the store.
 
-use super::codec::{from_hex, to_hex};
 use super::{Store, StoreError, StoreResult, SCHEMA_VERSION};
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
@@ -114,8 +115,8 @@ impl LineWriter {
     fn entry(&mut self, tree: &str, key: &[u8], value: &[u8]) -> StoreResult<()> {
         self.line(&EntryLine {
             tree: tree.to_string(),
-            key: to_hex(key),
-            value: to_hex(value),
+            key: hex(key),
+            value: hex(value),
         })?;
         *self.trees.entry(tree.to_string()).or_default() += 1;
         self.entries += 1;
@@ -145,9 +146,8 @@ impl LineWriter {
 fn all_trees(db: &sled::Db) -> StoreResult<Vec<(String, Tree)>> {
     let mut out = Vec::new();
     for name in db.tree_names() {
-        let text = String::from_utf8(name.to_vec()).map_err(|_| {
-            StoreError::Corrupt(format!("tree name {} is not UTF-8", to_hex(&name)))
-        })?;
+        let text = String::from_utf8(name.to_vec())
+            .map_err(|_| StoreError::Corrupt(format!("tree name {} is not UTF-8", hex(&name))))?;
         out.push((text, db.open_tree(&name)?));
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
@@ -370,8 +370,8 @@ fn read_backup(
         }
         let entry: EntryLine =
             serde_json::from_value(value).map_err(|e| at(line, format!("bad entry ({e})")))?;
-        let key = from_hex(&entry.key).ok_or_else(|| at(line, "key is not hex".into()))?;
-        let value = from_hex(&entry.value).ok_or_else(|| at(line, "value is not hex".into()))?;
+        let key = unhex(&entry.key).ok_or_else(|| at(line, "key is not hex".into()))?;
+        let value = unhex(&entry.value).ok_or_else(|| at(line, "value is not hex".into()))?;
         each(&entry.tree, key, value).map_err(|e| at(line, e))?;
         *counts.entry(entry.tree).or_default() += 1;
         entries += 1;
@@ -431,5 +431,51 @@ fn sync_parent(path: &Path) {
     };
     if let Ok(dir) = File::open(parent) {
         let _ = dir.sync_all();
+    }
+}
+
+const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+
+/// Lower-case hex; a backup writes every byte of the store through this.
+fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        out.push(HEX_DIGITS[usize::from(b >> 4)] as char);
+        out.push(HEX_DIGITS[usize::from(b & 0xf)] as char);
+    }
+    out
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    fn digit(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            _ => None,
+        }
+    }
+    let bytes = text.as_bytes();
+    if bytes.len() % 2 != 0 {
+        return None;
+    }
+    bytes
+        .chunks_exact(2)
+        .map(|pair| Some(digit(pair[0])? << 4 | digit(pair[1])?))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trips_every_byte_and_rejects_non_hex() {
+        let all: Vec<u8> = (0..=255).collect();
+        assert_eq!(unhex(&hex(&all)), Some(all));
+        assert_eq!(hex(b"\x00\xffz"), "00ff7a");
+        assert_eq!(unhex("0"), None);
+        assert_eq!(unhex("zz"), None);
+        assert_eq!(unhex("+1"), None);
     }
 }

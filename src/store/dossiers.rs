@@ -2,7 +2,7 @@
 
 use super::codec::{concat, decode, encode, u64_key};
 use super::tickets::untx;
-use super::{corrupt, Store, StoreResult};
+use super::{corrupt, Changed, Store, StoreResult};
 use crate::domain::Dossier;
 use sled::Transactional;
 
@@ -27,10 +27,16 @@ impl Store {
     /// The dossiers, their phone index and the count change in one transaction.
     pub fn put_dossiers_unflushed(&self, dossiers: &[Dossier]) -> StoreResult<PutOutcome> {
         let _gate = self.write_gate();
-        let trees = [&self.dossiers, &self.dossiers_by_phone, &self.meta];
+        let trees = [
+            &self.dossiers,
+            &self.dossiers_by_phone,
+            &self.meta,
+            &self.changes,
+        ];
         untx(trees[..].transaction(|v| {
-            let (main, phones, meta) = (&v[0], &v[1], &v[2]);
+            let (main, phones, meta, changes) = (&v[0], &v[1], &v[2], &v[3]);
             let mut out = PutOutcome::default();
+            let mut changed = Vec::new();
             for d in dossiers {
                 let value = encode(d);
                 match main.get(d.code.as_bytes())? {
@@ -52,7 +58,9 @@ impl Store {
                     phones.insert(phone_key(p.as_str(), &d.code), &[] as &[u8])?;
                 }
                 main.insert(d.code.as_bytes(), value)?;
+                changed.push(Changed::Dossier(d.code.clone()));
             }
+            super::changes::record(meta, changes, &changed)?;
             if out.added > 0 {
                 let before = meta
                     .get("dossiers")?

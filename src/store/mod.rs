@@ -4,6 +4,7 @@
 //! returns only after `flush`, so an acknowledged ticket survives `kill -9`.
 
 mod backup;
+mod changes;
 pub mod codec;
 pub mod commit;
 mod dossiers;
@@ -15,6 +16,7 @@ mod tokens;
 mod users;
 
 pub use backup::BackupSummary;
+pub use changes::{Changed, ChangesSince};
 pub use dossiers::PutOutcome;
 pub use tickets::{ListQuery, Listed};
 
@@ -85,6 +87,8 @@ pub struct Store {
     meta: Tree,
     tokens: Tree,
     token_of: Tree,
+    /// The change log (see changes.rs).
+    changes: Tree,
     commit: std::sync::Arc<commit::GroupCommit>,
     /// User writes check the whole users tree (first user, last admin), so
     /// they run one at a time.
@@ -171,6 +175,7 @@ impl Store {
             meta: tree("meta")?,
             tokens: tree("tokens")?,
             token_of: tree("token_of")?,
+            changes: tree("changes")?,
             commit: std::sync::Arc::new(commit::GroupCommit::new(db.clone(), dir)),
             user_writes: Default::default(),
             write_gate: Arc::default(),
@@ -236,6 +241,7 @@ impl Store {
         if !self.is_demo()? && !self.is_empty() {
             return Err(StoreError::NotDemo(self.path.clone()));
         }
+        let _gate = self.write_gate();
         self.meta.insert("kind", DEMO_KIND)?;
         self.flush()
     }

@@ -3,7 +3,7 @@
 use super::codec::{
     concat, decode, encode, from_hex, i64_key, id_from_key_tail, prefix_end, to_hex, u64_key,
 };
-use super::{corrupt, Store, StoreError, StoreResult};
+use super::{corrupt, Changed, Store, StoreError, StoreResult};
 use crate::domain::{
     DomainError, Event, EventKind, NewTicket, Status, Ticket, TicketId, Ts, WardCode,
 };
@@ -22,6 +22,7 @@ const T_WARD: usize = 5;
 const T_PHONE: usize = 6;
 const T_DOSSIER: usize = 7;
 const T_DUE: usize = 8;
+const T_CHANGES: usize = 9;
 
 type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
 
@@ -83,7 +84,7 @@ fn write_ticket(
     for ev in events {
         v[T_EVENTS].insert(event_key(t.id, ev.seq), encode(ev))?;
     }
-    Ok(())
+    super::changes::record(&v[T_META], &v[T_CHANGES], &[Changed::Ticket(t.id)])
 }
 
 fn read_ticket(tree: &TransactionalTree, id: TicketId) -> TxResult<Option<Ticket>> {
@@ -147,7 +148,7 @@ pub struct Listed {
 }
 
 impl Store {
-    fn write_trees(&self) -> [&Tree; 9] {
+    fn write_trees(&self) -> [&Tree; 10] {
         [
             &self.tickets,
             &self.events,
@@ -158,6 +159,7 @@ impl Store {
             &self.by_phone,
             &self.by_dossier,
             &self.by_due,
+            &self.changes,
         ]
     }
 

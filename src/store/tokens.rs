@@ -31,6 +31,7 @@ impl Store {
         })?;
         let token = format!("{TOKEN_PREFIX}{}", to_hex(&secret));
         let digest = hash(&token);
+        let _gate = self.write_gate();
         untx(
             (&self.tokens, &self.token_of).transaction(|(tokens, token_of)| {
                 if let Some(old) = token_of.get(name.as_bytes())? {
@@ -47,6 +48,7 @@ impl Store {
 
     /// Retires `name`'s token; `false` when they had none.
     pub fn revoke_token(&self, name: &str) -> StoreResult<bool> {
+        let _gate = self.write_gate();
         let had = untx(
             (&self.tokens, &self.token_of).transaction(|(tokens, token_of)| {
                 Ok(match token_of.remove(name.as_bytes())? {

@@ -49,6 +49,7 @@ actions! {
     SortReverse => "sort-reverse",
     Filter => "filter",
     Save => "save",
+    SaveEscalate => "save-escalate",
     NextField => "next-field",
     PrevField => "prev-field",
     ChoiceNext => "choice-next",
@@ -68,6 +69,7 @@ actions! {
     EditTicket => "edit-ticket",
     CallerHistory => "caller-history",
     ToggleLanguage => "toggle-language",
+    Suspend => "suspend",
     SwitchUser => "switch-user",
 }
 

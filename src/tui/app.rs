@@ -288,6 +288,10 @@ pub fn run_loop(
             if state.quit {
                 break;
             }
+            if std::mem::take(&mut state.suspend) {
+                suspend(&mut terminal, state.mouse)?;
+                dirty = true;
+            }
             if dirty {
                 let size = terminal.size()?;
                 if (size.width, size.height) != state.size {
@@ -309,6 +313,26 @@ pub fn run_loop(
     drop(terminal);
     drop(guard);
     result
+}
+
+/// ctrl-z: the terminal is given back to the shell, the process stops as a
+/// shell's job does, and on `fg` the screen is set up and drawn again.
+fn suspend<B: ratatui::backend::Backend>(terminal: &mut Terminal<B>, mouse: bool) -> Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
+    restore_terminal();
+    #[cfg(unix)]
+    nix::sys::signal::raise(nix::sys::signal::Signal::SIGTSTP)?;
+    // Here again after `fg` (or at once where there is no job control).
+    enable_raw_mode()?;
+    let mut out = stdout();
+    execute!(out, EnterAlternateScreen, EnableBracketedPaste)?;
+    if mouse {
+        execute!(out, EnableMouseCapture)?;
+    }
+    terminal.clear()?;
+    Ok(())
 }
 
 /// Status is polled quickly while the index builds, slowly afterwards.

@@ -7,7 +7,7 @@ use crate::domain::{Change, NewTicket, TicketId};
 use crate::tui::msg::{ApiMsg, Msg};
 use crate::tui::state::QueueTab;
 use std::sync::mpsc::Sender;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use tokio::runtime::Handle;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
@@ -51,6 +51,10 @@ pub enum Effect {
         query: String,
     },
     CheckDossier(String),
+    /// A dossier and the tickets that link it (the dossier screen).
+    LoadDossier(String),
+    /// Looks a ticket up for its subject (the duplicate a cancel points at).
+    PeekTicket(TicketId),
     Users,
     SwitchUser(String),
 }
@@ -72,6 +76,71 @@ pub struct Runner {
     search: Option<JoinHandle<()>>,
     /// Forwards live updates of the current user's tickets.
     live: Option<JoinHandle<()>>,
+    jobs: Arc<Mutex<SingleJobs>>,
+}
+
+/// At most one running and one pending job per kind of load (gitui's
+/// `AsyncSingleJob`): a load asked for while one of its kind runs waits,
+/// replacing any load already waiting, so a held key never piles work up.
+#[derive(Debug, Default)]
+pub struct SingleJobs {
+    slots: std::collections::HashMap<&'static str, Slot>,
+}
+
+#[derive(Debug, Default)]
+struct Slot {
+    running: bool,
+    pending: Option<Effect>,
+}
+
+impl SingleJobs {
+    /// Asks for `e`: returns it when it may start now; otherwise it waits.
+    pub fn submit(&mut self, e: Effect) -> Option<Effect> {
+        let slot = self.slots.entry(short(&e)).or_default();
+        if slot.running {
+            slot.pending = Some(e);
+            None
+        } else {
+            slot.running = true;
+            Some(e)
+        }
+    }
+
+    /// A job of `kind` finished: the one waiting, to start next.
+    pub fn finished(&mut self, kind: &'static str) -> Option<Effect> {
+        let slot = self.slots.entry(kind).or_default();
+        let next = slot.pending.take();
+        slot.running = next.is_some();
+        next
+    }
+
+    /// Jobs running and waiting, over every kind.
+    pub fn load(&self) -> (usize, usize) {
+        self.slots.values().fold((0, 0), |(r, p), s| {
+            (
+                r + usize::from(s.running),
+                p + usize::from(s.pending.is_some()),
+            )
+        })
+    }
+}
+
+/// Loads whose newest request is the only one that matters. Changes
+/// (create, apply) and dossier look-ups (one per code) all run.
+fn single_job(e: &Effect) -> bool {
+    matches!(
+        e,
+        Effect::Status
+            | Effect::PreviewTicket { .. }
+            | Effect::PreviewDossier { .. }
+            | Effect::LoadTicket(_)
+            | Effect::LoadDossier(_)
+            | Effect::Queue { .. }
+            | Effect::Stats
+            | Effect::Caller { .. }
+            | Effect::PeekTicket(_)
+            | Effect::Users
+    )
 }
 
 impl Runner {
@@ -88,6 +157,7 @@ impl Runner {
             switch,
             search: None,
             live: None,
+            jobs: Arc::new(Mutex::new(SingleJobs::default())),
         }
     }
 
@@ -111,6 +181,11 @@ impl Runner {
         }));
     }
 
+    /// Jobs running and waiting now (for tests and logs).
+    pub fn load(&self) -> (usize, usize) {
+        self.jobs.lock().map(|j| j.load()).unwrap_or((0, 0))
+    }
+
     fn spawn<F>(&self, f: F) -> JoinHandle<()>
     where
         F: std::future::Future<Output = ApiMsg> + Send + 'static,
@@ -127,6 +202,27 @@ impl Runner {
         for e in effects {
             self.run_one(e);
         }
+    }
+
+    /// Starts `e` unless one of its kind runs; the task then takes on
+    /// whatever waits for its kind until none does.
+    fn run_single(&mut self, e: Effect) {
+        let kind = short(&e);
+        let Some(first) = self.jobs.lock().ok().and_then(|mut j| j.submit(e)) else {
+            return;
+        };
+        let api = self.api.clone();
+        let tx = self.tx.clone();
+        let jobs = self.jobs.clone();
+        self.handle.spawn(async move {
+            let mut next = Some(first);
+            while let Some(e) = next {
+                if let Some(m) = perform(&api, e).await {
+                    let _ = tx.send(Msg::Api(Box::new(m)));
+                }
+                next = jobs.lock().ok().and_then(|mut j| j.finished(kind));
+            }
+        });
     }
 
     fn run_one(&mut self, e: Effect) {
@@ -150,6 +246,7 @@ impl Runner {
                     }
                 }
             }
+            e if single_job(&e) => self.run_single(e),
             e => {
                 let search = matches!(e, Effect::Search { .. });
                 if search {
@@ -239,6 +336,31 @@ pub async fn perform(api: &Arc<dyn HotlineApi>, e: Effect) -> Option<ApiMsg> {
             let known = matches!(api.dossier(&code).await, Ok(Some(_)));
             ApiMsg::DossierCheck { code, known }
         }
+        Effect::LoadDossier(code) => {
+            let dossier = api.dossier(&code).await;
+            let tickets = api
+                .list_tickets(
+                    TicketFilter {
+                        dossier: Some(code.clone()),
+                        ..Default::default()
+                    },
+                    Page {
+                        limit: QUEUE_PAGE,
+                        after: None,
+                    },
+                )
+                .await
+                .map(|p| p.tickets);
+            ApiMsg::Dossier {
+                code,
+                dossier,
+                tickets,
+            }
+        }
+        Effect::PeekTicket(id) => ApiMsg::Peeked {
+            id,
+            subject: api.ticket(id).await.map(|d| d.ticket.subject),
+        },
         Effect::Users => ApiMsg::Users(api.users().await),
         Effect::SwitchUser(_) => return None,
     })
@@ -259,6 +381,8 @@ fn short(e: &Effect) -> &'static str {
         Effect::Stats => "stats",
         Effect::Caller { .. } => "caller",
         Effect::CheckDossier(_) => "check-dossier",
+        Effect::PeekTicket(_) => "peek-ticket",
+        Effect::LoadDossier(_) => "load-dossier",
         Effect::Users => "users",
         Effect::SwitchUser(_) => "switch-user",
     }

@@ -72,6 +72,15 @@ pub enum ApiMsg {
         code: String,
         known: bool,
     },
+    Dossier {
+        code: String,
+        dossier: Res<Option<Dossier>>,
+        tickets: Res<Vec<Ticket>>,
+    },
+    Peeked {
+        id: TicketId,
+        subject: Res<String>,
+    },
     Users(Res<Vec<User>>),
     Switched(Result<User, String>),
 }

@@ -43,10 +43,18 @@ pub fn find_wards(query: &str, limit: usize) -> Vec<WardChoice> {
         .collect()
 }
 
-/// Ticket categories for the form's picker: (stored value, Vietnamese, English).
-pub fn categories() -> Vec<(String, String, String)> {
+/// Ticket categories for the form's picker: (stored value, Vietnamese,
+/// English, examples the picker's filter also matches).
+pub fn categories() -> Vec<(String, String, String, String)> {
     reference::categories()
         .iter()
-        .map(|c| (c.vi.clone(), c.vi.clone(), c.en.clone()))
+        .map(|c| {
+            (
+                c.vi.clone(),
+                c.vi.clone(),
+                c.en.clone(),
+                c.examples.join("; "),
+            )
+        })
         .collect()
 }

@@ -13,12 +13,70 @@ pub fn raw_sled(dir: &Path) -> sled::Db {
     loop {
         match sled::open(dir) {
             Ok(db) => return db,
+            // sled 0.34 wraps the OS's WouldBlock in "could not acquire lock …".
             Err(sled::Error::Io(e))
-                if e.kind() == std::io::ErrorKind::WouldBlock && Instant::now() < deadline =>
+                if (e.kind() == std::io::ErrorKind::WouldBlock
+                    || e.to_string().starts_with("could not acquire lock"))
+                    && Instant::now() < deadline =>
             {
                 std::thread::sleep(Duration::from_millis(20))
             }
             Err(e) => panic!("raw sled open of {}: {e}", dir.display()),
         }
     }
+}
+
+/// The real binary on the store in `data`, with its config and log in
+/// `env_dir`, and neither a user nor a store taken from the environment.
+pub fn hotline(data: &Path, env_dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_hotline"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env("HOTLINE_CONFIG", env_dir.join("no-config.toml"))
+        .env("HOTLINE_LOG", env_dir.join("hotline.log"))
+        .env_remove("HOTLINE_USER")
+        .env_remove("HOTLINE_DATA")
+        .env_remove("HOTLINE_SERVER")
+        .env_remove("HOTLINE_TOKEN")
+        .output()
+        .expect("run hotline")
+}
+
+/// The output of a command that must succeed.
+pub fn ok(out: std::process::Output, what: &str) -> String {
+    assert!(
+        out.status.success(),
+        "{what}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The error output of a command that must fail.
+pub fn failed(out: std::process::Output, what: &str) -> String {
+    assert!(
+        !out.status.success(),
+        "{what} should fail: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8(out.stderr).unwrap()
+}
+
+/// A new store in `dir` with its first admin and an operator `op`, who is returned.
+pub fn store_with_operator(dir: &Path) -> (hotline::store::Store, hotline::domain::User) {
+    use hotline::domain::{Role, User};
+    let store = hotline::store::Store::open(dir).unwrap();
+    let user = |name: &str, display_name: &str, role| User {
+        name: name.into(),
+        display_name: display_name.into(),
+        role,
+        wards: vec![],
+    };
+    store
+        .put_user(&user("admin", "Admin", Role::Admin))
+        .unwrap();
+    let op = user("op", "Operator", Role::Operator);
+    store.put_user(&op).unwrap();
+    (store, op)
 }

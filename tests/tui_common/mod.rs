@@ -68,7 +68,79 @@ impl World {
         Self::build(false)
     }
 
+    /// The small store, logged nine days ago, plus a week of history: tickets
+    /// resolved on time and late (so on-time rates are drawn) and an overdue
+    /// escalation.
+    pub fn with_history() -> World {
+        let when = Arc::new(std::sync::atomic::AtomicI64::new(NOW.0 - 9 * 86_400));
+        let at = when.clone();
+        let clock: hotline::domain::Clock =
+            Arc::new(move || Ts(at.load(std::sync::atomic::Ordering::SeqCst)));
+        let w = Self::build_with(true, clock);
+        let set = |t: i64| when.store(t, std::sync::atomic::Ordering::SeqCst);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let op = w.api("lan.nt");
+        rt.block_on(async {
+            for (k, (subject, resolve_after_h)) in [
+                ("Hỏi giờ làm việc bộ phận một cửa", 2),
+                ("Hỏi lệ phí cấp bản sao", 5),
+                ("Hỏi hồ sơ đất đai", 30),
+                ("Phản ánh thái độ cán bộ", 200),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                set(NOW.0 - (8 - k as i64) * 86_400);
+                let mut n = NewTicket::new(Kind::Question, subject);
+                n.caller_name = "Ngô Thị Hoa".into();
+                n.caller_phone = "0905000111".into();
+                let t = op
+                    .create_ticket(Uuid::from_u128(100 + k as u128), n)
+                    .await
+                    .unwrap();
+                set(NOW.0 - (8 - k as i64) * 86_400 + resolve_after_h * 3600);
+                op.apply(
+                    t.id,
+                    t.version,
+                    Change::Resolve {
+                        note: "Đã trả lời".into(),
+                    },
+                )
+                .await
+                .unwrap();
+            }
+            // An escalation nobody acknowledged: overdue now.
+            set(NOW.0 - 3 * 86_400);
+            let mut n = NewTicket::new(Kind::Fault, "Máy in bộ phận một cửa mất kết nối");
+            n.caller_name = "Phường Bến Thành".into();
+            n.ward = Some(BEN_THANH);
+            let t = op.create_ticket(Uuid::from_u128(200), n).await.unwrap();
+            op.apply(
+                t.id,
+                t.version,
+                Change::Escalate(EscalationRequest {
+                    ward: BEN_THANH,
+                    fault: FaultType::Network,
+                    level: 1,
+                    severity: Priority::P3,
+                    note: None,
+                }),
+            )
+            .await
+            .unwrap();
+        });
+        set(NOW.0);
+        w
+    }
+
     fn build(fill: bool) -> World {
+        Self::build_with(fill, fixed_clock(NOW))
+    }
+
+    fn build_with(fill: bool, clock: hotline::domain::Clock) -> World {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         // The first user of a store is an admin.
@@ -115,7 +187,7 @@ impl World {
                 ])
                 .unwrap();
         }
-        let backend = Backend::new(store, fixed_clock(NOW), true);
+        let backend = Backend::new(store, clock, true);
         let w = World { dir, backend };
         if fill {
             w.seed_tickets();

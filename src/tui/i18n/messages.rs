@@ -19,7 +19,7 @@ pub fn validation(lang: Lang, e: &ValidationError) -> String {
 pub fn api_error(lang: Lang, e: &ApiError) -> String {
     let text = match (lang, e) {
         (Lang::En, _) => e.to_string(),
-        (Lang::Vi, ApiError::NotFound { what }) => format!("Không tìm thấy {what}"),
+        (Lang::Vi, ApiError::NotFound { what }) => format!("Không tìm thấy {}", what_vi(what)),
         (Lang::Vi, ApiError::Forbidden { message }) => format!("Không được phép: {message}"),
         (Lang::Vi, ApiError::Conflict { current }) => format!(
             "Phiếu vừa được {} sửa (phiên bản {}); hãy tải lại rồi làm lại",
@@ -43,6 +43,23 @@ pub fn api_error(lang: Lang, e: &ApiError) -> String {
         ),
     };
     crate::text::clean_line(&text)
+}
+
+/// The API's English name of a missing thing ("duplicate ticket PA-000001"), in Vietnamese.
+fn what_vi(what: &str) -> String {
+    const WORDS: &[(&str, &str)] = &[
+        ("duplicate ticket ", "phiếu trùng "),
+        ("ticket ", "phiếu "),
+        ("dossier ", "hồ sơ "),
+        ("user ", "người dùng "),
+        ("ward ", "phường/xã "),
+    ];
+    for (en, vi) in WORDS {
+        if let Some(rest) = what.strip_prefix(en) {
+            return format!("{vi}{rest}");
+        }
+    }
+    what.to_string()
 }
 
 fn field_vi(field: &str) -> &str {

@@ -1,9 +1,9 @@
 //! UI text in Vietnamese (default) and English. Every string comes from a
 //! catalog; a test keeps both catalogs' keys identical.
 
-mod en;
+pub mod en;
 pub mod messages;
-mod vi;
+pub mod vi;
 
 use crate::domain::{Channel, FaultType, Kind, Priority, SlaState, Status};
 use std::collections::HashMap;

@@ -151,6 +151,12 @@ impl Key {
         }
         let mut chars = rest.chars();
         key.name = match (chars.next(), chars.next()) {
+            // The arrows as hints and help show them, so a key copied from
+            // the screen into a keymap file binds the key it names.
+            (Some('↑'), None) => KeyName::Up,
+            (Some('↓'), None) => KeyName::Down,
+            (Some('←'), None) => KeyName::Left,
+            (Some('→'), None) => KeyName::Right,
             (Some(c), None) => KeyName::Char(c),
             _ => match rest.to_ascii_lowercase().as_str() {
                 "enter" | "return" | "cr" => KeyName::Enter,
@@ -254,6 +260,48 @@ mod tests {
         assert_eq!(Key::parse("f1").unwrap().name, KeyName::F(1));
         assert!(Key::parse("ctrl-bogus").is_err());
         assert_eq!(parse_chord("g g").unwrap().len(), 2);
+    }
+
+    /// Found by the keymap_parser fuzz target: `↑` as shown parsed as a
+    /// character key, not the arrow.
+    #[test]
+    fn every_key_as_shown_parses_back_to_itself() {
+        let names = [
+            KeyName::Char('g'),
+            KeyName::Char('G'),
+            KeyName::Char(' '),
+            KeyName::Char('-'),
+            KeyName::Char('đ'),
+            KeyName::Enter,
+            KeyName::Esc,
+            KeyName::Tab,
+            KeyName::Backspace,
+            KeyName::Delete,
+            KeyName::Insert,
+            KeyName::Up,
+            KeyName::Down,
+            KeyName::Left,
+            KeyName::Right,
+            KeyName::Home,
+            KeyName::End,
+            KeyName::PageUp,
+            KeyName::PageDown,
+            KeyName::F(12),
+        ];
+        for name in names {
+            for bits in 0..8u8 {
+                let key = Key {
+                    name,
+                    ctrl: bits & 1 != 0,
+                    alt: bits & 2 != 0,
+                    shift: bits & 4 != 0,
+                }
+                .normalise();
+                let shown = key.to_string();
+                assert_eq!(Key::parse(&shown), Ok(key), "{shown}");
+            }
+        }
+        assert_eq!(Key::parse("←").unwrap(), Key::parse("left").unwrap());
     }
 
     #[test]

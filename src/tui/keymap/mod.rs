@@ -347,6 +347,28 @@ mod tests {
         }
     }
 
+    /// Found by the keymap_parser fuzz target on default.toml: bindings as
+    /// listed (help, hints) did not parse back to the same keymap.
+    #[test]
+    fn bindings_as_listed_parse_back_to_the_same_keymap() {
+        for (name, text) in shipped() {
+            let mut keymap = Keymap::default();
+            keymap.layer_str(name, text).unwrap();
+            let mut written = String::new();
+            for context in Context::ALL {
+                written.push_str(&format!("[{}]\n", context.name()));
+                for (c, chord, action) in keymap.bindings() {
+                    if c == context {
+                        written.push_str(&format!("{chord:?} = {:?}\n", action.name()));
+                    }
+                }
+            }
+            let mut again = Keymap::default();
+            again.layer_str("written.toml", &written).unwrap();
+            assert_eq!(keymap, again, "{name}:\n{written}");
+        }
+    }
+
     #[test]
     fn no_conflicts_in_any_preset() {
         for p in [None, Some("vim"), Some("emacs")] {

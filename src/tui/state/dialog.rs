@@ -14,6 +14,16 @@ pub struct Dialog {
     pub focus: usize,
     pub error: Option<String>,
     pub busy: bool,
+    /// The ticket typed into a ticket field, as looked up (cancel as duplicate).
+    pub target: Option<(TicketId, Peek)>,
+}
+
+/// A looked-up ticket: its subject, or that there is none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Peek {
+    Looking,
+    Found(String),
+    Missing,
 }
 
 impl Dialog {
@@ -37,9 +47,12 @@ impl Dialog {
                     .iter()
                     .position(|p| *p == t.priority)
                     .unwrap_or(2);
+                let guess =
+                    FaultType::guess(&format!("{} {} {}", t.subject, t.description, t.category));
+                let fault = FaultType::ALL.iter().position(|f| *f == guess).unwrap_or(0);
                 vec![
                     Field::ward(t.ward).required(),
-                    Field::choice(FieldId::Fault, fields::fault_choices(), 0),
+                    Field::choice(FieldId::Fault, fields::fault_choices(), fault),
                     Field::choice(FieldId::Severity, fields::priority_choices(), sev),
                     Field::choice(FieldId::Level, fields::level_choices(), 0),
                     note(false),
@@ -48,8 +61,20 @@ impl Dialog {
             Action::Assign => {
                 let mut opts = vec![Choice::new("", "(bỏ giao)", "(unassign)")];
                 opts.extend(users.iter().filter(|u| u.works_tickets()).map(|u| {
-                    let label = format!("{} — {} ({})", u.name, u.display_name, u.role);
-                    Choice::new(&u.name, &label, &label)
+                    // The role in the dialog's language, like every other word.
+                    let label = |lang| {
+                        format!(
+                            "{} — {} ({})",
+                            u.name,
+                            u.display_name,
+                            crate::tui::i18n::tr(lang, &format!("role.{}", u.role.slug()))
+                        )
+                    };
+                    Choice::new(
+                        &u.name,
+                        &label(crate::tui::i18n::Lang::Vi),
+                        &label(crate::tui::i18n::Lang::En),
+                    )
                 }));
                 let idx = t
                     .assignee
@@ -65,14 +90,22 @@ impl Dialog {
             ],
             _ => return None,
         };
+        // With every default filled in, the escalation starts on its last
+        // field (the note), so enter confirms it.
+        let focus = if action == Action::Escalate && t.ward.is_some() {
+            fields.len() - 1
+        } else {
+            0
+        };
         Some(Dialog {
             action,
             ticket: t.id,
             version: t.version,
             fields,
-            focus: 0,
+            focus,
             error: None,
             busy: false,
+            target: None,
         })
     }
 
@@ -86,6 +119,14 @@ impl Dialog {
 
     fn opt(&self, id: FieldId) -> Option<String> {
         Some(self.text(id)).filter(|s| !s.is_empty())
+    }
+
+    /// The ticket typed into the ticket field, if it reads as one.
+    pub fn typed_ticket(&self) -> Option<TicketId> {
+        self.fields
+            .iter()
+            .find(|f| f.id == FieldId::Ticket)
+            .and_then(|f| f.value().parse().ok())
     }
 
     /// Builds the change, or the fields that need fixing (with catalog keys).
@@ -149,6 +190,14 @@ impl Dialog {
                     .text(FieldId::Ticket)
                     .parse::<TicketId>()
                     .map_err(|_| vec![(FieldId::Ticket, "form.bad_ticket_id")])?;
+                // Confirmed only once the target is known to exist.
+                match &self.target {
+                    Some((id, Peek::Found(_))) if *id == dup => {}
+                    Some((id, Peek::Missing)) if *id == dup => {
+                        return Err(vec![(FieldId::Ticket, "dialog.target_missing")])
+                    }
+                    _ => return Err(vec![(FieldId::Ticket, "dialog.looking")]),
+                }
                 Change::Cancel {
                     duplicate_of: Some(dup),
                     note: self.opt(FieldId::Note),

@@ -1,8 +1,10 @@
 //! Form fields shared by the ticket form and the detail screen's action
 //! dialogs: text, choice, ward picker and dossier-code list.
 
+use super::editor::Editor;
 use super::input::TextInput;
 use crate::domain::WardCode;
+use crate::text::fold;
 use crate::tui::i18n::Lang;
 use crate::tui::refdata::{self, WardChoice};
 use std::collections::BTreeMap;
@@ -79,6 +81,8 @@ pub struct Choice {
     pub value: String,
     pub vi: String,
     pub en: String,
+    /// Extra words the picker's filter also matches (a category's examples).
+    pub keywords: String,
 }
 
 impl Choice {
@@ -87,6 +91,30 @@ impl Choice {
             value: value.into(),
             vi: vi.into(),
             en: en.into(),
+            keywords: String::new(),
+        }
+    }
+
+    pub fn with_keywords(mut self, keywords: &str) -> Choice {
+        self.keywords = keywords.into();
+        self
+    }
+
+    /// How well the typed filter (already folded, split in words) matches:
+    /// `None` when some word is missing; lower is better.
+    fn rank(&self, words: &[&str]) -> Option<u8> {
+        if words.is_empty() {
+            return Some(0);
+        }
+        let labels = fold(&format!("{} {} {}", self.vi, self.en, self.value));
+        let all = |hay: &str| words.iter().all(|w| hay.contains(w));
+        let starts = labels.split_whitespace().any(|t| t.starts_with(words[0]));
+        if all(&labels) {
+            Some(if starts { 0 } else { 1 })
+        } else if all(&format!("{labels} {}", fold(&self.keywords))) {
+            Some(2)
+        } else {
+            None
         }
     }
 
@@ -110,11 +138,14 @@ pub enum DossierCheck {
 pub enum FieldKind {
     Text {
         input: TextInput,
-        multiline: bool,
     },
+    /// Multi-line text with wrapping (the description).
+    Editor(Box<Editor>),
+    /// A picker: the chosen option, and a filter typed to find another.
     Choice {
         options: Vec<Choice>,
         index: usize,
+        filter: TextInput,
     },
     Ward {
         input: TextInput,
@@ -139,12 +170,19 @@ pub struct Field {
 
 impl Field {
     pub fn text(id: FieldId, value: &str, multiline: bool) -> Field {
+        let kind = if multiline {
+            FieldKind::Editor(Box::new(Editor::new(
+                value,
+                crate::domain::validate::MAX_DESCRIPTION,
+            )))
+        } else {
+            FieldKind::Text {
+                input: TextInput::new(value),
+            }
+        };
         Field {
             id,
-            kind: FieldKind::Text {
-                input: TextInput::new(value),
-                multiline,
-            },
+            kind,
             required: false,
             touched: false,
             error: None,
@@ -155,7 +193,11 @@ impl Field {
         let index = index.min(options.len().saturating_sub(1));
         Field {
             id,
-            kind: FieldKind::Choice { options, index },
+            kind: FieldKind::Choice {
+                options,
+                index,
+                filter: TextInput::default(),
+            },
             required: false,
             touched: false,
             error: None,
@@ -196,13 +238,14 @@ impl Field {
         self
     }
 
-    /// The text input of this field, if it takes typing.
+    /// What typing edits: the text of a text field, the filter of a picker.
     pub fn input_mut(&mut self) -> Option<&mut TextInput> {
         match &mut self.kind {
             FieldKind::Text { input, .. }
             | FieldKind::Ward { input, .. }
             | FieldKind::Dossiers { input, .. } => Some(input),
-            FieldKind::Choice { .. } => None,
+            FieldKind::Choice { filter, .. } => Some(filter),
+            FieldKind::Editor(_) => None,
         }
     }
 
@@ -211,18 +254,74 @@ impl Field {
             FieldKind::Text { input, .. }
             | FieldKind::Ward { input, .. }
             | FieldKind::Dossiers { input, .. } => Some(input),
-            FieldKind::Choice { .. } => None,
+            FieldKind::Choice { filter, .. } => Some(filter),
+            FieldKind::Editor(_) => None,
         }
     }
 
-    pub fn is_multiline(&self) -> bool {
-        matches!(
-            self.kind,
-            FieldKind::Text {
-                multiline: true,
-                ..
+    /// Whether typed characters go into this field.
+    pub fn takes_typing(&self) -> bool {
+        self.input().is_some() || self.is_multiline()
+    }
+
+    pub fn editor_mut(&mut self) -> Option<&mut Editor> {
+        match &mut self.kind {
+            FieldKind::Editor(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    pub fn is_picker(&self) -> bool {
+        matches!(self.kind, FieldKind::Choice { .. })
+    }
+
+    /// The options a picker's filter matches, best first (all when the filter is empty).
+    pub fn matches(&self) -> Vec<usize> {
+        let FieldKind::Choice {
+            options, filter, ..
+        } = &self.kind
+        else {
+            return Vec::new();
+        };
+        let folded = fold(filter.text());
+        let words: Vec<&str> = folded.split_whitespace().collect();
+        let mut ranked: Vec<(u8, usize)> = options
+            .iter()
+            .enumerate()
+            .filter_map(|(i, o)| o.rank(&words).map(|r| (r, i)))
+            .collect();
+        ranked.sort();
+        ranked.into_iter().map(|(_, i)| i).collect()
+    }
+
+    /// After the filter changed: the best match becomes the choice.
+    pub fn refresh_picker(&mut self) {
+        let first = self.matches().first().copied();
+        if let (Some(i), FieldKind::Choice { index, filter, .. }) = (first, &mut self.kind) {
+            if !filter.is_empty() {
+                *index = i;
             }
-        )
+        }
+    }
+
+    /// Whether a picker has a filter typed (its match list is open).
+    pub fn picker_open(&self) -> bool {
+        matches!(&self.kind, FieldKind::Choice { filter, .. } if !filter.is_empty())
+    }
+
+    /// Closes a picker's filter, keeping the choice.
+    pub fn close_picker(&mut self) -> bool {
+        if let FieldKind::Choice { filter, .. } = &mut self.kind {
+            if !filter.is_empty() {
+                filter.clear();
+                return true;
+            }
+        }
+        false
+    }
+
+    pub fn is_multiline(&self) -> bool {
+        matches!(self.kind, FieldKind::Editor(_))
     }
 
     pub fn value(&self) -> String {
@@ -230,11 +329,12 @@ impl Field {
             FieldKind::Text { input, .. } | FieldKind::Dossiers { input, .. } => {
                 input.text().to_string()
             }
-            FieldKind::Choice { options, index } => options
+            FieldKind::Choice { options, index, .. } => options
                 .get(*index)
                 .map(|o| o.value.clone())
                 .unwrap_or_default(),
             FieldKind::Ward { selected, .. } => selected.map(|c| c.to_string()).unwrap_or_default(),
+            FieldKind::Editor(e) => e.text(),
         }
     }
 
@@ -286,20 +386,25 @@ impl Field {
         }
     }
 
+    /// Moves a picker's choice to the next or previous option among those
+    /// its filter matches. Returns whether this field is a picker.
     pub fn cycle(&mut self, forward: bool) -> bool {
-        if let FieldKind::Choice { options, index } = &mut self.kind {
-            if options.is_empty() {
-                return false;
-            }
-            let n = options.len();
-            *index = if forward {
-                (*index + 1) % n
-            } else {
-                (*index + n - 1) % n
-            };
+        let order = self.matches();
+        let FieldKind::Choice { index, .. } = &mut self.kind else {
+            return false;
+        };
+        if order.is_empty() {
             return true;
         }
-        false
+        let n = order.len();
+        let at = order.iter().position(|i| i == index);
+        let next = match at {
+            Some(p) if forward => (p + 1) % n,
+            Some(p) => (p + n - 1) % n,
+            None => 0,
+        };
+        *index = order[next];
+        true
     }
 
     /// Recomputes the ward picker's suggestions after typing.
@@ -390,7 +495,7 @@ pub fn category_choices() -> Vec<Choice> {
     v.extend(
         refdata::categories()
             .iter()
-            .map(|(value, vi, en)| Choice::new(value, vi, en)),
+            .map(|(value, vi, en, examples)| Choice::new(value, vi, en).with_keywords(examples)),
     );
     v
 }

@@ -20,6 +20,8 @@ pub struct FormState {
     /// Set after the first save attempt: every field shows its error.
     pub submitted: bool,
     pub saving: bool,
+    /// Saved with "save and escalate": the new ticket opens with its escalation dialog.
+    pub escalate_after_save: bool,
     /// Kept for the life of the form so a retried save cannot log twice.
     pub request_id: Uuid,
     /// A whole-form error (e.g. from the server).
@@ -27,6 +29,8 @@ pub struct FormState {
     /// After a save met someone else's newer version: what was merged and
     /// what is still to be decided.
     pub merge: Option<super::merge::Merge>,
+    /// The ward of the dossier the ticket was started from.
+    pub dossier_ward: Option<crate::domain::WardCode>,
 }
 
 /// Values to start a new ticket with (from the caller screen or a search).
@@ -35,6 +39,9 @@ pub struct Prefill {
     pub phone: String,
     pub name: String,
     pub dossier: Option<String>,
+    pub ward: Option<crate::domain::WardCode>,
+    /// The linked dossier's ward: a ticket in another ward gets a warning.
+    pub dossier_ward: Option<crate::domain::WardCode>,
 }
 
 fn index_of<T: Copy + PartialEq>(all: &[T], v: T) -> usize {
@@ -49,7 +56,7 @@ impl FormState {
             Field::text(FieldId::CallerName, &prefill.name, false),
             Field::text(FieldId::CallerPhone, &prefill.phone, false),
             Field::text(FieldId::CallerCccd, "", false),
-            Field::ward(None),
+            Field::ward(prefill.ward),
             Field::choice(FieldId::Category, fields::category_choices(), 0),
             Field::dossiers(prefill.dossier.as_slice()),
             Field::text(FieldId::Subject, "", false).required(),
@@ -61,12 +68,14 @@ impl FormState {
             ),
         ];
         FormState {
+            dossier_ward: prefill.dossier_ward,
             mode: FormMode::New,
             fields: f,
             focus: 0,
             dirty: false,
             submitted: false,
             saving: false,
+            escalate_after_save: false,
             request_id: Uuid::now_v7(),
             error: None,
             merge: None,
@@ -79,7 +88,7 @@ impl FormState {
         let mut category = Field::choice(FieldId::Category, cats, cat);
         if cat == 0 && !t.category.is_empty() {
             // A category not in the list stays selectable as it was.
-            if let FieldKind::Choice { options, index } = &mut category.kind {
+            if let FieldKind::Choice { options, index, .. } = &mut category.kind {
                 options.push(fields::Choice::new(&t.category, &t.category, &t.category));
                 *index = options.len() - 1;
             }
@@ -124,9 +133,11 @@ impl FormState {
             dirty: false,
             submitted: false,
             saving: false,
+            escalate_after_save: false,
             request_id: Uuid::now_v7(),
             error: None,
             merge: None,
+            dossier_ward: None,
         }
     }
 
@@ -243,6 +254,19 @@ impl FormState {
                 if !input.text().trim().is_empty() && (f.touched || submitted) {
                     f.error = Some(pick_ward_msg.to_string());
                     ok = false;
+                }
+            }
+        }
+        // A ward other than the linked dossier's is flagged but does not block saving.
+        let dossier_ward = self.dossier_ward;
+        if let Some(f) = self.field_mut(FieldId::Ward) {
+            if let (Some(theirs), Some(ours), None) = (dossier_ward, f.ward_code(), &f.error) {
+                if theirs != ours {
+                    f.error = Some(crate::tui::i18n::trf(
+                        lang,
+                        "form.ward_differs",
+                        &[&crate::tui::refdata::ward_label(theirs)],
+                    ));
                 }
             }
         }

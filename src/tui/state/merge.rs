@@ -98,12 +98,13 @@ impl FormState {
 pub fn shown(field: &Field, lang: crate::tui::i18n::Lang) -> String {
     use super::fields::FieldKind;
     match &field.kind {
-        FieldKind::Choice { options, index } => options
+        FieldKind::Choice { options, index, .. } => options
             .get(*index)
             .map(|o| o.label(lang).to_string())
             .unwrap_or_default(),
         FieldKind::Text { input, .. }
         | FieldKind::Ward { input, .. }
         | FieldKind::Dossiers { input, .. } => input.text().to_string(),
+        FieldKind::Editor(e) => e.text(),
     }
 }

@@ -1,13 +1,14 @@
 //! Everything the screen shows, in one value. Only `update` changes it.
 
 pub mod dialog;
+pub mod editor;
 pub mod fields;
 pub mod form;
 pub mod input;
 pub mod merge;
 pub mod screens;
 
-pub use dialog::Dialog;
+pub use dialog::{Dialog, Peek};
 pub use form::{FormMode, FormState, Prefill};
 pub use input::TextInput;
 pub use screens::*;
@@ -27,6 +28,7 @@ pub enum Screen {
     Caller,
     Form,
     Detail,
+    Dossier,
 }
 
 impl Screen {
@@ -39,6 +41,7 @@ impl Screen {
             Screen::Caller => "screen.caller",
             Screen::Form => "screen.form",
             Screen::Detail => "screen.detail",
+            Screen::Dossier => "screen.dossier",
         }
     }
 }
@@ -100,11 +103,14 @@ pub struct State {
     pub dashboard: DashboardState,
     pub form: Option<FormState>,
     pub detail: Option<DetailState>,
+    pub dossier: Option<DossierState>,
     pub toast: Option<Toast>,
     /// Keys of a sequence typed so far (`g` of `g g`).
     pub pending: Vec<Key>,
     pub size: (u16, u16),
     pub quit: bool,
+    /// Asked to suspend to the shell (ctrl-z); the terminal loop does it.
+    pub suspend: bool,
     /// Names of users for the demo switcher (palette).
     pub switch_targets: Vec<String>,
     /// Live updates: the link and what arrived unseen.
@@ -147,10 +153,12 @@ impl State {
             dashboard: DashboardState::default(),
             form: None,
             detail: None,
+            dossier: None,
             toast: None,
             pending: Vec::new(),
             size: (80, 24),
             quit: false,
+            suspend: false,
             switch_targets: Vec::new(),
             live: LiveState {
                 bell_enabled: settings.bell,
@@ -168,7 +176,7 @@ impl State {
         match &self.overlay {
             Some(Overlay::Help(_)) | Some(Overlay::Palette(_)) => return true,
             Some(Overlay::Dialog(d)) => {
-                return d.fields.get(d.focus).is_some_and(|f| f.input().is_some())
+                return d.fields.get(d.focus).is_some_and(|f| f.takes_typing())
             }
             Some(Overlay::Confirm(_)) => return false,
             None => {}
@@ -181,7 +189,7 @@ impl State {
                 .form
                 .as_ref()
                 .and_then(|f| f.focused())
-                .is_some_and(|f| f.input().is_some()),
+                .is_some_and(|f| f.takes_typing()),
             _ => false,
         }
     }

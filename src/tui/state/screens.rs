@@ -74,6 +74,19 @@ pub enum QueueTab {
     MyWards,
     AllOpen,
     Overdue,
+    /// The tickets behind a dashboard row (`QueuesState::drill`).
+    Drill,
+}
+
+/// A dashboard row opened as a queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Drill {
+    /// Open tickets in a status.
+    Status(crate::domain::Status),
+    /// Overdue open tickets of a ward.
+    Ward(crate::domain::WardCode),
+    /// Tickets escalated with a fault type.
+    Fault(crate::domain::FaultType),
 }
 
 impl QueueTab {
@@ -90,6 +103,7 @@ impl QueueTab {
             QueueTab::MyWards => "queue.my_wards",
             QueueTab::AllOpen => "queue.all_open",
             QueueTab::Overdue => "queue.overdue",
+            QueueTab::Drill => "queue.drill",
         }
     }
 }
@@ -128,6 +142,8 @@ impl SortKey {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct QueuesState {
     pub tab: Option<QueueTab>,
+    /// What the drill-down tab shows, once a dashboard row was opened.
+    pub drill: Option<Drill>,
     pub tickets: Vec<Ticket>,
     /// Each ticket's folded text for the typed filter, by the same index:
     /// made once as its page arrives, not on every key and frame.
@@ -167,6 +183,8 @@ pub struct CallerState {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DashboardState {
     pub stats: Option<Stats>,
+    /// The selected row over the drillable panels (status, ward, fault type, in that order).
+    pub cursor: usize,
     pub loading: bool,
     pub error: Option<String>,
 }
@@ -180,6 +198,10 @@ pub struct DetailState {
     /// Timeline scroll (rows from the newest event).
     pub scroll: usize,
     pub users: Vec<User>,
+    /// Open the escalation dialog once the ticket is loaded ("save and escalate").
+    pub escalate_on_load: bool,
+    /// The subject of the ticket this one duplicates (or why it is not known).
+    pub duplicate_subject: Option<Result<String, String>>,
 }
 
 impl DetailState {
@@ -191,6 +213,33 @@ impl DetailState {
             error: None,
             scroll: 0,
             users: Vec::new(),
+            escalate_on_load: false,
+            duplicate_subject: None,
+        }
+    }
+}
+
+/// The dossier screen: one dossier from the one-stop system and every
+/// ticket that links it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DossierState {
+    pub code: String,
+    pub dossier: Option<Dossier>,
+    pub tickets: Vec<Ticket>,
+    pub cursor: Cursor,
+    pub loading: bool,
+    pub error: Option<String>,
+}
+
+impl DossierState {
+    pub fn new(code: &str) -> DossierState {
+        DossierState {
+            code: code.to_string(),
+            dossier: None,
+            tickets: Vec::new(),
+            cursor: Cursor::default(),
+            loading: true,
+            error: None,
         }
     }
 }

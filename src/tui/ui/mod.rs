@@ -46,6 +46,7 @@ pub fn draw(f: &mut Frame, state: &State) {
         Screen::Caller => screens::caller::draw(f, body, state, &theme),
         Screen::Form => screens::form::draw(f, body, state, &theme),
         Screen::Detail => screens::detail::draw(f, body, state, &theme),
+        Screen::Dossier => screens::dossier::draw(f, body, state, &theme),
     }
     draw_status(f, status, state, &theme);
     match &state.overlay {
@@ -103,7 +104,7 @@ fn draw_title(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
     if matches!(
         state.screen,
-        Screen::Form | Screen::Detail | Screen::Welcome
+        Screen::Form | Screen::Detail | Screen::Dossier | Screen::Welcome
     ) {
         spans.push(Span::styled(
             format!(" › {} ", tr(lang, state.screen.label_key())),
@@ -147,6 +148,7 @@ fn hint_actions(state: &State) -> Vec<(Context, Action)> {
             Screen::Search => &[Open, NextPane, NewTicket, CallerHistory, Help, Quit],
             Screen::Form => &[Save, NextField, ChoiceNext, Back, Help],
             Screen::Detail => &[Back, Comment, NewTicket, Help, Palette],
+            Screen::Dossier => &[Open, NewTicket, CallerHistory, Back, Help],
             Screen::Queues if state.queues.filtering => &[Open, Back, ClearInput],
             Screen::Queues => &[Open, NextPane, Sort, Filter, Help, BackOrQuit],
             Screen::Caller => &[Open, NextPane, NewTicket, Help, Back],

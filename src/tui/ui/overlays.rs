@@ -104,7 +104,13 @@ pub fn palette(f: &mut Frame, area: Rect, state: &State, p: &PaletteState, theme
 
 pub fn dialog(f: &mut Frame, area: Rect, state: &State, d: &Dialog, theme: &Theme) {
     let lang = state.lang;
-    let h = d.fields.len() as u16 + 6;
+    let inner_w = area.width.saturating_sub(6).min(96).saturating_sub(2);
+    let h = d
+        .fields
+        .iter()
+        .map(|x| crate::tui::ui::fields::height(x, 1, inner_w))
+        .sum::<u16>()
+        + 6;
     let r = centered(
         area,
         area.width.saturating_sub(6).min(96),
@@ -126,6 +132,29 @@ pub fn dialog(f: &mut Frame, area: Rect, state: &State, d: &Dialog, theme: &Them
         desc,
     );
     draw_fields(f, fields, &d.fields, d.focus, lang, theme, 1);
+    // The ticket a cancel points at, named before the cancel is confirmed.
+    if let Some((id, crate::tui::state::Peek::Found(subject))) = &d.target {
+        let y = fields.y
+            + d.fields
+                .iter()
+                .map(|x| crate::tui::ui::fields::height(x, 1, fields.width))
+                .sum::<u16>();
+        if y < fields.y + fields.height {
+            let row = Rect::new(fields.x, y, fields.width, 1);
+            let text = format!(
+                "{}→ {id} · {}",
+                " ".repeat(crate::tui::ui::fields::LABEL_WIDTH),
+                clean(subject)
+            );
+            f.render_widget(
+                Paragraph::new(Line::styled(
+                    fit(&text, row.width as usize),
+                    theme.highlight(),
+                )),
+                row,
+            );
+        }
+    }
     let line = if d.busy {
         Line::styled(tr(lang, "form.saving"), theme.dim())
     } else if let Some(e) = &d.error {

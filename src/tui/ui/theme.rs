@@ -116,6 +116,7 @@ impl Theme {
             SlaState::DueSoon => Color::Yellow,
             SlaState::Overdue | SlaState::MetLate => Color::Red,
             SlaState::Paused => Color::Blue,
+            SlaState::Cancelled => Color::DarkGray,
         };
         let st = self.fg(c);
         if matches!(s, SlaState::Overdue) {
@@ -143,5 +144,6 @@ pub fn sla_symbol(s: SlaState) -> &'static str {
         SlaState::Paused => "‖",
         SlaState::MetOnTime => "✓",
         SlaState::MetLate => "✗",
+        SlaState::Cancelled => "–",
     }
 }

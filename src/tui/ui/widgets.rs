@@ -13,6 +13,11 @@ pub fn clean(s: &str) -> String {
     crate::text::clean_line(s)
 }
 
+/// Columns `s` takes (one per character, as `fit` counts them).
+pub fn width(s: &str) -> usize {
+    s.chars().count()
+}
+
 /// Cuts `s` to `width` columns (with `…`) or pads it with spaces.
 pub fn fit(s: &str, width: usize) -> String {
     let n = s.chars().count();

@@ -86,8 +86,22 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
                 d.loading = false;
                 match result {
                     Ok(t) => {
+                        let duplicate = t.ticket.merged_into;
                         d.detail = Some(t);
                         d.error = None;
+                        d.duplicate_subject = None;
+                        if let Some(other) = duplicate {
+                            if !d.escalate_on_load {
+                                return vec![Effect::PeekTicket(other)];
+                            }
+                        }
+                        if std::mem::take(&mut d.escalate_on_load) {
+                            return super::detail::on_action(
+                                state,
+                                crate::tui::action::Action::Escalate,
+                            )
+                            .unwrap_or_default();
+                        }
                     }
                     Err(e) => d.error = Some(err_text(lang, &e)),
                 }
@@ -98,6 +112,7 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
                 return Vec::new();
             };
             form.saving = false;
+            let escalate = form.escalate_after_save;
             match result {
                 Ok(t) => {
                     form.dirty = false;
@@ -105,7 +120,13 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
                     state.toast(format!("{} {}", tr(lang, "toast.created"), t.id), false);
                     // The form is replaced by the new ticket's detail.
                     state.screen = state.history.pop().unwrap_or(Screen::Search);
-                    return super::search::open_ticket(state, t.id);
+                    let mut fx = super::search::open_ticket(state, t.id);
+                    if let Some(d) = state.detail.as_mut() {
+                        d.escalate_on_load = escalate;
+                    }
+                    // The status bar's counts include the new ticket.
+                    fx.push(Effect::Status);
+                    return fx;
                 }
                 Err(ApiError::Invalid { errors }) => show_errors(state, &errors),
                 Err(e @ ApiError::Queued { .. }) => {
@@ -134,12 +155,12 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
             state.queues.loading = false;
             match result {
                 Ok(page) => {
-                    super::lists::keeping_the_cursor(state, |s| {
-                        super::lists::take_page(s, page.tickets, more);
+                    super::queues::keeping_the_cursor(state, |s| {
+                        super::queues::take_page(s, page.tickets, more);
                         s.queues.next = page.next;
                         s.queues.error = None;
                     });
-                    return super::lists::load_rest_if_sorted_otherwise(state);
+                    return super::queues::load_rest_if_sorted_otherwise(state);
                 }
                 Err(e) => state.queues.error = Some(err_text(lang, &e)),
             }
@@ -172,6 +193,11 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
                         )
                         .collect();
                     rows.sort_by_key(|r| std::cmp::Reverse(r.0));
+                    // A look-up by name may find several people: group by phone
+                    // number (the screen heads each group), newest first within.
+                    if crate::domain::Phone::parse(state.caller.input.text()).is_err() {
+                        rows.sort_by_key(|(_, r)| caller_phone_key(r));
+                    }
                     state.caller.rows = rows.into_iter().map(|(_, r)| r).collect();
                     state.caller.history = Some(h);
                     state.caller.cursor.selected = 0;
@@ -199,6 +225,49 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
                 }
                 // Validation words the form's unknown codes.
                 form.validate(now, lang);
+            }
+        }
+        ApiMsg::Dossier {
+            code,
+            dossier,
+            tickets,
+        } => {
+            if let Some(d) = state.dossier.as_mut().filter(|d| d.code == code) {
+                d.loading = false;
+                match (dossier, tickets) {
+                    (Ok(Some(x)), Ok(t)) => {
+                        d.dossier = Some(x);
+                        d.tickets = t;
+                        d.error = None;
+                    }
+                    (Ok(None), _) => d.error = Some(tr(lang, "preview.gone").into()),
+                    (Err(e), _) | (_, Err(e)) => d.error = Some(err_text(lang, &e)),
+                }
+            }
+        }
+        ApiMsg::Peeked { id, subject } => {
+            if let Some(d) = state.detail.as_mut() {
+                if d.detail.as_ref().and_then(|x| x.ticket.merged_into) == Some(id) {
+                    d.duplicate_subject = Some(subject.clone().map_err(|e| err_text(lang, &e)));
+                }
+            }
+            if let Some(Overlay::Dialog(d)) = state.overlay.as_mut() {
+                if let Some((t, peek)) = d.target.as_mut().filter(|(t, _)| *t == id) {
+                    *peek = match subject {
+                        Ok(s) => crate::tui::state::Peek::Found(s),
+                        Err(_) => crate::tui::state::Peek::Missing,
+                    };
+                    let missing = *peek == crate::tui::state::Peek::Missing;
+                    let text =
+                        crate::tui::i18n::trf(lang, "dialog.target_missing", &[&t.to_string()]);
+                    if let Some(f) = d
+                        .fields
+                        .iter_mut()
+                        .find(|f| f.id == crate::tui::state::fields::FieldId::Ticket)
+                    {
+                        f.error = missing.then_some(text);
+                    }
+                }
             }
         }
         ApiMsg::Users(Ok(users)) => {
@@ -242,7 +311,11 @@ fn applied(
     let from_form = state.screen == Screen::Form;
     match result {
         Ok(t) => {
-            if matches!(state.overlay, Some(Overlay::Dialog(_))) {
+            let done = match &state.overlay {
+                Some(Overlay::Dialog(d)) => Some(d.action),
+                _ => None,
+            };
+            if done.is_some() {
                 state.overlay = None;
             }
             if from_form {
@@ -252,10 +325,12 @@ fn applied(
                 state.form = None;
                 super::leave(state);
             }
-            state.toast(format!("{} {}", tr(lang, "toast.saved"), t.id), false);
+            state.toast(done_text(lang, done, &t), false);
+            let mut fx = vec![Effect::Status];
             if state.detail.as_ref().is_some_and(|d| d.id == id) {
-                return vec![Effect::LoadTicket(id)];
+                fx.push(Effect::LoadTicket(id));
             }
+            return fx;
         }
         Err(e @ ApiError::Queued { .. }) => {
             // A comment kept in the outbox: the dialog's work is safe.
@@ -308,4 +383,34 @@ fn applied(
         }
     }
     Vec::new()
+}
+
+/// What the status bar says after a change went through: where an escalation
+/// went, otherwise that the ticket was saved.
+fn done_text(
+    lang: crate::tui::i18n::Lang,
+    action: Option<crate::tui::action::Action>,
+    t: &crate::domain::Ticket,
+) -> String {
+    match (action, &t.escalation) {
+        (Some(crate::tui::action::Action::Escalate), Some(e)) => format!(
+            "{} {}",
+            tr(lang, "toast.escalated_to"),
+            crate::tui::refdata::ward_label(e.ward)
+        ),
+        _ => format!("{} {}", tr(lang, "toast.saved"), t.id),
+    }
+}
+
+/// The phone number a caller-history row belongs to, for grouping (lists
+/// carry it masked, tickets and dossiers alike).
+fn caller_phone_key(r: &CallerRow) -> String {
+    match r {
+        CallerRow::Ticket(t) => t.masked_phone(),
+        CallerRow::Dossier(d) => d
+            .applicant_phone
+            .as_ref()
+            .map(|p| p.masked())
+            .unwrap_or_default(),
+    }
 }

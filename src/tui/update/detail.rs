@@ -69,6 +69,14 @@ pub(crate) fn on_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
             d.scroll = d.detail.as_ref().map(|x| x.events.len()).unwrap_or(0);
             return Some(Vec::new());
         }
+        // Enter on a cancelled duplicate opens the ticket it duplicates.
+        Action::Open => {
+            let target = d.detail.as_ref().and_then(|x| x.ticket.merged_into);
+            return Some(match target {
+                Some(id) => super::search::open_ticket(state, id),
+                None => Vec::new(),
+            });
+        }
         Action::CallerHistory => {
             let phone = d
                 .detail
@@ -95,7 +103,8 @@ pub(crate) fn on_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
                         .map(|p| p.as_str().to_string())
                         .unwrap_or_default(),
                     name: x.ticket.caller.name.clone(),
-                    dossier: None,
+                    ward: x.ticket.ward,
+                    ..Default::default()
                 })
                 .unwrap_or_default();
             return Some(super::open_form(state, prefill));
@@ -182,8 +191,14 @@ pub(crate) fn submit_dialog(state: &mut State) -> Vec<Effect> {
         }
         Err(problems) => {
             for (id, key) in &problems {
+                let text = match (*key, d.typed_ticket()) {
+                    ("dialog.target_missing", Some(t)) => {
+                        crate::tui::i18n::trf(lang, key, &[&t.to_string()])
+                    }
+                    _ => tr(lang, key).to_string(),
+                };
                 if let Some(f) = d.fields.iter_mut().find(|f| f.id == *id) {
-                    f.error = Some(tr(lang, key).to_string());
+                    f.error = Some(text);
                 }
             }
             if let Some(i) = d.fields.iter().position(|f| f.error.is_some()) {

@@ -1,13 +1,13 @@
 //! The ticket form: typing, moving between fields, the ward picker, dossier
 //! look-ups, inline validation and saving.
 
-use super::overlay::edit;
+use super::fields::{self, Outcome};
 use crate::domain::Change;
 use crate::tui::action::Action;
 use crate::tui::effect::Effect;
 use crate::tui::i18n::tr;
 use crate::tui::keymap::Key;
-use crate::tui::state::fields::{FieldId, FieldKind};
+use crate::tui::state::fields::FieldId;
 use crate::tui::state::{FormMode, State};
 
 pub(crate) fn type_key(state: &mut State, k: Key) -> Vec<Effect> {
@@ -19,21 +19,33 @@ pub(crate) fn type_key(state: &mut State, k: Key) -> Vec<Effect> {
     let Some(field) = form.focused_mut() else {
         return Vec::new();
     };
-    let multiline = field.is_multiline();
-    let changed = field.input_mut().is_some_and(|i| edit(i, k, multiline));
-    if !changed {
+    let Some(fx) = fields::type_into(field, k) else {
         return Vec::new();
-    }
-    field.touched = true;
-    field.refresh_ward();
-    let fx: Vec<Effect> = field
-        .codes_to_check()
-        .into_iter()
-        .map(Effect::CheckDossier)
-        .collect();
+    };
     form.dirty = true;
     form.error = None;
     form.validate(now, lang);
+    fx
+}
+
+/// Pastes into the focused field; a paste longer than the description's
+/// limit is cut there, and the status bar says so.
+pub(crate) fn paste(state: &mut State, text: &str) -> Vec<Effect> {
+    let now = state.now;
+    let lang = state.lang;
+    let Some(form) = state.form.as_mut() else {
+        return Vec::new();
+    };
+    let Some(field) = form.focused_mut() else {
+        return Vec::new();
+    };
+    let (fx, all) = fields::paste_into(field, text);
+    form.dirty = true;
+    form.error = None;
+    form.validate(now, lang);
+    if !all {
+        state.toast(tr(lang, "form.paste_cut"), true);
+    }
     fx
 }
 
@@ -41,88 +53,25 @@ pub(crate) fn on_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
     let now = state.now;
     let lang = state.lang;
     let form = state.form.as_mut()?;
-    let n = form.fields.len();
-    match a {
-        Action::NextField | Action::PrevField => {
-            let mut picked = false;
-            if let Some(f) = form.focused_mut() {
-                let open = matches!(&f.kind, FieldKind::Ward { suggestions, .. } if !suggestions.is_empty());
-                if open {
-                    // Enter/tab pick the highlighted suggestion; shift-tab closes the list.
-                    if a == Action::NextField {
-                        picked = f.pick_ward();
-                    } else if let FieldKind::Ward {
-                        suggestions,
-                        cursor,
-                        ..
-                    } = &mut f.kind
-                    {
-                        suggestions.clear();
-                        *cursor = 0;
-                    }
-                }
-                f.touched = true;
+    match fields::on_action(&mut form.fields, &mut form.focus, a) {
+        Outcome::Handled { changed } => {
+            form.dirty |= changed;
+            if matches!(a, Action::NextField | Action::PrevField) {
+                form.validate(now, lang);
             }
-            if picked {
-                form.dirty = true;
-            }
-            form.focus = if a == Action::NextField {
-                (form.focus + 1) % n.max(1)
-            } else {
-                (form.focus + n.max(1) - 1) % n.max(1)
-            };
+            return Some(Vec::new());
+        }
+        Outcome::PastLast => {
+            // The form goes round to its first field.
+            form.focus = 0;
             form.validate(now, lang);
-            Some(Vec::new())
+            return Some(Vec::new());
         }
-        Action::Down | Action::Up => {
-            if let Some(FieldKind::Ward {
-                suggestions,
-                cursor,
-                ..
-            }) = form.focused_mut().map(|f| &mut f.kind)
-            {
-                if !suggestions.is_empty() {
-                    *cursor = if a == Action::Down {
-                        (*cursor + 1).min(suggestions.len() - 1)
-                    } else {
-                        cursor.saturating_sub(1)
-                    };
-                    return Some(Vec::new());
-                }
-            }
-            let next = if a == Action::Down {
-                Action::NextField
-            } else {
-                Action::PrevField
-            };
-            on_action(state, next)
-        }
-        Action::ChoiceNext | Action::ChoicePrev => {
-            if let Some(f) = form.focused_mut() {
-                if f.cycle(a == Action::ChoiceNext) {
-                    f.touched = true;
-                    form.dirty = true;
-                } else if let Some(i) = f.input_mut() {
-                    if a == Action::ChoiceNext {
-                        i.right()
-                    } else {
-                        i.left()
-                    }
-                }
-            }
-            Some(Vec::new())
-        }
-        Action::ClearInput => {
-            if let Some(f) = form.focused_mut() {
-                if let Some(i) = f.input_mut() {
-                    i.clear();
-                    f.refresh_ward();
-                    form.dirty = true;
-                }
-            }
-            Some(Vec::new())
-        }
-        Action::Save => Some(save(state)),
+        Outcome::NotMine => {}
+    }
+    match a {
+        Action::Save => Some(save(state, false)),
+        Action::SaveEscalate => Some(save(state, true)),
         Action::Back => None,
         // Keys that mean something elsewhere do nothing while in the form.
         Action::Open | Action::Top | Action::Bottom | Action::PageUp | Action::PageDown => {
@@ -133,7 +82,9 @@ pub(crate) fn on_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
     }
 }
 
-fn save(state: &mut State) -> Vec<Effect> {
+/// Saves the form; `escalate` asks for the new ticket's escalation dialog
+/// as soon as it is shown (the common fault call).
+fn save(state: &mut State, escalate: bool) -> Vec<Effect> {
     let now = state.now;
     let lang = state.lang;
     let Some(form) = state.form.as_mut() else {
@@ -153,6 +104,7 @@ fn save(state: &mut State) -> Vec<Effect> {
     // An unknown dossier code is only a warning: it may not be imported yet.
     form.saving = true;
     form.error = None;
+    form.escalate_after_save = escalate;
     match &form.mode {
         FormMode::New => vec![Effect::CreateTicket {
             request_id: form.request_id,

@@ -2,12 +2,18 @@
 //! through the live keymap to an `Action`; API results land in the state.
 
 mod api;
+mod caller;
+mod dashboard;
 mod detail;
+mod dossier;
+mod fields;
 mod form;
 mod lists;
 mod live;
 mod merge;
+mod mouse;
 mod overlay;
+mod queues;
 mod search;
 
 use crate::domain::Role;
@@ -18,9 +24,10 @@ use crate::tui::keymap::{Key, KeyName, Lookup};
 use crate::tui::msg::Msg;
 use crate::tui::state::{Confirm, Focus, Overlay, Prefill, Screen, State};
 
+pub use dashboard::drill_rows;
 pub use detail::offered_actions;
-pub use lists::{queue_tabs, visible_tickets};
 pub use overlay::{help_rows, palette_items, HelpRow, PaletteItem};
+pub use queues::{queue_tabs, tabs_shown, visible_tickets};
 
 /// Applies one message. Returns the effects to run.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
@@ -33,7 +40,7 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(k) => on_key(state, k),
         Msg::Paste(text) => on_paste(state, &text),
-        Msg::Click(col, row) => crate::tui::update::lists::on_click(state, col, row),
+        Msg::Click(col, row) => mouse::on_click(state, col, row),
         Msg::Scroll(delta, _, _) => {
             let a = if delta > 0 { Action::Down } else { Action::Up };
             let mut fx = Vec::new();
@@ -71,19 +78,21 @@ fn on_paste(state: &mut State, text: &str) -> Vec<Effect> {
     if !state.typing() {
         return Vec::new();
     }
+    if state.screen == Screen::Form && state.overlay.is_none() {
+        return form::paste(state, text);
+    }
+    if let Some(Overlay::Dialog(d)) = state.overlay.as_mut() {
+        return d
+            .fields
+            .get_mut(d.focus)
+            .map(|f| fields::paste_into(f, text).0)
+            .unwrap_or_default();
+    }
     let mut fx = Vec::new();
     for c in crate::text::strip_controls(text, true).chars() {
-        let k = if c == '\n' {
-            Key::plain(KeyName::Enter)
-        } else {
-            Key::char(c)
-        };
-        // A newline in a one-line field would move on; paste it as a space.
-        if c == '\n' && !input_is_multiline(state) {
-            fx.extend(type_key(state, Key::char(' ')));
-        } else {
-            fx.extend(type_key(state, k));
-        }
+        // A newline in a one-line input would act; it is pasted as a space.
+        let c = if c == '\n' { ' ' } else { c };
+        fx.extend(type_key(state, Key::char(c)));
     }
     fx
 }
@@ -170,7 +179,7 @@ fn type_key(state: &mut State, k: Key) -> Vec<Effect> {
     }
     match state.screen {
         Screen::Search => search::type_key(state, k),
-        Screen::Caller => lists::caller_type(state, k),
+        Screen::Caller => caller::caller_type(state, k),
         Screen::Queues => {
             overlay::edit(&mut state.queues.filter, k, false);
             state.queues.cursor.selected = 0;
@@ -192,9 +201,9 @@ pub fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
         Screen::Search => search::on_action(state, a),
         Screen::Form => form::on_action(state, a),
         Screen::Detail => detail::on_action(state, a),
-        Screen::Queues | Screen::Caller | Screen::Dashboard | Screen::Welcome => {
-            lists::on_action(state, a)
-        }
+        Screen::Dashboard => dashboard::on_action(state, a),
+        Screen::Dossier => dossier::on_action(state, a),
+        Screen::Queues | Screen::Caller | Screen::Welcome => lists::on_action(state, a),
     };
     if let Some(fx) = handled {
         return fx;
@@ -256,6 +265,10 @@ fn global(state: &mut State, a: Action) -> Vec<Effect> {
             fx.extend(load_screen(state));
             fx
         }
+        Action::Suspend => {
+            state.suspend = true;
+            Vec::new()
+        }
         Action::ToggleLanguage => {
             state.lang = state.lang.other();
             Vec::new()
@@ -308,7 +321,7 @@ pub(crate) fn navigate(state: &mut State, screen: Screen) -> Vec<Effect> {
 /// The data a screen shows, (re)loaded.
 pub(crate) fn load_screen(state: &mut State) -> Vec<Effect> {
     match state.screen {
-        Screen::Queues => lists::load_queue(state),
+        Screen::Queues => queues::load_queue(state),
         Screen::Dashboard if state.role() == Some(crate::domain::Role::Supervisor) => {
             state.dashboard.loading = true;
             vec![Effect::Stats]
@@ -321,7 +334,14 @@ pub(crate) fn load_screen(state: &mut State) -> Vec<Effect> {
             None => Vec::new(),
         },
         Screen::Search => search::rerun(state),
-        Screen::Caller => lists::caller_query(state),
+        Screen::Caller => caller::caller_query(state),
+        Screen::Dossier => match &mut state.dossier {
+            Some(d) => {
+                d.loading = true;
+                vec![Effect::LoadDossier(d.code.clone())]
+            }
+            None => Vec::new(),
+        },
         _ => Vec::new(),
     }
 }

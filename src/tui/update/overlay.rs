@@ -1,12 +1,12 @@
 //! Overlays: help, command palette, action dialogs and yes/no questions.
 
+use super::fields::Outcome;
 use super::{leave, on_action as run_action};
 use crate::text::fold;
 use crate::tui::action::Action;
 use crate::tui::effect::Effect;
 use crate::tui::i18n::{tr, Lang};
 use crate::tui::keymap::{Context, Key, KeyName};
-use crate::tui::state::fields::FieldKind;
 use crate::tui::state::{Confirm, Overlay, Screen, State, TextInput};
 
 /// Applies a line-editing key to an input.
@@ -151,72 +151,19 @@ fn dialog_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
     let Some(Overlay::Dialog(d)) = state.overlay.as_mut() else {
         return None;
     };
-    let n = d.fields.len();
+    match super::fields::on_action(&mut d.fields, &mut d.focus, a) {
+        Outcome::Handled { .. } => return Some(Vec::new()),
+        Outcome::PastLast => return Some(super::detail::submit_dialog(state)),
+        Outcome::NotMine => {}
+    }
     match a {
         Action::Back => {
-            // A ward suggestion list closes first.
-            if let Some(FieldKind::Ward { suggestions, .. }) =
-                d.fields.get_mut(d.focus).map(|f| &mut f.kind)
-            {
-                if !suggestions.is_empty() {
-                    suggestions.clear();
-                    return Some(Vec::new());
-                }
-            }
             state.overlay = None;
             Some(Vec::new())
         }
-        Action::NextField | Action::PrevField => {
-            if let Some(f) = d.fields.get_mut(d.focus) {
-                // Picking a ward suggestion also moves on, as in the ticket form.
-                if a == Action::NextField && f.pick_ward() {
-                    d.focus = (d.focus + 1).min(n - 1);
-                    return Some(Vec::new());
-                }
-                if let FieldKind::Ward {
-                    suggestions,
-                    cursor,
-                    ..
-                } = &mut f.kind
-                {
-                    if !suggestions.is_empty() && a == Action::PrevField {
-                        *cursor = cursor.saturating_sub(1);
-                        return Some(Vec::new());
-                    }
-                }
-            }
-            if a == Action::NextField && d.focus + 1 >= n {
-                return Some(super::detail::submit_dialog(state));
-            }
-            d.focus = if a == Action::NextField {
-                (d.focus + 1).min(n - 1)
-            } else {
-                d.focus.saturating_sub(1)
-            };
-            Some(Vec::new())
+        Action::Save | Action::SaveEscalate | Action::Open => {
+            Some(super::detail::submit_dialog(state))
         }
-        Action::ChoiceNext | Action::ChoicePrev => {
-            if let Some(f) = d.fields.get_mut(d.focus) {
-                if f.cycle(a == Action::ChoiceNext) {
-                    f.touched = true;
-                } else if let Some(i) = f.input_mut() {
-                    if a == Action::ChoiceNext {
-                        i.right()
-                    } else {
-                        i.left()
-                    }
-                }
-            }
-            Some(Vec::new())
-        }
-        Action::Down | Action::Up => Some(Vec::new()),
-        Action::ClearInput => {
-            if let Some(i) = d.fields.get_mut(d.focus).and_then(|f| f.input_mut()) {
-                i.clear();
-            }
-            Some(Vec::new())
-        }
-        Action::Save | Action::Open => Some(super::detail::submit_dialog(state)),
         Action::Quit => None,
         _ => Some(Vec::new()),
     }
@@ -226,19 +173,23 @@ pub(crate) fn dialog_type(state: &mut State, k: Key) -> Vec<Effect> {
     let Some(Overlay::Dialog(d)) = state.overlay.as_mut() else {
         return Vec::new();
     };
-    let mut fx = Vec::new();
-    if let Some(f) = d.fields.get_mut(d.focus) {
-        let multiline = f.is_multiline();
-        let changed = f.input_mut().is_some_and(|i| edit(i, k, multiline));
-        if changed {
-            f.touched = true;
-            f.error = None;
-            f.refresh_ward();
-            // A whole dossier code is looked up as it is typed.
-            fx.extend(f.codes_to_check().into_iter().map(Effect::CheckDossier));
-        }
-    }
+    let mut fx = d
+        .fields
+        .get_mut(d.focus)
+        .and_then(|f| super::fields::type_into(f, k))
+        .unwrap_or_default();
+    fx.extend(peek_target(d));
     fx
+}
+
+/// Looks up the ticket typed into a dialog's ticket field, once per id.
+pub(crate) fn peek_target(d: &mut crate::tui::state::Dialog) -> Option<Effect> {
+    let id = d.typed_ticket();
+    if id == d.target.as_ref().map(|(t, _)| *t) {
+        return None;
+    }
+    d.target = id.map(|t| (t, crate::tui::state::Peek::Looking));
+    id.map(Effect::PeekTicket)
 }
 
 /// One entry of the command palette.

@@ -143,7 +143,16 @@ pub(crate) fn on_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
             let mut prefill = Prefill::default();
             if let Some(hit) = selected_hit(state) {
                 if hit.kind == DocKind::Dossier {
-                    prefill.dossier = Some(hit.key.clone());
+                    // The applicant calls about their dossier: fill them in.
+                    prefill = match &state.search.preview {
+                        Some((_, key, Preview::Dossier(d))) if *key == hit.key => {
+                            super::dossier::prefill_from(d)
+                        }
+                        _ => Prefill {
+                            dossier: Some(hit.key.clone()),
+                            ..Default::default()
+                        },
+                    };
                 }
             }
             if let Some(p) = typed_phone(state) {
@@ -155,7 +164,7 @@ pub(crate) fn on_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
             let q = state.search.input.text().to_string();
             state.caller.input.set(&q);
             let mut fx = navigate(state, Screen::Caller);
-            fx.extend(super::lists::caller_query(state));
+            fx.extend(super::caller::caller_query(state));
             Some(fx)
         }
         _ => None,
@@ -176,7 +185,7 @@ fn typed_phone(state: &State) -> Option<String> {
         .map(|p| p.as_str().to_string())
 }
 
-/// Opens the selected hit: a ticket's detail, a dossier's caller history. With no
+/// Opens the selected hit: a ticket's detail, a dossier's own screen. With no
 /// hits, a typed phone number opens that caller's history.
 pub(crate) fn open_selected(state: &mut State) -> Vec<Effect> {
     let Some(hit) = selected_hit(state).cloned() else {
@@ -192,21 +201,7 @@ pub(crate) fn open_selected(state: &mut State) -> Vec<Effect> {
             Ok(id) => open_ticket(state, id),
             Err(_) => Vec::new(),
         },
-        DocKind::Dossier => {
-            let phone = match &state.search.preview {
-                Some((_, key, Preview::Dossier(d))) if *key == hit.key => {
-                    d.applicant_phone.as_ref().map(|p| p.as_str().to_string())
-                }
-                _ => None,
-            };
-            match phone {
-                Some(p) => {
-                    state.caller.input.set(&p);
-                    navigate(state, Screen::Caller)
-                }
-                None => Vec::new(),
-            }
-        }
+        DocKind::Dossier => super::dossier::open(state, &hit.key),
         _ => Vec::new(),
     }
 }

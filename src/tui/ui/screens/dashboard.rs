@@ -4,9 +4,10 @@
 use crate::domain::FaultType;
 use crate::tui::i18n::{self, tr, trf};
 use crate::tui::refdata::ward_label;
-use crate::tui::state::State;
+use crate::tui::state::{Drill, State};
 use crate::tui::ui::theme::Theme;
 use crate::tui::ui::widgets::{block, clean, fit};
+use crate::tui::update::drill_rows;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Sparkline};
@@ -25,6 +26,28 @@ fn rate(p: (usize, usize)) -> String {
         Some(pct) => format!("{pct:>3}% ({}/{})", p.0, p.1),
         None => "—".into(),
     }
+}
+
+/// What a drill-down queue shows, as its tab says it.
+pub fn drill_label(lang: i18n::Lang, d: Drill) -> String {
+    match d {
+        Drill::Status(s) => i18n::status_label(lang, s).to_string(),
+        Drill::Ward(w) => format!("{} · {}", ward_label(w), tr(lang, "dash.overdue_in")),
+        Drill::Fault(x) => format!(
+            "{} · {}",
+            i18n::fault_label(lang, x),
+            tr(lang, "dash.escalated_as")
+        ),
+    }
+}
+
+/// Width of the widest label, at most `max`.
+fn label_width<'a>(labels: impl Iterator<Item = &'a str>, max: usize) -> usize {
+    labels
+        .map(crate::tui::ui::widgets::width)
+        .max()
+        .unwrap_or(0)
+        .min(max)
 }
 
 pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
@@ -48,6 +71,16 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
         f.render_widget(Paragraph::new(text), body);
         return;
     };
+    let rows = drill_rows(s);
+    let chosen = rows.get(d.cursor).copied();
+    // The selected row is drawn reversed; enter opens its tickets.
+    let row_style = |drill: Drill| {
+        if Some(drill) == chosen {
+            theme.selected()
+        } else {
+            theme.base()
+        }
+    };
     let [top, bottom] =
         Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(body);
     let [a, b, c] = Layout::horizontal([
@@ -66,15 +99,24 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
     let inner = blk.inner(a);
     f.render_widget(blk, a);
     let max = s.open_by_status.iter().map(|x| x.1).max().unwrap_or(0);
+    let lw = label_width(
+        s.open_by_status
+            .iter()
+            .map(|(st, _)| i18n::status_label(lang, *st)),
+        (inner.width as usize).saturating_sub(8),
+    );
     let lines: Vec<Line> = s
         .open_by_status
         .iter()
         .map(|(st, n)| {
             Line::from(vec![
-                Span::raw(fit(i18n::status_label(lang, *st), 15)),
+                Span::styled(
+                    fit(i18n::status_label(lang, *st), lw + 1),
+                    row_style(Drill::Status(*st)),
+                ),
                 Span::styled(format!("{n:>5} "), theme.base()),
                 Span::styled(
-                    bar(*n, max, (inner.width as usize).saturating_sub(22)),
+                    bar(*n, max, (inner.width as usize).saturating_sub(lw + 8)),
                     theme.label(),
                 ),
             ])
@@ -91,16 +133,27 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
     let inner = blk.inner(b);
     f.render_widget(blk, b);
     let max = s.overdue_by_ward.iter().map(|x| x.1).max().unwrap_or(0);
+    let names: Vec<String> = s
+        .overdue_by_ward
+        .iter()
+        .take(10)
+        .map(|(w, _)| ward_label(*w))
+        .collect();
+    let lw = label_width(
+        names.iter().map(String::as_str),
+        (inner.width as usize).saturating_sub(7),
+    );
     let mut lines: Vec<Line> = s
         .overdue_by_ward
         .iter()
         .take(10)
-        .map(|(w, n)| {
+        .zip(&names)
+        .map(|((w, n), name)| {
             Line::from(vec![
-                Span::raw(fit(&ward_label(*w), 18)),
+                Span::styled(fit(name, lw + 1), row_style(Drill::Ward(*w))),
                 Span::styled(format!("{n:>4} "), theme.error()),
                 Span::styled(
-                    bar(*n, max, (inner.width as usize).saturating_sub(24)),
+                    bar(*n, max, (inner.width as usize).saturating_sub(lw + 7)),
                     theme.error(),
                 ),
             ])
@@ -115,25 +168,32 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
     let blk = block(tr(lang, "dash.on_time"), false, theme);
     let inner = blk.inner(c);
     f.render_widget(blk, c);
-    let lines = vec![
-        Line::from(vec![
-            Span::styled(fit(tr(lang, "dash.today"), 12), theme.label()),
-            Span::raw(rate(s.on_time_today)),
-        ]),
-        Line::from(vec![
-            Span::styled(fit(tr(lang, "dash.7d"), 12), theme.label()),
-            Span::raw(rate(s.on_time_7d)),
-        ]),
-        Line::from(vec![
-            Span::styled(fit(tr(lang, "dash.30d"), 12), theme.label()),
-            Span::raw(rate(s.on_time_30d)),
-        ]),
-        Line::raw(""),
-        Line::from(vec![
-            Span::styled(fit(tr(lang, "dash.total"), 12), theme.label()),
-            Span::raw(s.total_tickets.to_string()),
-        ]),
-    ];
+    let keys = ["dash.today", "dash.7d", "dash.30d", "dash.total"];
+    let lw = label_width(keys.iter().map(|k| tr(lang, k)), 14) + 1;
+    let rates = [s.on_time_today, s.on_time_7d, s.on_time_30d].map(rate);
+    // A rate that does not fit beside its label goes on the next line.
+    let beside = rates
+        .iter()
+        .all(|r| lw + crate::tui::ui::widgets::width(r) <= inner.width as usize);
+    let mut lines = Vec::new();
+    for (k, r) in keys.iter().zip(&rates) {
+        if beside {
+            lines.push(Line::from(vec![
+                Span::styled(fit(tr(lang, k), lw), theme.label()),
+                Span::raw(r.clone()),
+            ]));
+        } else {
+            lines.push(Line::styled(tr(lang, k).to_string(), theme.label()));
+            lines.push(Line::raw(format!("  {}", r.trim_start())));
+        }
+    }
+    if beside {
+        lines.push(Line::raw(""));
+    }
+    lines.push(Line::from(vec![
+        Span::styled(fit(tr(lang, "dash.total"), lw), theme.label()),
+        Span::raw(s.total_tickets.to_string()),
+    ]));
     f.render_widget(Paragraph::new(lines), inner);
 
     let [left, right] =
@@ -174,18 +234,33 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
     let inner = blk.inner(right);
     f.render_widget(blk, right);
     let max = s.breaches_by_fault.iter().map(|x| x.1).max().unwrap_or(0);
+    let labels: Vec<String> = s
+        .breaches_by_fault
+        .iter()
+        .map(|(fault, _)| {
+            FaultType::from_slug(fault)
+                .map(|x| i18n::fault_label(lang, x).to_string())
+                .unwrap_or_else(|| clean(fault))
+        })
+        .collect();
+    let lw = label_width(
+        labels.iter().map(String::as_str),
+        (inner.width as usize).saturating_sub(8),
+    );
     let mut lines: Vec<Line> = s
         .breaches_by_fault
         .iter()
-        .map(|(fault, n)| {
-            let label = FaultType::from_slug(fault)
-                .map(|x| i18n::fault_label(lang, x).to_string())
-                .unwrap_or_else(|| clean(fault));
+        .zip(&labels)
+        .map(|((fault, n), label)| {
+            let style = match FaultType::from_slug(fault) {
+                Some(x) => row_style(Drill::Fault(x)),
+                None => theme.base(),
+            };
             Line::from(vec![
-                Span::raw(fit(&label, 22)),
+                Span::styled(fit(label, lw + 1), style),
                 Span::styled(format!("{n:>4} "), theme.error()),
                 Span::styled(
-                    bar(*n, max, (inner.width as usize).saturating_sub(28)),
+                    bar(*n, max, (inner.width as usize).saturating_sub(lw + 8)),
                     theme.error(),
                 ),
             ])

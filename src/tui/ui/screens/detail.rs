@@ -112,25 +112,57 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
         kv(
             theme,
             tr(lang, "field.assignee"),
-            t.assignee
-                .as_deref()
-                .map(clean)
-                .unwrap_or_else(|| "—".into()),
+            t.owner().map(clean).unwrap_or_else(|| "—".into()),
         ),
         kv(
             theme,
             tr(lang, "detail.created"),
             format!("{} · {}", dm(t.created_at), clean(&t.created_by)),
         ),
-        clock(
+    ];
+    if t.status == crate::domain::Status::Cancelled {
+        // A cancelled ticket has no verdict: neither met nor late.
+        rl.push(kv(
+            theme,
+            tr(lang, "detail.resolve_by"),
+            format!(
+                "{} · {}",
+                dm(t.sla.resolve_by),
+                tr(lang, "detail.no_verdict")
+            ),
+        ));
+    } else {
+        rl.push(clock(
             theme,
             lang,
             tr(lang, "detail.resolve_by"),
             t.sla.resolve_by,
             t.sla.resolved_at,
             state.now,
-        ),
-    ];
+        ));
+    }
+    if let Some(other) = t.merged_into {
+        let subject = match &d.duplicate_subject {
+            Some(Ok(s)) => clean(s),
+            Some(Err(e)) => clean(e),
+            None => tr(lang, "dialog.looking").to_string(),
+        };
+        let key = crate::tui::ui::live_key(state, Context::List, Action::Open)
+            .unwrap_or_else(|| "enter".into());
+        // Its own two lines: the id with the key that opens it, then the subject.
+        rl.push(Line::from(vec![
+            Span::styled(
+                format!("{}: ", tr(lang, "detail.duplicate_of")),
+                theme.label(),
+            ),
+            Span::styled(other.to_string(), theme.highlight()),
+            Span::styled(
+                format!(" ({key} {})", tr(lang, "detail.open_duplicate")),
+                theme.dim(),
+            ),
+        ]));
+        rl.push(Line::raw(format!("  {subject}")));
+    }
     if let Some(e) = &t.escalation {
         rl.push(kv(
             theme,

@@ -31,7 +31,12 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
     let inner = b.inner(body);
     f.render_widget(b, body);
     let [fields, msg] = Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(inner);
-    let fixed: u16 = form.fields.iter().filter(|x| !x.is_multiline()).count() as u16;
+    let fixed: u16 = form
+        .fields
+        .iter()
+        .filter(|x| !x.is_multiline())
+        .map(|x| crate::tui::ui::fields::height(x, 1, fields.width))
+        .sum();
     let multiline_rows = fields.height.saturating_sub(fixed).clamp(1, 8);
     draw_fields(
         f,
@@ -55,13 +60,18 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
             crate::tui::ui::keys_line(
                 state,
                 crate::tui::keymap::Context::Form,
-                "form.help",
+                if form.is_new() {
+                    "form.help"
+                } else {
+                    "form.help_edit"
+                },
                 &[
                     crate::tui::action::Action::Save,
                     crate::tui::action::Action::NextField,
                     crate::tui::action::Action::ChoicePrev,
                     crate::tui::action::Action::ChoiceNext,
                     crate::tui::action::Action::Back,
+                    crate::tui::action::Action::SaveEscalate,
                 ],
             ),
             theme.dim(),

@@ -3,6 +3,7 @@
 pub mod caller;
 pub mod dashboard;
 pub mod detail;
+pub mod dossier;
 pub mod form;
 pub mod queues;
 pub mod search;

@@ -19,11 +19,16 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
     let lang = state.lang;
     let (tabs, list) = layout::queues(body);
     let mut spans = Vec::new();
-    for (i, t) in crate::tui::update::queue_tabs(state.role())
-        .iter()
-        .enumerate()
-    {
-        let label = format!(" {} ", tr(lang, t.label_key()));
+    for (i, t) in crate::tui::update::tabs_shown(state).iter().enumerate() {
+        let label = match (t, state.queues.drill) {
+            (crate::tui::state::QueueTab::Drill, Some(d)) => {
+                format!(
+                    " {} ",
+                    crate::tui::ui::screens::dashboard::drill_label(lang, d)
+                )
+            }
+            _ => format!(" {} ", tr(lang, t.label_key())),
+        };
         let style = if Some(*t) == state.queues.tab {
             theme.selected()
         } else {
@@ -91,95 +96,173 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
         return;
     }
     let w = inner.width as usize;
-    let mut lines = vec![Line::styled(header(lang, w), theme.label())];
+    let h = inner.height.saturating_sub(1) as usize;
+    let off = layout::list_offset(state.queues.cursor.selected, h);
+    let shown: Vec<&Ticket> = rows.iter().skip(off).take(h).copied().collect();
+    let cols = Columns::of(&shown, w, state);
+    let mut lines = vec![Line::styled(cols.header(lang), theme.label())];
     if rows.is_empty() && !state.queues.loading {
         lines.push(Line::styled(tr(lang, "queue.empty"), theme.dim()));
     }
-    let h = inner.height.saturating_sub(1) as usize;
-    let off = layout::list_offset(state.queues.cursor.selected, h);
-    for (i, t) in rows.iter().enumerate().skip(off).take(h) {
-        lines.push(ticket_row(
-            t,
-            i == state.queues.cursor.selected,
-            w,
-            state,
-            theme,
-        ));
+    for (i, t) in shown.iter().enumerate() {
+        lines.push(cols.row(t, off + i == state.queues.cursor.selected, state, theme));
     }
     f.render_widget(Paragraph::new(lines), inner);
 }
 
-const ID_W: usize = 9;
-const PR_W: usize = 3;
-const ST_W: usize = 15;
-const SLA_W: usize = 10;
-const AGE_W: usize = 7;
-const WARD_W: usize = 16;
+/// Column widths from what the rows on screen hold (and their headings).
+/// When the subject would get too narrow, the age column goes first, then
+/// the ward: the subject is what tells tickets apart.
+struct Columns {
+    id: usize,
+    status: usize,
+    sla: usize,
+    age: Option<usize>,
+    ward: Option<usize>,
+    subject: usize,
+}
 
-fn header(lang: Lang, w: usize) -> String {
-    let fixed = ID_W + PR_W + ST_W + SLA_W + AGE_W + WARD_W + 6;
-    format!(
-        "{} {} {} {} {} {} {}",
-        fit(tr(lang, "col.id"), ID_W),
-        fit(tr(lang, "col.priority"), PR_W),
-        fit(tr(lang, "col.status"), ST_W),
-        fit(tr(lang, "col.sla"), SLA_W),
-        fit(tr(lang, "col.age"), AGE_W),
-        fit(tr(lang, "col.ward"), WARD_W),
-        fit(tr(lang, "col.subject"), w.saturating_sub(fixed)),
+const MIN_SUBJECT: usize = 20;
+
+fn ward_of(t: &Ticket) -> String {
+    clean(
+        &t.escalation
+            .as_ref()
+            .map(|e| e.ward)
+            .or(t.ward)
+            .map(ward_label)
+            .unwrap_or_else(|| "—".into()),
     )
 }
 
-pub fn ticket_row<'a>(
-    t: &Ticket,
-    selected: bool,
-    w: usize,
-    state: &State,
-    theme: &Theme,
-) -> Line<'a> {
-    let lang = state.lang;
-    let now = state.now;
-    let sla = t.sla_state(now);
-    let fixed = ID_W + PR_W + ST_W + SLA_W + AGE_W + WARD_W + 6;
-    let base = if selected {
-        theme.selected()
+fn sla_text(t: &Ticket, state: &State) -> String {
+    let sla = t.sla_state(state.now);
+    if t.is_open() && sla != crate::domain::SlaState::Paused {
+        format!(
+            "{} {}",
+            sla_symbol(sla),
+            remaining(state.lang, t.due(), state.now)
+        )
     } else {
-        theme.base()
-    };
-    let pick = |s| if selected { theme.selected() } else { s };
-    let ward = t
-        .escalation
-        .as_ref()
-        .map(|e| e.ward)
-        .or(t.ward)
-        .map(ward_label)
-        .unwrap_or_else(|| "—".into());
-    let sla_text = if t.is_open() && sla != crate::domain::SlaState::Paused {
-        format!("{} {}", sla_symbol(sla), remaining(lang, t.due(), now))
-    } else {
-        format!("{} {}", sla_symbol(sla), i18n::sla_label(lang, sla))
-    };
-    let age = i18n::duration(lang, now.0 - t.created_at.0);
-    // A ticket escalated here since the queue was last looked at.
-    let mark = if state.live.fresh.contains(&t.id) {
-        Span::styled("●", pick(theme.error()))
-    } else {
-        Span::styled(" ", base)
-    };
-    Line::from(vec![
-        Span::styled(fit(&t.id.to_string(), ID_W), base),
-        mark,
-        Span::styled(
-            format!("{} ", fit(&t.priority.slug().to_uppercase(), PR_W)),
-            pick(theme.priority(t.priority)),
-        ),
-        Span::styled(
-            format!("{} ", fit(i18n::status_label(lang, t.status), ST_W)),
-            base,
-        ),
-        Span::styled(format!("{} ", fit(&sla_text, SLA_W)), pick(theme.sla(sla))),
-        Span::styled(format!("{} ", fit(&age, AGE_W)), base),
-        Span::styled(format!("{} ", fit(&clean(&ward), WARD_W)), base),
-        Span::styled(fit(&clean(&t.subject), w.saturating_sub(fixed)), base),
-    ])
+        format!("{} {}", sla_symbol(sla), i18n::sla_label(state.lang, sla))
+    }
 }
+
+fn age_text(t: &Ticket, state: &State) -> String {
+    i18n::duration(state.lang, state.now.0 - t.created_at.0)
+}
+
+impl Columns {
+    fn of(rows: &[&Ticket], w: usize, state: &State) -> Columns {
+        let lang = state.lang;
+        let widest = |head: &str, cells: &mut dyn Iterator<Item = String>| {
+            cells
+                .map(|c| c.chars().count())
+                .chain([head.chars().count()])
+                .max()
+                .unwrap_or(0)
+        };
+        let id = widest(
+            tr(lang, "col.id"),
+            &mut rows.iter().map(|t| t.id.to_string()),
+        );
+        let status = widest(
+            tr(lang, "col.status"),
+            &mut rows
+                .iter()
+                .map(|t| i18n::status_label(lang, t.status).to_string()),
+        );
+        let sla = widest(
+            tr(lang, "col.sla"),
+            &mut rows.iter().map(|t| sla_text(t, state)),
+        );
+        let age = widest(
+            tr(lang, "col.age"),
+            &mut rows.iter().map(|t| age_text(t, state)),
+        );
+        let ward = widest(tr(lang, "col.ward"), &mut rows.iter().map(|t| ward_of(t)));
+        let base = id + 1 + PR_W + 1 + status + 1 + sla + 1;
+        let subject = |age: Option<usize>, ward: Option<usize>| {
+            w.saturating_sub(base + age.map_or(0, |a| a + 1) + ward.map_or(0, |x| x + 1))
+        };
+        let (mut a, mut wd) = (Some(age), Some(ward));
+        if subject(a, wd) < MIN_SUBJECT {
+            a = None;
+        }
+        if subject(a, wd) < MIN_SUBJECT {
+            wd = None;
+        }
+        Columns {
+            id,
+            status,
+            sla,
+            age: a,
+            ward: wd,
+            subject: subject(a, wd),
+        }
+    }
+
+    fn header(&self, lang: Lang) -> String {
+        let mut out = format!(
+            "{} {} {} {} ",
+            fit(tr(lang, "col.id"), self.id),
+            fit(tr(lang, "col.priority"), PR_W),
+            fit(tr(lang, "col.status"), self.status),
+            fit(tr(lang, "col.sla"), self.sla),
+        );
+        if let Some(a) = self.age {
+            out.push_str(&format!("{} ", fit(tr(lang, "col.age"), a)));
+        }
+        if let Some(x) = self.ward {
+            out.push_str(&format!("{} ", fit(tr(lang, "col.ward"), x)));
+        }
+        out.push_str(&fit(tr(lang, "col.subject"), self.subject));
+        out
+    }
+
+    fn row<'a>(&self, t: &Ticket, selected: bool, state: &State, theme: &Theme) -> Line<'a> {
+        let lang = state.lang;
+        let sla = t.sla_state(state.now);
+        let base = if selected {
+            theme.selected()
+        } else {
+            theme.base()
+        };
+        let pick = |s| if selected { theme.selected() } else { s };
+        // A ticket escalated here since the queue was last looked at.
+        let mark = if state.live.fresh.contains(&t.id) {
+            Span::styled("●", pick(theme.error()))
+        } else {
+            Span::styled(" ", base)
+        };
+        let mut spans = vec![
+            Span::styled(fit(&t.id.to_string(), self.id), base),
+            mark,
+            Span::styled(
+                format!("{} ", fit(&t.priority.slug().to_uppercase(), PR_W)),
+                pick(theme.priority(t.priority)),
+            ),
+            Span::styled(
+                format!("{} ", fit(i18n::status_label(lang, t.status), self.status)),
+                base,
+            ),
+            Span::styled(
+                format!("{} ", fit(&sla_text(t, state), self.sla)),
+                pick(theme.sla(sla)),
+            ),
+        ];
+        if let Some(a) = self.age {
+            spans.push(Span::styled(
+                format!("{} ", fit(&age_text(t, state), a)),
+                base,
+            ));
+        }
+        if let Some(x) = self.ward {
+            spans.push(Span::styled(format!("{} ", fit(&ward_of(t), x)), base));
+        }
+        spans.push(Span::styled(fit(&clean(&t.subject), self.subject), base));
+        Line::from(spans)
+    }
+}
+
+const PR_W: usize = 3;

@@ -43,7 +43,8 @@ fn draw_results(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let lang = state.lang;
     let s = &state.search;
     let title = match &s.results {
-        Some(r) => trf(
+        // No count while the index is not ready: "0 results" would be a lie.
+        Some(r) if r.index_ready => trf(
             lang,
             "search.results_count",
             &[
@@ -51,7 +52,7 @@ fn draw_results(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 &format!("{:.1}", r.micros as f64 / 1000.0),
             ],
         ),
-        None => tr(lang, "search.results").to_string(),
+        _ => tr(lang, "search.results").to_string(),
     };
     let b = block(&title, s.focus == Focus::Results, theme);
     let inner = b.inner(area);
@@ -88,11 +89,15 @@ fn draw_results(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         return;
     };
     if r.hits.is_empty() {
-        let mut lines = vec![Line::raw(if s.searching {
-            tr(lang, "search.searching")
+        let mut lines = if !r.index_ready {
+            Vec::new()
         } else {
-            tr(lang, "search.no_results")
-        })];
+            vec![Line::raw(if s.searching {
+                tr(lang, "search.searching")
+            } else {
+                tr(lang, "search.no_results")
+            })]
+        };
         if !r.index_ready || index_building {
             lines.push(Line::styled(progress_text(state), theme.dim()));
         }
@@ -141,7 +146,7 @@ fn hit_line<'a>(hit: &Hit, selected: bool, width: usize, lang: Lang, theme: &The
     )];
     spans.extend(highlighted(&title, &hit.highlights, base, hi));
     let used = 4 + title.chars().count();
-    if used + 3 < width {
+    if used + 3 < width && subtitle_speaks(lang, hit) {
         let sub = clean(&hit.subtitle);
         spans.push(Span::styled(
             fit(&format!("  {sub}"), width - used),
@@ -204,9 +209,11 @@ fn draw_preview(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             theme.badge(hit.kind),
         ),
         Line::raw(clean(&hit.title)),
-        Line::styled(clean(&hit.subtitle), theme.dim()),
-        Line::raw(""),
     ];
+    if subtitle_speaks(lang, hit) {
+        lines.push(Line::styled(clean(&hit.subtitle), theme.dim()));
+    }
+    lines.push(Line::raw(""));
     match s.preview.as_ref().map(|p| &p.2) {
         Some(Preview::Loading) => lines.push(Line::styled(tr(lang, "common.loading"), theme.dim())),
         Some(Preview::Error(e)) => lines.push(Line::styled(clean(e), theme.error())),
@@ -316,4 +323,14 @@ fn draw_preview(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 /// `còn 3h 10m` / `quá 1d 2h` style remaining time.
 pub fn remaining(lang: Lang, due: Ts, now: Ts) -> String {
     i18n::duration(lang, due.0 - now.0)
+}
+
+/// The index words a ticket's or dossier's second line in Vietnamese (status,
+/// kind); in English the preview's own lines say it instead.
+fn subtitle_speaks(lang: Lang, hit: &crate::search::Hit) -> bool {
+    lang == Lang::Vi
+        || !matches!(
+            hit.kind,
+            crate::search::DocKind::Ticket | crate::search::DocKind::Dossier
+        )
 }

@@ -1,0 +1,624 @@
+//! The search index saved to a file, so a start loads it instead of
+//! rebuilding it from the store.
+//!
+//! One file, little-endian, everything length-prefixed:
+//!
+//! ```text
+//! magic "HOTLINE-SEARCH-IX" · format version u32 · stamp (generation, marks, counters: u64)
+//! documents · text arena · interned strings · term fst · posting bitmaps · term delta
+//! · phone arrays · live / open bitmaps · filter bitmaps · checksum u64 of all before it
+//! ```
+//!
+//! The whole file is read and its checksum verified before any of it is
+//! parsed: a damaged file is refused as a whole, never half trusted. The key
+//! map is rebuilt on load (its hash is not stable across Rust versions).
+//! Written to a temporary name, fsynced, then renamed, 0600.
+
+use super::index::{key_hash, Doc, SearchIndex, SUBTITLE_PARTS};
+use super::keymap::KeyMap;
+use super::phones::Phones;
+use super::terms::Terms;
+use super::DocKind;
+use rayon::prelude::*;
+use roaring::RoaringBitmap;
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+const MAGIC: &[u8; 17] = b"HOTLINE-SEARCH-IX";
+/// Bumped whenever the layout or the meaning of a saved part changes.
+pub const FORMAT_VERSION: u32 = 2;
+const FILE_NAME: &str = "index.bin";
+
+/// What a saved index reflects: the store generation and the caller's marks
+/// (anything else that must match for the file to be used, hashed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    pub generation: u64,
+    /// Must match for the file to be used at all.
+    pub marks: u64,
+    /// Must match when the store is still at `generation`.
+    pub counters: u64,
+}
+
+/// A stable 64-bit fingerprint of some byte strings (each length-delimited).
+pub fn fingerprint<'a>(parts: impl Iterator<Item = &'a [u8]>) -> u64 {
+    let mut sum = Checksum::new();
+    for p in parts {
+        sum.feed(&(p.len() as u64).to_le_bytes());
+        sum.feed(p);
+    }
+    sum.finish()
+}
+
+/// Why a saved index cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    #[error("no saved index")]
+    Missing,
+    #[error("could not read it: {0}")]
+    Io(#[from] io::Error),
+    #[error("not a saved search index")]
+    NotASnapshot,
+    #[error(
+        "saved by another version of hotline (format {found}, this one reads {FORMAT_VERSION})"
+    )]
+    OldFormat { found: u32 },
+    #[error("it is damaged ({0})")]
+    Damaged(String),
+}
+
+/// The file a directory's saved index lives in.
+pub fn file_in(dir: &Path) -> PathBuf {
+    dir.join(FILE_NAME)
+}
+
+/// A streaming checksum over 8-byte words: any change confined to one word
+/// changes the result (each step is a bijection of the running value), and
+/// the length is mixed in at the end. Fast enough to run over a few hundred
+/// megabytes on every start.
+struct Checksum {
+    h: u64,
+    pending: [u8; 8],
+    filled: usize,
+    len: u64,
+}
+
+impl Checksum {
+    fn new() -> Checksum {
+        Checksum {
+            h: 0x243F_6A88_85A3_08D3,
+            pending: [0; 8],
+            filled: 0,
+            len: 0,
+        }
+    }
+
+    fn mix(&mut self, word: u64) {
+        self.h = (self.h.rotate_left(23) ^ word).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    fn feed(&mut self, mut data: &[u8]) {
+        self.len += data.len() as u64;
+        if self.filled > 0 {
+            let take = (8 - self.filled).min(data.len());
+            self.pending[self.filled..self.filled + take].copy_from_slice(&data[..take]);
+            self.filled += take;
+            data = &data[take..];
+            if self.filled < 8 {
+                return;
+            }
+            self.mix(u64::from_le_bytes(self.pending));
+            self.filled = 0;
+        }
+        let mut words = data.chunks_exact(8);
+        for w in words.by_ref() {
+            self.mix(u64::from_le_bytes(w.try_into().unwrap_or_default()));
+        }
+        let rest = words.remainder();
+        self.pending[..rest.len()].copy_from_slice(rest);
+        self.filled = rest.len();
+    }
+
+    fn finish(mut self) -> u64 {
+        let mut last = [0u8; 8];
+        last[..self.filled].copy_from_slice(&self.pending[..self.filled]);
+        self.mix(u64::from_le_bytes(last));
+        let len = self.len;
+        self.mix(len);
+        self.h
+    }
+}
+
+struct Out<W: Write> {
+    w: W,
+    sum: Checksum,
+}
+
+impl<W: Write> Out<W> {
+    fn raw(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.sum.feed(bytes);
+        self.w.write_all(bytes)
+    }
+    fn u32(&mut self, n: u32) -> io::Result<()> {
+        self.raw(&n.to_le_bytes())
+    }
+    fn u64(&mut self, n: u64) -> io::Result<()> {
+        self.raw(&n.to_le_bytes())
+    }
+    fn bytes(&mut self, b: &[u8]) -> io::Result<()> {
+        self.u64(b.len() as u64)?;
+        self.raw(b)
+    }
+    fn bitmap(&mut self, b: &RoaringBitmap, buf: &mut Vec<u8>) -> io::Result<()> {
+        buf.clear();
+        b.serialize_into(&mut *buf)?;
+        self.bytes(buf)
+    }
+}
+
+/// A verified file being parsed; every read is bounds-checked, so even a
+/// file with a valid checksum but a bad layout gives an error, not a panic.
+struct In<'a> {
+    data: &'a [u8],
+    at: usize,
+}
+
+fn damaged(what: &str) -> SnapshotError {
+    SnapshotError::Damaged(what.to_string())
+}
+
+impl<'a> In<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], SnapshotError> {
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|e| *e <= self.data.len())
+            .ok_or_else(|| damaged("cut short"))?;
+        let out = &self.data[self.at..end];
+        self.at = end;
+        Ok(out)
+    }
+    fn u8(&mut self) -> Result<u8, SnapshotError> {
+        Ok(self.take(1)?[0])
+    }
+    fn u32(&mut self) -> Result<u32, SnapshotError> {
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().unwrap_or_default(),
+        ))
+    }
+    fn u64(&mut self) -> Result<u64, SnapshotError> {
+        Ok(u64::from_le_bytes(
+            self.take(8)?.try_into().unwrap_or_default(),
+        ))
+    }
+    fn len(&mut self) -> Result<usize, SnapshotError> {
+        let n = self.u64()?;
+        usize::try_from(n)
+            .ok()
+            .filter(|n| *n <= self.data.len() - self.at)
+            .ok_or_else(|| damaged("a length runs past the end"))
+    }
+    /// A count of items at least `min_size` bytes each.
+    fn count(&mut self, min_size: usize) -> Result<usize, SnapshotError> {
+        let n = self.u64()?;
+        usize::try_from(n)
+            .ok()
+            .filter(|n| n.saturating_mul(min_size) <= self.data.len() - self.at)
+            .ok_or_else(|| damaged("a count runs past the end"))
+    }
+    fn bytes(&mut self) -> Result<&'a [u8], SnapshotError> {
+        let n = self.len()?;
+        self.take(n)
+    }
+    fn string(&mut self) -> Result<String, SnapshotError> {
+        String::from_utf8(self.bytes()?.to_vec()).map_err(|_| damaged("text is not UTF-8"))
+    }
+    fn bitmap(&mut self) -> Result<RoaringBitmap, SnapshotError> {
+        let bytes = self.bytes()?;
+        RoaringBitmap::deserialize_from(bytes).map_err(|e| damaged(&format!("bitmap: {e}")))
+    }
+}
+
+fn kind_code(kind: DocKind) -> u8 {
+    match kind {
+        DocKind::Dossier => 0,
+        DocKind::Ticket => 1,
+        DocKind::Ward => 2,
+        DocKind::Procedure => 3,
+    }
+}
+
+fn kind_of(code: u8) -> Result<DocKind, SnapshotError> {
+    Ok(match code {
+        0 => DocKind::Dossier,
+        1 => DocKind::Ticket,
+        2 => DocKind::Ward,
+        3 => DocKind::Procedure,
+        _ => return Err(damaged("unknown document kind")),
+    })
+}
+
+const DOC_BYTES: usize = 1 + 8 + 8 + 8 + 5 * 4 + 4 + SUBTITLE_PARTS * 4;
+
+/// Saves `index` into `dir` (created 0700), replacing any earlier save only
+/// once the new one is complete and on the disk.
+pub fn save(index: &SearchIndex, stamp: Stamp, dir: &Path) -> io::Result<u64> {
+    crate::private_files::create_dir_all(dir)?;
+    let path = file_in(dir);
+    let tmp = path.with_extension("tmp");
+    let file = crate::private_files::create(&tmp)?;
+    let mut out = Out {
+        w: io::BufWriter::with_capacity(1 << 20, file),
+        sum: Checksum::new(),
+    };
+    let written = write_index(&mut out, index, stamp).and_then(|()| {
+        let sum = out.sum.finish();
+        out.w.write_all(&sum.to_le_bytes())?;
+        let file = out.w.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        Ok(file.metadata()?.len())
+    });
+    let size = match written {
+        Ok(size) => size,
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+    };
+    std::fs::rename(&tmp, &path)?;
+    std::fs::File::open(dir)?.sync_all()?;
+    Ok(size)
+}
+
+fn write_index<W: Write>(out: &mut Out<W>, ix: &SearchIndex, stamp: Stamp) -> io::Result<()> {
+    let mut buf = Vec::new();
+    out.raw(MAGIC)?;
+    out.u32(FORMAT_VERSION)?;
+    out.u64(stamp.generation)?;
+    out.u64(stamp.marks)?;
+    out.u64(stamp.counters)?;
+
+    out.u64(ix.docs.len() as u64)?;
+    let mut record = Vec::with_capacity(DOC_BYTES * 4096);
+    for chunk in ix.docs.chunks(4096) {
+        record.clear();
+        for d in chunk {
+            record.push(kind_code(d.kind));
+            record.extend_from_slice(&d.date.to_le_bytes());
+            record.extend_from_slice(&d.due.to_le_bytes());
+            record.extend_from_slice(&d.text_at.to_le_bytes());
+            for e in d.ends {
+                record.extend_from_slice(&e.to_le_bytes());
+            }
+            record.extend_from_slice(&d.procedure.to_le_bytes());
+            for s in d.subtitle {
+                record.extend_from_slice(&s.to_le_bytes());
+            }
+        }
+        out.raw(&record)?;
+    }
+    out.bytes(ix.text.as_bytes())?;
+    out.u64(ix.strings.len() as u64)?;
+    for s in &ix.strings {
+        out.bytes(s.as_bytes())?;
+    }
+
+    out.bytes(ix.terms.map.as_fst().as_bytes())?;
+    out.u64(ix.terms.postings.len() as u64)?;
+    for b in &ix.terms.postings {
+        out.bitmap(b, &mut buf)?;
+    }
+    out.u64(ix.terms.delta.len() as u64)?;
+    for (term, b) in &ix.terms.delta {
+        out.bytes(term.as_bytes())?;
+        out.bitmap(b, &mut buf)?;
+    }
+
+    for pairs in [&ix.phones.forward, &ix.phones.reversed] {
+        out.u64(pairs.len() as u64)?;
+        record.clear();
+        for (k, d) in pairs.iter() {
+            record.extend_from_slice(&k.to_le_bytes());
+            record.extend_from_slice(&d.to_le_bytes());
+            if record.len() >= 1 << 16 {
+                out.raw(&record)?;
+                record.clear();
+            }
+        }
+        out.raw(&record)?;
+    }
+    out.u64(ix.phones.delta.len() as u64)?;
+    for (phone, d) in &ix.phones.delta {
+        out.bytes(phone.as_bytes())?;
+        out.u32(*d)?;
+    }
+
+    out.bitmap(&ix.live, &mut buf)?;
+    out.bitmap(&ix.open, &mut buf)?;
+    let mut kinds: Vec<_> = ix.by_kind.iter().collect();
+    kinds.sort_by_key(|(k, _)| **k);
+    out.u64(kinds.len() as u64)?;
+    for (k, b) in kinds {
+        out.raw(&[kind_code(*k)])?;
+        out.bitmap(b, &mut buf)?;
+    }
+    for map in [&ix.by_ward, &ix.by_escalation] {
+        out.u64(map.len() as u64)?;
+        for (k, b) in map {
+            out.u32(*k)?;
+            out.bitmap(b, &mut buf)?;
+        }
+    }
+    for map in [&ix.by_status, &ix.by_tag, &ix.by_assignee] {
+        out.u64(map.len() as u64)?;
+        for (k, b) in map {
+            out.bytes(k.as_bytes())?;
+            out.bitmap(b, &mut buf)?;
+        }
+    }
+    Ok(())
+}
+
+/// Loads the index saved in `dir` and the stamp it was saved with.
+/// `progress(read, size)` is told how far the read has come.
+pub fn load(
+    dir: &Path,
+    progress: &dyn Fn(u64, u64),
+) -> Result<(SearchIndex, Stamp), SnapshotError> {
+    let path = file_in(dir);
+    let mut file = match std::fs::File::open(&path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(SnapshotError::Missing),
+        Err(e) => return Err(e.into()),
+    };
+    let size = file.metadata()?.len();
+    let started = std::time::Instant::now();
+    let data = read_all(&mut file, size, progress)?;
+    let read = started.elapsed();
+    if data.len() < MAGIC.len() + 4 + 8 || &data[..MAGIC.len()] != MAGIC {
+        return Err(SnapshotError::NotASnapshot);
+    }
+    let version = u32::from_le_bytes(
+        data[MAGIC.len()..MAGIC.len() + 4]
+            .try_into()
+            .unwrap_or_default(),
+    );
+    if version != FORMAT_VERSION {
+        return Err(SnapshotError::OldFormat { found: version });
+    }
+    let (body, tail) = data.split_at(data.len() - 8);
+    let mut sum = Checksum::new();
+    sum.feed(body);
+    if sum.finish().to_le_bytes() != tail {
+        return Err(damaged("checksum mismatch"));
+    }
+    let checked = started.elapsed();
+    let mut input = In {
+        data: body,
+        at: MAGIC.len() + 4,
+    };
+    let index = read_index(&mut input)?;
+    if input.at != body.len() {
+        return Err(damaged("bytes left over"));
+    }
+    tracing::info!(
+        "search index: {:.0} MB read in {read:?}, checked by {checked:?}, parsed by {:?}",
+        size as f64 / 1e6,
+        started.elapsed()
+    );
+    Ok(index)
+}
+
+fn read_all(
+    file: &mut std::fs::File,
+    size: u64,
+    progress: &dyn Fn(u64, u64),
+) -> Result<Vec<u8>, SnapshotError> {
+    use std::io::Read;
+    let size_usize = usize::try_from(size).map_err(|_| damaged("too large"))?;
+    let mut data = vec![0u8; size_usize];
+    let mut at = 0;
+    while at < data.len() {
+        let end = (at + (8 << 20)).min(data.len());
+        let n = file.read(&mut data[at..end])?;
+        if n == 0 {
+            return Err(damaged("cut short"));
+        }
+        at += n;
+        progress(at as u64, size);
+    }
+    Ok(data)
+}
+
+fn read_index(input: &mut In) -> Result<(SearchIndex, Stamp), SnapshotError> {
+    let stamp = Stamp {
+        generation: input.u64()?,
+        marks: input.u64()?,
+        counters: input.u64()?,
+    };
+    let mut ix = SearchIndex::empty();
+    let n = input.count(DOC_BYTES)?;
+    let records = input.take(n * DOC_BYTES)?;
+    ix.docs.reserve_exact(n);
+    for r in records.chunks_exact(DOC_BYTES) {
+        let mut r = In { data: r, at: 0 };
+        let kind = kind_of(r.u8()?)?;
+        let date = r.u64()? as i64;
+        let due = r.u64()? as i64;
+        let text_at = r.u64()?;
+        let mut ends = [0u32; 5];
+        for e in ends.iter_mut() {
+            *e = r.u32()?;
+        }
+        let procedure = r.u32()?;
+        let mut subtitle = [0u32; SUBTITLE_PARTS];
+        for s in subtitle.iter_mut() {
+            *s = r.u32()?;
+        }
+        ix.docs.push(Doc {
+            kind,
+            date,
+            due,
+            text_at,
+            ends,
+            procedure,
+            subtitle,
+        });
+    }
+    ix.text = input.string()?;
+    let n = input.count(8)?;
+    ix.strings.reserve_exact(n);
+    for _ in 0..n {
+        let s: Box<str> = input.string()?.into();
+        ix.string_ids.insert(s.clone(), ix.strings.len() as u32);
+        ix.strings.push(s);
+    }
+
+    let fst_bytes = input.bytes()?.to_vec();
+    let map = fst::Map::new(fst_bytes).map_err(|e| damaged(&format!("term dictionary: {e}")))?;
+    let n = input.count(8)?;
+    let mut slices = Vec::with_capacity(n);
+    for _ in 0..n {
+        slices.push(input.bytes()?);
+    }
+    // Two hundred thousand bitmaps at a million documents: on every core.
+    let postings = slices
+        .into_par_iter()
+        .map(|bytes| {
+            RoaringBitmap::deserialize_from(bytes).map_err(|e| damaged(&format!("bitmap: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if postings.len() != map.len() {
+        return Err(damaged("terms and postings differ in number"));
+    }
+    let n = input.count(16)?;
+    let mut delta = BTreeMap::new();
+    for _ in 0..n {
+        let term = input.string()?;
+        delta.insert(term, input.bitmap()?);
+    }
+    ix.terms = Terms {
+        map,
+        postings,
+        delta,
+    };
+
+    let mut phones = Phones::default();
+    for target in [&mut phones.forward, &mut phones.reversed] {
+        let n = input.count(12)?;
+        let bytes = input.take(n * 12)?;
+        target.reserve_exact(n);
+        for pair in bytes.chunks_exact(12) {
+            let mut p = In { data: pair, at: 0 };
+            target.push((p.u64()?, p.u32()?));
+        }
+    }
+    let n = input.count(12)?;
+    for _ in 0..n {
+        let phone = input.string()?;
+        phones.delta.push((phone, input.u32()?));
+    }
+    ix.phones = phones;
+
+    ix.live = input.bitmap()?;
+    ix.open = input.bitmap()?;
+    let n = input.count(9)?;
+    for _ in 0..n {
+        let kind = kind_of(input.u8()?)?;
+        ix.by_kind.insert(kind, input.bitmap()?);
+    }
+    for map in [&mut ix.by_ward, &mut ix.by_escalation] {
+        let n = input.count(12)?;
+        for _ in 0..n {
+            let k = input.u32()?;
+            map.insert(k, input.bitmap()?);
+        }
+    }
+    for map in [&mut ix.by_status, &mut ix.by_tag, &mut ix.by_assignee] {
+        let n = input.count(16)?;
+        for _ in 0..n {
+            let k = input.string()?;
+            map.insert(k, input.bitmap()?);
+        }
+    }
+    check_ids(&ix)?;
+    rebuild_keys(&mut ix);
+    Ok((ix, stamp))
+}
+
+/// Every document number a bitmap or phone array holds names a document:
+/// the search indexes the documents by them without checking.
+fn check_ids(ix: &SearchIndex) -> Result<(), SnapshotError> {
+    let docs = ix.docs.len() as u64;
+    let beyond = |b: &RoaringBitmap| b.max().is_some_and(|m| m as u64 >= docs);
+    let filters: Vec<&HashMap<String, RoaringBitmap>> =
+        vec![&ix.by_status, &ix.by_tag, &ix.by_assignee];
+    let bad = ix.terms.postings.iter().any(beyond)
+        || ix.terms.delta.values().any(beyond)
+        || beyond(&ix.live)
+        || beyond(&ix.open)
+        || ix.by_kind.values().any(beyond)
+        || ix.by_ward.values().any(beyond)
+        || ix.by_escalation.values().any(beyond)
+        || filters.iter().any(|m| m.values().any(beyond))
+        || [&ix.phones.forward, &ix.phones.reversed]
+            .iter()
+            .any(|p| p.iter().any(|(_, d)| *d as u64 >= docs))
+        || ix.phones.delta.iter().any(|(_, d)| *d as u64 >= docs);
+    if bad {
+        return Err(damaged("a document number past the last document"));
+    }
+    Ok(())
+}
+
+/// The key map of the live documents. Where two keys share a hash, the
+/// first is found by hash and the others through the overflow map, as
+/// `store` arranges it.
+fn rebuild_keys(ix: &mut SearchIndex) {
+    let mut pairs: Vec<(u64, u32)> = ix
+        .live
+        .iter()
+        .map(|n| {
+            let d = &ix.docs[n as usize];
+            (key_hash(d.kind, ix.doc_key(d)), n)
+        })
+        .collect();
+    pairs.sort_unstable();
+    let mut unique = Vec::with_capacity(pairs.len());
+    for (hash, n) in pairs {
+        match unique.last() {
+            Some(&(last, _)) if last == hash => {
+                let d = &ix.docs[n as usize];
+                ix.overflow.insert((d.kind, ix.doc_key(d).to_string()), n);
+            }
+            _ => unique.push((hash, n)),
+        }
+    }
+    ix.keys = KeyMap::from_pairs(unique);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checksum_does_not_depend_on_how_the_bytes_are_fed() {
+        let data: Vec<u8> = (0..1000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let mut whole = Checksum::new();
+        whole.feed(&data);
+        let mut pieces = Checksum::new();
+        for chunk in data.chunks(13) {
+            pieces.feed(chunk);
+        }
+        assert_eq!(whole.finish(), pieces.finish());
+        let mut flipped = data.clone();
+        flipped[500] ^= 1;
+        let mut other = Checksum::new();
+        other.feed(&flipped);
+        let mut again = Checksum::new();
+        again.feed(&data);
+        assert_ne!(other.finish(), again.finish());
+    }
+}

@@ -1,0 +1,57 @@
+//! The supervisor dashboard: moving over its rows and opening the tickets
+//! behind a status, ward or fault-type row as a queue.
+
+use crate::api::Stats;
+use crate::domain::FaultType;
+use crate::tui::action::Action;
+use crate::tui::effect::Effect;
+use crate::tui::state::{Drill, QueueTab, Screen, State};
+
+/// The rows that open a queue, in the order the cursor goes through them:
+/// open by status, overdue by ward (the ten shown), breaches by fault type.
+pub fn drill_rows(s: &Stats) -> Vec<Drill> {
+    s.open_by_status
+        .iter()
+        .map(|(st, _)| Drill::Status(*st))
+        .chain(
+            s.overdue_by_ward
+                .iter()
+                .take(10)
+                .map(|(w, _)| Drill::Ward(*w)),
+        )
+        .chain(
+            s.breaches_by_fault
+                .iter()
+                .filter_map(|(f, _)| FaultType::from_slug(f).map(Drill::Fault)),
+        )
+        .collect()
+}
+
+pub(crate) fn on_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
+    let rows = state
+        .dashboard
+        .stats
+        .as_ref()
+        .map(drill_rows)
+        .unwrap_or_default();
+    let n = rows.len();
+    let cursor = &mut state.dashboard.cursor;
+    match a {
+        Action::Down | Action::NextPane if n > 0 => *cursor = (*cursor + 1).min(n - 1),
+        Action::Up | Action::PrevPane => *cursor = cursor.saturating_sub(1),
+        Action::Top => *cursor = 0,
+        Action::Bottom => *cursor = n.saturating_sub(1),
+        Action::Open => {
+            let Some(drill) = rows.get(*cursor).copied() else {
+                return Some(Vec::new());
+            };
+            state.queues.drill = Some(drill);
+            state.queues.tab = Some(QueueTab::Drill);
+            state.queues.cursor.selected = 0;
+            super::queues::take_page(state, Vec::new(), false);
+            return Some(super::navigate(state, Screen::Queues));
+        }
+        _ => return None,
+    }
+    Some(Vec::new())
+}
