@@ -25,6 +25,13 @@ pub enum LiveUpdate {
     /// A ticket the subscriber may see was created or changed (phone and
     /// CCCD masked, as in lists).
     Ticket { id: u64, ticket: Box<Ticket> },
+    /// The same, with the masked ticket's JSON made once for every
+    /// subscriber (the hub's event streams send it as it is).
+    TicketJson {
+        id: u64,
+        ticket: Box<Ticket>,
+        json: Arc<str>,
+    },
     /// Changes were missed (the subscriber fell behind, or asked to catch
     /// up from further back than is kept): reload what is on screen.
     Reload { id: u64 },
@@ -36,7 +43,9 @@ impl LiveUpdate {
     /// The event id, for `Last-Event-ID` (none for link changes).
     pub fn id(&self) -> Option<u64> {
         match self {
-            LiveUpdate::Ticket { id, .. } | LiveUpdate::Reload { id } => Some(*id),
+            LiveUpdate::Ticket { id, .. }
+            | LiveUpdate::TicketJson { id, .. }
+            | LiveUpdate::Reload { id } => Some(*id),
             LiveUpdate::Link { .. } => None,
         }
     }
@@ -71,6 +80,18 @@ struct Published {
     id: u64,
     /// `None` in a catch-up list: "reload" (the ring cannot answer).
     ticket: Option<Ticket>,
+    /// Masked once for everyone, and its JSON made at most once.
+    masked: Option<(Ticket, std::sync::OnceLock<Arc<str>>)>,
+}
+
+impl Published {
+    fn new(id: u64, ticket: Option<&Ticket>) -> Published {
+        Published {
+            id,
+            ticket: ticket.cloned(),
+            masked: ticket.map(|t| (t.clone().with_caller_masked(), Default::default())),
+        }
+    }
 }
 
 struct Ring {
@@ -131,10 +152,7 @@ impl LiveFeed {
         let mut ring = self.ring();
         let id = ring.next_id;
         ring.next_id += 1;
-        let p = Arc::new(Published {
-            id,
-            ticket: Some(ticket.clone()),
-        });
+        let p = Arc::new(Published::new(id, Some(ticket)));
         if ring.recent.len() == RING_CAPACITY {
             ring.recent.pop_front();
         }
@@ -157,6 +175,16 @@ impl LiveFeed {
     /// Subscribes `user`, first catching up on what came after event
     /// `after`. Must run inside a tokio runtime (a task feeds the subscription).
     pub fn subscribe(&self, user: User, after: Option<u64>) -> Subscription {
+        self.subscribe_as(user, after, false)
+    }
+
+    /// As [`LiveFeed::subscribe`], each ticket's JSON included (made once
+    /// for all subscribers): what the hub streams.
+    pub fn subscribe_json(&self, user: User, after: Option<u64>) -> Subscription {
+        self.subscribe_as(user, after, true)
+    }
+
+    fn subscribe_as(&self, user: User, after: Option<u64>, as_json: bool) -> Subscription {
         let (out, rx) = mpsc::channel(SUBSCRIBER_BUFFER);
         let (catch_up, live) = {
             let ring = self.ring();
@@ -169,10 +197,7 @@ impl LiveFeed {
                     let oldest = ring.recent.front().map(|p| p.id).unwrap_or(ring.next_id);
                     if a >= last || a + 1 < oldest {
                         // From another run of the hub, or older than the ring keeps.
-                        vec![Arc::new(Published {
-                            id: last,
-                            ticket: None,
-                        })]
+                        vec![Arc::new(Published::new(last, None))]
                     } else {
                         ring.recent.iter().filter(|p| p.id > a).cloned().collect()
                     }
@@ -186,6 +211,7 @@ impl LiveFeed {
         tokio::spawn(feed(
             Feed {
                 user,
+                as_json,
                 live,
                 out,
                 closed,
@@ -213,18 +239,30 @@ impl Drop for SubscriberCount {
     }
 }
 
-fn visible(user: &User, p: &Published) -> Option<LiveUpdate> {
-    match &p.ticket {
-        None => Some(LiveUpdate::Reload { id: p.id }),
-        Some(t) => can_see(user, t).then(|| LiveUpdate::Ticket {
-            id: p.id,
-            ticket: Box::new(t.clone().with_caller_masked()),
-        }),
+fn visible(user: &User, p: &Published, as_json: bool) -> Option<LiveUpdate> {
+    let (Some(t), Some((masked, json))) = (&p.ticket, &p.masked) else {
+        return Some(LiveUpdate::Reload { id: p.id });
+    };
+    if !can_see(user, t) {
+        return None;
     }
+    let ticket = Box::new(masked.clone());
+    Some(if as_json {
+        let json = json.get_or_init(|| serde_json::to_string(masked).unwrap_or_default().into());
+        LiveUpdate::TicketJson {
+            id: p.id,
+            ticket,
+            json: json.clone(),
+        }
+    } else {
+        LiveUpdate::Ticket { id: p.id, ticket }
+    })
 }
 
 struct Feed {
     user: User,
+    /// Updates carry the ticket's JSON too (for the hub's event streams).
+    as_json: bool,
     live: broadcast::Receiver<Arc<Published>>,
     out: mpsc::Sender<LiveUpdate>,
     closed: watch::Receiver<bool>,
@@ -249,7 +287,7 @@ async fn feed(mut f: Feed, catch_up: Vec<Arc<Published>>) {
     let mut last_sent = 0;
     for p in catch_up {
         last_sent = p.id;
-        if let Some(u) = visible(&f.user, &p) {
+        if let Some(u) = visible(&f.user, &p, f.as_json) {
             if !f.send(u).await {
                 return;
             }
@@ -266,7 +304,7 @@ async fn feed(mut f: Feed, catch_up: Vec<Arc<Published>>) {
             Ok(p) if p.id <= last_sent => continue,
             Ok(p) => {
                 last_sent = p.id;
-                match visible(&f.user, &p) {
+                match visible(&f.user, &p, f.as_json) {
                     Some(u) => u,
                     None => continue,
                 }

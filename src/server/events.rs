@@ -6,7 +6,6 @@ use super::error::HubResult;
 use super::extract::LastEventId;
 use crate::api::live::LiveUpdate;
 use crate::api::wire::{EVENT_RELOAD, EVENT_TICKET};
-use crate::api::HotlineApi;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::IntoResponse;
 use futures_core::Stream;
@@ -30,7 +29,7 @@ pub async fn events(
     SignedIn(api): SignedIn,
     LastEventId(after): LastEventId,
 ) -> HubResult<impl IntoResponse> {
-    let updates = api.subscribe(after).await?;
+    let updates = api.subscribe_json(after);
     Ok(Sse::new(SseUpdates(updates)).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
 }
 
@@ -58,6 +57,12 @@ impl Stream for SseUpdates {
 
 fn to_event(update: LiveUpdate) -> Option<Event> {
     match update {
+        LiveUpdate::TicketJson { id, json, .. } => Some(
+            Event::default()
+                .id(id.to_string())
+                .event(EVENT_TICKET)
+                .data(&*json),
+        ),
         LiveUpdate::Ticket { id, ticket } => Event::default()
             .id(id.to_string())
             .event(EVENT_TICKET)

@@ -84,6 +84,12 @@ impl LocalApi {
         &self.backend
     }
 
+    /// Live updates with each ticket's JSON made once for all subscribers
+    /// (the hub's event streams). Inside a tokio runtime.
+    pub fn subscribe_json(&self, after: Option<u64>) -> super::live::Subscription {
+        self.backend.live.subscribe_json(self.user.clone(), after)
+    }
+
     pub fn user(&self) -> &User {
         &self.user
     }

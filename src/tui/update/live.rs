@@ -14,7 +14,7 @@ pub(crate) fn on_live(state: &mut State, update: LiveUpdate) -> Vec<Effect> {
             Vec::new()
         }
         LiveUpdate::Reload { .. } => refresh(state, None),
-        LiveUpdate::Ticket { ticket, .. } => {
+        LiveUpdate::Ticket { ticket, .. } | LiveUpdate::TicketJson { ticket, .. } => {
             if newly_escalated_to_me(state, &ticket) {
                 state.live.fresh.insert(ticket.id);
                 state.live.ring_bell |= state.live.bell_enabled;
