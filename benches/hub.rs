@@ -6,7 +6,11 @@
 //! starting it to its first search answer and to a ready index, 50
 //! concurrent clients creating tickets for 5 s (each answer comes after the
 //! group-committed fsync), searches sent per keystroke as the TUI would
-//! through a hub, and the hub's resident memory.
+//! through a hub, and the hub's resident memory. Then live updates:
+//! HOTLINE_BENCH_SUBSCRIBERS (default 200) clients hold `GET /api/v1/events`
+//! open while the 50 writers create tickets again; each ticket's time from
+//! its create request being sent to its event arriving on every stream, and
+//! the hub's memory per subscriber.
 
 mod common;
 
@@ -225,5 +229,147 @@ fn main() {
         "hub RSS after the writes",
         format!("{:.0} MB", rss_mb(&hub.child.id().to_string())),
     );
+    live_updates(&rt, &http, &hub, &token);
     drop(hub);
+}
+
+/// Writers creating tickets while subscribers read every change live.
+fn live_updates(rt: &tokio::runtime::Runtime, http: &reqwest::Client, hub: &Hub, token: &str) {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+    let subscribers = env("HOTLINE_BENCH_SUBSCRIBERS", 200);
+    let pid = hub.child.id().to_string();
+    let before = rss_mb(&pid);
+    let sent: Arc<Mutex<HashMap<String, Instant>>> = Default::default();
+    let (streams, opened) = rt.block_on(async {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<(String, Instant)>();
+        let mut opened = 0;
+        for _ in 0..subscribers {
+            // Its own connection, as separate clients would have.
+            let client = reqwest::Client::new();
+            let resp = client
+                .get(format!("{}/api/v1/events", hub.url))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            assert!(resp.status().is_success());
+            opened += 1;
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let mut resp = resp;
+                let mut parser = hotline::api::sse::SseParser::default();
+                while let Ok(Some(chunk)) = resp.chunk().await {
+                    let at = Instant::now();
+                    for e in parser.push(&chunk) {
+                        if let Some(subject) = subject_of(&e.data) {
+                            let _ = tx.send((subject, at));
+                        }
+                    }
+                }
+                drop(client);
+            });
+        }
+        (rx, opened)
+    });
+    // Let the streams settle before measuring memory.
+    std::thread::sleep(Duration::from_millis(500));
+    let after = rss_mb(&pid);
+    row(
+        &format!("live: hub RSS with {opened} event streams open"),
+        format!("{after:.0} MB"),
+    );
+    row(
+        "live: hub memory per subscriber",
+        format!(
+            "{:.0} KB",
+            (after - before).max(0.0) * 1024.0 / opened as f64
+        ),
+    );
+
+    let started = Instant::now();
+    let created = rt.block_on(async {
+        let tasks: Vec<_> = (0..WRITERS)
+            .map(|w| {
+                let (http, url, token, sent) = (
+                    http.clone(),
+                    hub.url.clone(),
+                    token.to_string(),
+                    sent.clone(),
+                );
+                tokio::spawn(async move {
+                    let mut i = 0;
+                    while started.elapsed() < WRITING_FOR {
+                        let subject = format!("Live {w}-{i}");
+                        let body = json!({
+                            "kind": "complaint",
+                            "channel": "phone",
+                            "subject": subject,
+                            "caller_phone": format!("0914{w:03}{:03}", i % 1000),
+                            "priority": "p3"
+                        });
+                        sent.lock().unwrap().insert(subject, Instant::now());
+                        let resp = http
+                            .post(format!("{url}/api/v1/tickets"))
+                            .bearer_auth(&token)
+                            .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
+                            .json(&body)
+                            .send()
+                            .await
+                            .unwrap();
+                        assert_eq!(resp.status().as_u16(), 201);
+                        resp.bytes().await.unwrap();
+                        i += 1;
+                    }
+                    i
+                })
+            })
+            .collect();
+        let mut n = 0;
+        for t in tasks {
+            n += t.await.unwrap();
+        }
+        n
+    });
+    let elapsed = started.elapsed().as_secs_f64();
+    // Every event on every stream, or give up waiting after 10 s.
+    let mut streams = streams;
+    let expected = created * opened;
+    let mut latencies = Vec::with_capacity(expected);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while latencies.len() < expected && Instant::now() < deadline {
+        match streams.try_recv() {
+            Ok((subject, at)) => {
+                if let Some(t0) = sent.lock().unwrap().get(&subject) {
+                    latencies.push(at.saturating_duration_since(*t0));
+                }
+            }
+            Err(_) => std::thread::sleep(Duration::from_millis(5)),
+        }
+    }
+    latencies.sort();
+    row(
+        &format!("live: {WRITERS} writers, {opened} subscribers: tickets created/s"),
+        format!("{:.0}", created as f64 / elapsed),
+    );
+    row(
+        "live: events delivered / expected",
+        format!("{} / {expected}", latencies.len()),
+    );
+    row(
+        "live: change → every stream p50",
+        format!("{:.1} ms", pct(&latencies, 0.5)),
+    );
+    row(
+        "live: change → every stream p99",
+        format!("{:.1} ms", pct(&latencies, 0.99)),
+    );
+    row("live: hub RSS after", format!("{:.0} MB", rss_mb(&pid)));
+}
+
+/// The subject in a ticket event's JSON, without parsing the whole ticket.
+fn subject_of(data: &str) -> Option<String> {
+    let start = data.find("\"subject\":\"")? + "\"subject\":\"".len();
+    let len = data[start..].find('"')?;
+    Some(data[start..start + len].to_string())
 }

@@ -277,6 +277,7 @@ fn keystrokes(dir: &Path, cfg: &DemoConfig) {
         color: true,
         demo: false,
         clock: hotline::domain::fixed_clock(cfg.now),
+        bell: false,
         switch_user: None,
     };
     let mut times = Vec::new();

@@ -23,6 +23,8 @@ pub struct Config {
     pub data: Option<String>,
     /// The hub to work through, as `--server`.
     pub server: Option<String>,
+    /// The terminal bell on a new escalation into the user's queue (default on).
+    pub bell: Option<bool>,
 }
 
 pub const LANGS: [&str; 2] = ["vi", "en"];
@@ -39,6 +41,7 @@ struct RawConfig {
     mouse: Option<bool>,
     data: Option<Spanned<String>>,
     server: Option<Spanned<String>>,
+    bell: Option<bool>,
 }
 
 impl Config {
@@ -105,6 +108,7 @@ impl Config {
             mouse: raw.mouse,
             data: value(raw.data),
             server: value(raw.server),
+            bell: raw.bell,
         })
     }
 }
@@ -135,9 +139,10 @@ mod tests {
     fn good_values_are_kept() {
         let c = Config::parse(
             "c.toml",
-            "user = \"lan.nt\"\nlang = \"en\"\nkeymap_preset = \"vim\"\ncolor = \"never\"\nmouse = false\nserver = \"https://hub.example:8443\"\n",
+            "user = \"lan.nt\"\nlang = \"en\"\nkeymap_preset = \"vim\"\ncolor = \"never\"\nmouse = false\nserver = \"https://hub.example:8443\"\nbell = false\n",
         )
         .unwrap();
+        assert_eq!(c.bell, Some(false));
         assert_eq!(c.server.as_deref(), Some("https://hub.example:8443"));
         assert_eq!(c.keymap_preset.as_deref(), Some("vim"));
         assert_eq!(c.mouse, Some(false));

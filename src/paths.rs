@@ -23,6 +23,14 @@ pub fn config_file() -> PathBuf {
         .unwrap_or_else(|| base(dirs::config_dir()).join("config.toml"))
 }
 
+/// Writes made while the hub could not be reached, until it answers:
+/// `HOTLINE_OUTBOX`, else `$XDG_DATA_HOME/hotline/outbox`.
+pub fn outbox_dir() -> PathBuf {
+    std::env::var_os("HOTLINE_OUTBOX")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| base(dirs::data_dir()).join("outbox"))
+}
+
 /// The user's keymap overrides, beside the config file.
 pub fn user_keymap_file() -> PathBuf {
     config_file().with_file_name("keymap.toml")

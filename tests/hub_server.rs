@@ -259,6 +259,7 @@ const MATRIX: &[(&str, [u16; 4])] = &[
     ("POST /imports/dossiers", [403, 403, 200, 200]),
     ("GET /status", [200, 200, 200, 200]),
     ("GET /openapi.json", [200, 200, 200, 200]),
+    ("GET /events", [200, 200, 200, 200]),
 ];
 
 /// Sends one matrix route as `user` (`None`: without a token).

@@ -24,6 +24,12 @@ pub enum ApiError {
     /// The hub could not be reached or answered with something unusable.
     #[error("the hub is unavailable: {message}")]
     Unavailable { message: String },
+    /// The hub could not be reached: the write is kept in this computer's
+    /// outbox and sent, once, when it answers (clients only, never on the wire).
+    #[error(
+        "the hub cannot be reached: kept as pending ({pending} waiting) and sent when it answers"
+    )]
+    Queued { pending: usize },
 }
 
 impl ApiError {

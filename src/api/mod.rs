@@ -3,8 +3,11 @@
 //! user, and role and ward-scope checks live behind the trait.
 
 mod error;
+pub mod live;
 pub mod local;
 pub mod remote;
+mod remote_events;
+pub mod sse;
 mod stats;
 mod types;
 pub mod wire;
@@ -73,6 +76,15 @@ pub trait HotlineApi: Send + Sync {
 
     /// Retires `name`'s token (admins): the hub refuses it from then on.
     async fn revoke_token(&self, name: &str) -> ApiResult<()>;
+
+    /// Live updates of the tickets this user may see, from after event
+    /// `after` on (or from now). Remote clients reconnect by themselves.
+    async fn subscribe(&self, after: Option<u64>) -> ApiResult<live::Subscription> {
+        let _ = after;
+        Err(ApiError::Rejected {
+            message: "live updates are not available here".into(),
+        })
+    }
 }
 
 /// Opens the same backend as another user (the demo user switcher).

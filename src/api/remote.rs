@@ -2,7 +2,7 @@
 //! error body of [`super::wire`], so that a call through the hub answers
 //! (and fails) exactly as the same call in process.
 
-use super::wire::{ErrorBody, ListRequest, TokenIssued, API_PREFIX, IDEMPOTENCY_KEY};
+use super::wire::{ErrorBody, ListRequest, TokenIssued, API_PREFIX, IDEMPOTENCY_KEY, OUTBOX_DEPTH};
 use super::{
     ApiError, ApiResult, BackendStatus, CallerHistory, HotlineApi, Page, SearchRequest,
     SearchResults, Stats, TicketDetail, TicketFilter, TicketPage,
@@ -11,6 +11,8 @@ use crate::domain::{Change, Dossier, NewTicket, Ticket, TicketId, User};
 use async_trait::async_trait;
 use reqwest::{Method, RequestBuilder, StatusCode, Url};
 use serde::de::DeserializeOwned;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -26,6 +28,8 @@ pub struct RemoteApi {
     base: Url,
     token: String,
     user: User,
+    /// This client's outbox depth, sent with each request for the hub's metrics.
+    outbox_depth: Option<Arc<AtomicUsize>>,
 }
 
 impl std::fmt::Debug for RemoteApi {
@@ -100,6 +104,7 @@ impl RemoteApi {
                 role: crate::domain::Role::Operator,
                 wards: vec![],
             },
+            outbox_depth: None,
         };
         api.user = api.get("me").await?;
         Ok(api)
@@ -122,6 +127,22 @@ impl RemoteApi {
         Ok(api)
     }
 
+    /// The hub at `url` as `user`, without asking it (it cannot be reached
+    /// now): `user` is who this token signed in as last time. Reads fail
+    /// until the hub answers; writes can wait in an outbox.
+    pub fn offline(url: &str, token: &str, user: User) -> ApiResult<RemoteApi> {
+        let base = parse_hub_url(url).map_err(|why| ApiError::Rejected {
+            message: format!("hub URL '{}': {why}", crate::text::escape_controls(url)),
+        })?;
+        Ok(RemoteApi {
+            client: client()?,
+            base,
+            token: token.trim().to_string(),
+            user,
+            outbox_depth: None,
+        })
+    }
+
     /// The signed-in user, as the hub told it at sign-in.
     pub fn user(&self) -> &User {
         &self.user
@@ -133,7 +154,7 @@ impl RemoteApi {
     }
 
     /// `base` + `/api/v1/` + the segments, each escaped as one segment.
-    fn endpoint(&self, segments: &[&str]) -> Url {
+    pub(super) fn endpoint(&self, segments: &[&str]) -> Url {
         let mut url = self.base.clone();
         if let Ok(mut path) = url.path_segments_mut() {
             path.pop_if_empty();
@@ -143,8 +164,18 @@ impl RemoteApi {
         url
     }
 
-    fn request(&self, method: Method, url: Url) -> RequestBuilder {
-        self.client.request(method, url).bearer_auth(&self.token)
+    pub(super) fn request(&self, method: Method, url: Url) -> RequestBuilder {
+        let req = self.client.request(method, url).bearer_auth(&self.token);
+        match &self.outbox_depth {
+            Some(n) => req.header(OUTBOX_DEPTH, n.load(Ordering::Relaxed).to_string()),
+            None => req,
+        }
+    }
+
+    /// Reports `depth` (this client's outbox) to the hub with every request.
+    pub fn reporting_outbox(mut self, depth: Arc<AtomicUsize>) -> RemoteApi {
+        self.outbox_depth = Some(depth);
+        self
     }
 
     /// Sends the request; a failed status becomes the API error it stands for.
@@ -329,6 +360,10 @@ impl HotlineApi for RemoteApi {
         let req = self.request(Method::DELETE, self.endpoint(&["users", name, "token"]));
         self.send(req).await.map(|_| ())
     }
+
+    async fn subscribe(&self, after: Option<u64>) -> ApiResult<super::live::Subscription> {
+        Ok(super::remote_events::subscribe(self.clone(), after))
+    }
 }
 
 #[cfg(test)]
@@ -361,6 +396,7 @@ mod tests {
                 role: crate::domain::Role::Admin,
                 wards: vec![],
             },
+            outbox_depth: None,
         };
         assert_eq!(
             api.endpoint(&["dossiers", "A/B ?"]).as_str(),

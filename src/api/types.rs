@@ -120,6 +120,9 @@ pub struct BackendStatus {
     /// Why the search index could not be built; searches fail meanwhile.
     #[serde(default)]
     pub index_error: Option<String>,
+    /// Writes this client keeps until the hub answers (0 for a local store).
+    #[serde(default)]
+    pub pending_writes: u64,
 }
 
 impl BackendStatus {

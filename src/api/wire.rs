@@ -21,6 +21,7 @@
 //! | `DELETE /users/{name}/token`       | → 204                                      |
 //! | `POST /imports/dossiers`           | the file's bytes (CSV or JSON lines) → `ImportReport` |
 //! | `GET /status`                      | → `BackendStatus`                          |
+//! | `GET /events`                      | header `Last-Event-ID: ID` (optional) → `text/event-stream`: `ticket` events (data: a `Ticket`, masked) and `reload` events, each with an id that only grows |
 //! | `GET /openapi.json`                | the OpenAPI document                       |
 //!
 //! Outside `/api/v1`, without a token: `GET /healthz` → `ok`, `GET /metrics`
@@ -41,6 +42,14 @@ use serde::{Deserialize, Serialize};
 
 pub const API_PREFIX: &str = "/api/v1";
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+/// A client's count of writes waiting for the hub (its outbox), on any request.
+pub const OUTBOX_DEPTH: &str = "x-hotline-outbox";
+/// Live updates (server-sent events).
+pub const EVENTS_PATH: &str = "/events";
+/// A ticket the subscriber may see was created or changed.
+pub const EVENT_TICKET: &str = "ticket";
+/// Changes were missed: reload what is shown.
+pub const EVENT_RELOAD: &str = "reload";
 
 /// `POST /tickets/list`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -107,7 +116,7 @@ impl ErrorBody {
             ApiError::Rejected { .. } => (422, "rejected"),
             ApiError::Storage { .. } => (500, "storage"),
             ApiError::Unauthorized { .. } => (401, "unauthorized"),
-            ApiError::Unavailable { .. } => (503, "unavailable"),
+            ApiError::Unavailable { .. } | ApiError::Queued { .. } => (503, "unavailable"),
         };
         body.code = status.1.into();
         (status.0, body)

@@ -484,6 +484,7 @@ fn open_tui(
         color,
         demo,
         clock: system_clock(),
+        bell: config.bell != Some(false),
         switch_user: demo.then_some(switcher),
     };
     crate::tui::run(open, opts)?;

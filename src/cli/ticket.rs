@@ -165,24 +165,32 @@ pub async fn run(
     };
     let tid = id(&ticket_id)?;
     let Version { version } = version;
+    let comment = matches!(change, Change::Comment { .. });
     let expected = match version {
         Some(v) => v,
-        None => api.ticket(tid).await?.ticket.version,
+        None => match api.ticket(tid).await {
+            Ok(d) => d.ticket.version,
+            // Offline, a comment still goes to the outbox; the version is
+            // settled when it is sent (comments never clash with a change).
+            Err(ApiError::Unavailable { .. }) if comment => 0,
+            Err(e) => return Err(e.into()),
+        },
     };
-    let t = api
-        .apply(tid, expected, change)
-        .await
-        .map_err(|e| match (e, version) {
-            (ApiError::Conflict { current }, Some(stale)) => anyhow!(
-                "--expect-version {stale} is stale: {} is at version {} now (changed by {}); \
+    let t = match api.apply(tid, expected, change).await {
+        Err(ApiError::Queued { pending }) => return Ok(pending_note(pending, json)),
+        other => other,
+    };
+    let t = t.map_err(|e| match (e, version) {
+        (ApiError::Conflict { current }, Some(stale)) => anyhow!(
+            "--expect-version {stale} is stale: {} is at version {} now (changed by {}); \
                  nothing was changed. See it with `hotline ticket show {}`",
-                current.id,
-                current.version,
-                current.updated_by,
-                current.id
-            ),
-            (e, _) => e.into(),
-        })?;
+            current.id,
+            current.version,
+            current.updated_by,
+            current.id
+        ),
+        (e, _) => e.into(),
+    })?;
     Ok(if json {
         output::json(&t)
     } else {
@@ -206,7 +214,10 @@ async fn create(api: &dyn HotlineApi, a: NewArgs, json: bool) -> Result<String> 
         parent: None,
     };
     let request_id = a.request_id.unwrap_or_else(uuid::Uuid::now_v7);
-    let t = api.create_ticket(request_id, new).await?;
+    let t = match api.create_ticket(request_id, new).await {
+        Err(ApiError::Queued { pending }) => return Ok(pending_note(pending, json)),
+        other => other?,
+    };
     Ok(if json {
         output::json(&t)
     } else {
@@ -257,4 +268,16 @@ async fn list(
         out.push_str(&format!("\nmore: --after {next}"));
     }
     Ok(out)
+}
+
+/// A write kept in the outbox: not an error, it is sent when the hub answers.
+fn pending_note(pending: usize, json: bool) -> String {
+    if json {
+        output::json(&serde_json::json!({ "pending": pending }))
+    } else {
+        format!(
+            "pending: the hub cannot be reached; kept in this computer's outbox \
+             ({pending} waiting) and sent when it answers"
+        )
+    }
 }

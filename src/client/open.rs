@@ -3,6 +3,7 @@
 //! address it left in `hub.json`.
 
 use super::credentials::token_for;
+use super::{Outbox, OutboxApi};
 use crate::api::{ApiError, ApiResult, HotlineApi, LocalApi, RemoteApi};
 use crate::domain::{Clock, User};
 use crate::store::{IfMissing, StoreError};
@@ -31,14 +32,15 @@ pub type Connect<'a> = &'a dyn Fn(&str, &str) -> ApiResult<RemoteApi>;
 
 pub enum Opened {
     Local(LocalApi),
-    Remote(RemoteApi),
+    /// A hub, with the outbox that keeps writes while it cannot be reached.
+    Remote(Box<OutboxApi>),
 }
 
 impl Opened {
     pub fn api(&self) -> &dyn HotlineApi {
         match self {
             Opened::Local(api) => api,
-            Opened::Remote(api) => api,
+            Opened::Remote(api) => api.as_ref(),
         }
     }
 
@@ -52,7 +54,7 @@ impl Opened {
     pub fn into_shared(self) -> Arc<dyn HotlineApi> {
         match self {
             Opened::Local(api) => Arc::new(api),
-            Opened::Remote(api) => Arc::new(api),
+            Opened::Remote(api) => Arc::new(*api),
         }
     }
 }
@@ -70,7 +72,7 @@ pub fn open_api(
             bail!("--demo works on the local demo store; it cannot be used with a hub ({url})");
         }
         let token = token_for(url, target.credentials_file)?.ok_or_else(|| not_signed_in(url))?;
-        return sign_in(url, &token, target.explicit_user, connect).map(Opened::Remote);
+        return sign_in_or_offline(url, &token, target.explicit_user, connect);
     }
     let local = LocalApi::open_noting(
         target.dir,
@@ -99,17 +101,65 @@ pub fn open_api(
             url = hub.url
         );
     };
-    let api = sign_in(&hub.url, &token, target.explicit_user, connect)?;
+    let opened = sign_in_or_offline(&hub.url, &token, target.explicit_user, connect)?;
     if announce {
         let _ = writeln!(
             std::io::stderr(),
             "hotline: the store at {} is served by the hub at {}; working through it as {}",
             crate::text::escape_controls(&target.dir.display().to_string()),
             crate::text::escape_controls(&hub.url),
-            api.user().name
+            opened.user().name
         );
     }
-    Ok(Opened::Remote(api))
+    Ok(opened)
+}
+
+/// This client's outbox for writes to the hub at `url` with `token` (one
+/// per hub and sign-in, so that a write never goes elsewhere or as another user).
+fn outbox_for(url: &str, token: &str) -> Outbox {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{url}\n{}", token.trim()).as_bytes());
+    let key: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    Outbox::at(crate::paths::outbox_dir().join(key))
+}
+
+/// The hub's API with the outbox that keeps writes while it cannot be reached.
+fn buffered(api: RemoteApi, outbox: Outbox) -> Result<Opened> {
+    let api = OutboxApi::new(api, outbox)
+        .map_err(|e| anyhow!("could not open the outbox for writes made offline: {e}"))?;
+    Ok(Opened::Remote(Box::new(api)))
+}
+
+/// Signs in; a hub that cannot be reached is worked with offline as the
+/// user this token signed in as last time (writes wait in the outbox).
+fn sign_in_or_offline(
+    url: &str,
+    token: &str,
+    user: Option<&str>,
+    connect: Connect,
+) -> Result<Opened> {
+    let outbox = outbox_for(url, token);
+    match sign_in(url, token, user, connect) {
+        Ok(api) => {
+            if let Err(e) = outbox.remember_user(api.user()) {
+                tracing::warn!("could not note who signed in for offline use: {e}");
+            }
+            buffered(api, outbox)
+        }
+        Err(e) => {
+            let unreachable = matches!(
+                e.downcast_ref::<ApiError>(),
+                Some(ApiError::Unavailable { .. })
+            );
+            match outbox.remembered_user().filter(|_| unreachable) {
+                Some(known) => {
+                    tracing::info!("the hub at {url} cannot be reached: working offline");
+                    buffered(RemoteApi::offline(url, token, known)?, outbox)
+                }
+                None => Err(e),
+            }
+        }
+    }
 }
 
 /// The error for a hub with no token to present.

@@ -58,7 +58,17 @@ impl FromRequestParts<Arc<HubShared>> for SignedIn {
             })?
             .map_err(ApiError::from)?;
         match user {
-            Some(user) => Ok(SignedIn(LocalApi::new(hub.backend.clone(), user))),
+            Some(user) => {
+                if let Some(depth) = parts
+                    .headers
+                    .get(crate::api::wire::OUTBOX_DEPTH)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                {
+                    hub.metrics.client_outbox(&user.name, depth);
+                }
+                Ok(SignedIn(LocalApi::new(hub.backend.clone(), user)))
+            }
             None => {
                 hub.limiter.failed(ip);
                 Err(HubError::unauthorized(

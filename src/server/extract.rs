@@ -186,3 +186,27 @@ fn shown(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(80)]);
     format!("'{}'", text.escape_default())
 }
+
+/// `Last-Event-ID`: the last live update a reconnecting client saw.
+pub struct LastEventId(pub Option<u64>);
+
+impl<S: Send + Sync> FromRequestParts<S> for LastEventId {
+    type Rejection = HubError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, HubError> {
+        let Some(value) = parts.headers.get("last-event-id") else {
+            return Ok(LastEventId(None));
+        };
+        value
+            .to_str()
+            .ok()
+            .and_then(|s| s.trim().parse::<u64>().ok())
+            .map(|id| LastEventId(Some(id)))
+            .ok_or_else(|| {
+                HubError::bad_request(format!(
+                    "the Last-Event-ID header {} is not an event id (a whole number)",
+                    shown(value.as_bytes())
+                ))
+            })
+    }
+}

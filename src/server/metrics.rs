@@ -35,9 +35,31 @@ struct Histogram {
 #[derive(Default)]
 pub struct Metrics {
     series: Mutex<BTreeMap<Series, Histogram>>,
+    /// The outbox depth each user's client last reported.
+    outboxes: Mutex<BTreeMap<String, u64>>,
 }
 
 impl Metrics {
+    pub fn client_outbox(&self, user: &str, depth: u64) {
+        let mut all = self.outboxes.lock().unwrap_or_else(|p| p.into_inner());
+        if depth == 0 {
+            all.remove(user);
+        } else {
+            all.insert(user.to_string(), depth);
+        }
+    }
+
+    fn write_outboxes(&self, out: &mut String) {
+        let all = self.outboxes.lock().unwrap_or_else(|p| p.into_inner());
+        out.push_str("# HELP hotline_client_outbox_depth Writes clients keep until the hub answers, as they last reported.\n");
+        out.push_str("# TYPE hotline_client_outbox_depth gauge\n");
+        let _ = writeln!(
+            out,
+            "hotline_client_outbox_depth {}",
+            all.values().sum::<u64>()
+        );
+    }
+
     fn observe(&self, series: Series, seconds: f64) {
         let mut all = self.series.lock().unwrap_or_else(|p| p.into_inner());
         let h = all.entry(series).or_default();
@@ -127,6 +149,8 @@ pub async fn metrics(State(hub): State<Arc<HubShared>>) -> Response {
     let counts = tokio::task::spawn_blocking(move || store.ticket_counts_by_status()).await;
     let mut out = String::new();
     hub.metrics.write_requests(&mut out);
+    write_live(&hub.backend.live, &mut out);
+    hub.metrics.write_outboxes(&mut out);
     match counts {
         Ok(Ok(counts)) => {
             out.push_str("# HELP hotline_tickets Tickets in the store, by status.\n");
@@ -165,4 +189,15 @@ pub async fn metrics(State(hub): State<Arc<HubShared>>) -> Response {
         out,
     )
         .into_response()
+}
+
+fn write_live(live: &crate::api::live::LiveFeed, out: &mut String) {
+    out.push_str(
+        "# HELP hotline_live_subscribers Open live-update subscriptions (event streams).\n",
+    );
+    out.push_str("# TYPE hotline_live_subscribers gauge\n");
+    let _ = writeln!(out, "hotline_live_subscribers {}", live.subscribers());
+    out.push_str("# HELP hotline_live_events_sent_total Live updates handed to subscribers.\n");
+    out.push_str("# TYPE hotline_live_events_sent_total counter\n");
+    let _ = writeln!(out, "hotline_live_events_sent_total {}", live.delivered());
 }

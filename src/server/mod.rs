@@ -8,6 +8,7 @@
 
 mod auth;
 mod error;
+mod events;
 mod extract;
 pub mod hub_file;
 mod listener;
@@ -104,6 +105,7 @@ pub fn router(backend: Arc<Backend>, sign_in_limit: SignInLimit) -> Router {
             post(routes::import_dossiers).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)),
         )
         .route("/status", get(routes::status))
+        .route("/events", get(events::events))
         .route("/openapi.json", get(openapi::serve));
     Router::new()
         .nest(API_PREFIX, api)
@@ -203,10 +205,13 @@ pub async fn spawn(config: ServeConfig) -> Result<RunningHub> {
     let (stop, stopped) = oneshot::channel::<()>();
     let data_dir = config.data_dir.clone();
     let store = backend.store.clone();
+    let live = backend.clone();
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(async move {
                 let _ = stopped.await;
+                // Open event streams end, or the shutdown would wait for them.
+                live.live.close();
             })
             .await;
         hub_file::remove_hub_file(&data_dir);

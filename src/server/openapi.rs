@@ -35,6 +35,7 @@ use utoipa::{Modify, OpenApi};
         routes::revoke_token,
         routes::import_dossiers,
         routes::status,
+        super::events::events,
     ),
     components(schemas(crate::api::wire::ErrorBody)),
     modifiers(&BearerToken),

@@ -244,6 +244,7 @@ pub fn run_loop(
                 .try_recv()
                 .map_err(|_| anyhow::anyhow!("opening the store stopped without a word"))??;
             let mut r = Runner::new(api, handle.clone(), tx.clone(), switch.take());
+            r.follow_live();
             r.run(std::mem::take(&mut waiting));
             r.run(handle_msg(
                 state,
@@ -298,6 +299,11 @@ pub fn run_loop(
                 }
                 terminal.autoresize()?;
                 terminal.draw(|f| ui::draw(f, &state))?;
+            }
+            if std::mem::take(&mut state.live.ring_bell) {
+                use std::io::Write;
+                let mut out = stdout();
+                let _ = out.write_all(b"\x07").and_then(|_| out.flush());
             }
         }
         Ok(())

@@ -74,6 +74,8 @@ pub struct Runner {
     switch: Option<SwitchFn>,
     /// The search in flight; a newer one aborts it.
     search: Option<JoinHandle<()>>,
+    /// Forwards live updates of the current user's tickets.
+    live: Option<JoinHandle<()>>,
     jobs: Arc<Mutex<SingleJobs>>,
 }
 
@@ -154,8 +156,29 @@ impl Runner {
             tx,
             switch,
             search: None,
+            live: None,
             jobs: Arc::new(Mutex::new(SingleJobs::default())),
         }
+    }
+
+    /// Follows live updates as the current user (again, after a user switch).
+    pub fn follow_live(&mut self) {
+        if let Some(h) = self.live.take() {
+            h.abort();
+        }
+        let api = self.api.clone();
+        let tx = self.tx.clone();
+        self.live = Some(self.handle.spawn(async move {
+            // A backend without live updates: the screens reload on keys only.
+            let Ok(mut updates) = api.subscribe(None).await else {
+                return;
+            };
+            while let Some(u) = updates.next().await {
+                if tx.send(Msg::Live(u)).is_err() {
+                    return;
+                }
+            }
+        }));
     }
 
     /// Jobs running and waiting now (for tests and logs).
@@ -213,6 +236,7 @@ impl Runner {
                 match result {
                     Ok(api) => {
                         self.api = api.clone();
+                        self.follow_live();
                         self.spawn(async move {
                             ApiMsg::Switched(api.whoami().await.map_err(|e| e.to_string()))
                         });

@@ -42,6 +42,8 @@ pub struct TuiOptions {
     /// Shows DEMO in the status bar; enables the user switcher.
     pub demo: bool,
     pub clock: Clock,
+    /// The terminal bell on a new escalation into the user's queue.
+    pub bell: bool,
     /// Demo only: opens the same store as another user (palette "switch user").
     #[allow(clippy::type_complexity)]
     pub switch_user: Option<Arc<dyn Fn(&str) -> anyhow::Result<Arc<dyn HotlineApi>> + Send + Sync>>,
@@ -68,6 +70,7 @@ pub fn initial_state(opts: &TuiOptions) -> anyhow::Result<state::State> {
         mouse: opts.mouse,
         demo: opts.demo,
         can_switch_user: opts.demo && opts.switch_user.is_some(),
+        bell: opts.bell,
     };
     Ok(state::State::new(
         settings,

@@ -25,6 +25,8 @@ pub enum Msg {
     Opened,
     /// The terminal input thread ended, and why: the session cannot go on.
     InputEnded(String),
+    /// A live update from the store or the hub.
+    Live(crate::api::live::LiveUpdate),
 }
 
 pub type Res<T> = Result<T, ApiError>;

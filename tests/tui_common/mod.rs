@@ -279,6 +279,7 @@ pub fn opts(lang: Lang, color: bool) -> TuiOptions {
         color,
         demo: true,
         clock: fixed_clock(NOW),
+        bell: true,
         switch_user: None,
     }
 }

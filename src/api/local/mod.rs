@@ -26,6 +26,8 @@ pub struct Backend {
     pub clock: Clock,
     pub demo: bool,
     pub search: SearchService,
+    /// Created and changed tickets, for live subscribers.
+    pub live: super::live::LiveFeed,
 }
 
 impl Backend {
@@ -45,6 +47,7 @@ impl Backend {
             clock,
             demo,
             search,
+            live: super::live::LiveFeed::new(),
         })
     }
 
@@ -81,6 +84,12 @@ impl LocalApi {
         &self.backend
     }
 
+    /// Live updates with each ticket's JSON made once for all subscribers
+    /// (the hub's event streams). Inside a tokio runtime.
+    pub fn subscribe_json(&self, after: Option<u64>) -> super::live::Subscription {
+        self.backend.live.subscribe_json(self.user.clone(), after)
+    }
+
     pub fn user(&self) -> &User {
         &self.user
     }
@@ -108,6 +117,7 @@ impl LocalApi {
                     .create_ticket(request_id, &new, &api.user.name, now)?;
             if created {
                 api.backend.search.ticket_changed(&ticket);
+                api.backend.live.publish(&ticket);
             }
             Ok((ticket, created))
         })
@@ -368,6 +378,7 @@ impl HotlineApi for LocalApi {
                     t.apply(&change, &user, now)
                 })?;
             api.backend.search.ticket_changed(&ticket);
+            api.backend.live.publish(&ticket);
             Ok(ticket)
         })
         .await
@@ -475,6 +486,10 @@ impl HotlineApi for LocalApi {
         .await
     }
 
+    async fn subscribe(&self, after: Option<u64>) -> ApiResult<super::live::Subscription> {
+        Ok(self.backend.live.subscribe(self.user.clone(), after))
+    }
+
     async fn status(&self) -> ApiResult<BackendStatus> {
         let store = self.store();
         Ok(BackendStatus {
@@ -484,6 +499,7 @@ impl HotlineApi for LocalApi {
             dossiers: store.dossier_count()?,
             index_progress: self.backend.search.progress(),
             index_error: self.backend.search.failure().map(|e| e.to_string()),
+            pending_writes: 0,
         })
     }
 }

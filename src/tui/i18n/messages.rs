@@ -38,6 +38,9 @@ pub fn api_error(lang: Lang, e: &ApiError) -> String {
         (Lang::Vi, ApiError::Unavailable { message }) => {
             format!("Không kết nối được máy chủ: {message}")
         }
+        (Lang::Vi, ApiError::Queued { pending }) => format!(
+            "Không kết nối được hub: đã lưu chờ gửi ({pending} mục), sẽ gửi khi hub trả lời"
+        ),
     };
     crate::text::clean_line(&text)
 }

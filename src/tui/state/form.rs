@@ -26,6 +26,9 @@ pub struct FormState {
     pub request_id: Uuid,
     /// A whole-form error (e.g. from the server).
     pub error: Option<String>,
+    /// After a save met someone else's newer version: what was merged and
+    /// what is still to be decided.
+    pub merge: Option<super::merge::Merge>,
     /// The ward of the dossier the ticket was started from.
     pub dossier_ward: Option<crate::domain::WardCode>,
 }
@@ -75,6 +78,7 @@ impl FormState {
             escalate_after_save: false,
             request_id: Uuid::now_v7(),
             error: None,
+            merge: None,
         }
     }
 
@@ -132,6 +136,7 @@ impl FormState {
             escalate_after_save: false,
             request_id: Uuid::now_v7(),
             error: None,
+            merge: None,
             dossier_ward: None,
         }
     }

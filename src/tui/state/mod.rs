@@ -5,6 +5,7 @@ pub mod editor;
 pub mod fields;
 pub mod form;
 pub mod input;
+pub mod merge;
 pub mod screens;
 
 pub use dialog::{Dialog, Peek};
@@ -52,6 +53,9 @@ pub enum Confirm {
     LeaveForm,
     /// Quit with a changed form open.
     QuitDirty,
+    /// A field both this user and someone else changed: keep which? (the
+    /// question is the first of the form's `merge.asks`).
+    BothChanged,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -76,6 +80,7 @@ pub struct Settings {
     pub mouse: bool,
     pub demo: bool,
     pub can_switch_user: bool,
+    pub bell: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -108,6 +113,23 @@ pub struct State {
     pub suspend: bool,
     /// Names of users for the demo switcher (palette).
     pub switch_targets: Vec<String>,
+    /// Live updates: the link and what arrived unseen.
+    pub live: LiveState,
+}
+
+/// What live updates left for the screen.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LiveState {
+    /// Whether the terminal bell rings for a new escalation (config `bell`).
+    pub bell_enabled: bool,
+    /// `Some(false)` while the hub cannot be reached; `None` until known
+    /// (and always for a local store).
+    pub link_up: Option<bool>,
+    /// Tickets escalated into the user's queue since it was last looked at
+    /// (marked in the list until opened).
+    pub fresh: std::collections::BTreeSet<crate::domain::TicketId>,
+    /// Set by `update` when the bell should ring; the terminal loop rings it once.
+    pub ring_bell: bool,
 }
 
 impl State {
@@ -138,6 +160,10 @@ impl State {
             quit: false,
             suspend: false,
             switch_targets: Vec::new(),
+            live: LiveState {
+                bell_enabled: settings.bell,
+                ..LiveState::default()
+            },
         }
     }
 
@@ -194,6 +220,13 @@ impl State {
 
     pub fn form_dirty(&self) -> bool {
         self.form.as_ref().is_some_and(|f| f.dirty)
+    }
+
+    /// Counts writes just kept in the outbox (until the next status poll says).
+    pub fn queued_writes(&mut self, n: u64) {
+        if let Some(b) = self.backend.as_mut() {
+            b.pending_writes += n;
+        }
     }
 
     pub fn toast(&mut self, text: impl Into<String>, error: bool) {

@@ -8,7 +8,7 @@ pub mod theme;
 pub mod widgets;
 
 use crate::tui::action::Action;
-use crate::tui::i18n::tr;
+use crate::tui::i18n::{tr, trf};
 use crate::tui::keymap::Context;
 use crate::tui::state::{Overlay, Screen, State};
 use ratatui::layout::Rect;
@@ -176,7 +176,20 @@ fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             .backend
             .split_once("://")
             .map_or(b.backend.as_str(), |(_, rest)| rest);
-        right.push(format!("hub {}", clean(hub)));
+        // With the link state: live, or the hub out of reach.
+        let link = match state.live.link_up {
+            Some(true) => format!(" {}", tr(lang, "status.link_up")),
+            Some(false) => format!(" {}", tr(lang, "status.link_down")),
+            None => String::new(),
+        };
+        right.push(format!("hub {}{link}", clean(hub)));
+        if b.pending_writes > 0 {
+            right.push(trf(
+                lang,
+                "status.pending",
+                &[&b.pending_writes.to_string()],
+            ));
+        }
     }
     if let Some(b) = &state.backend {
         let mut s = format!(

@@ -184,6 +184,7 @@ pub fn confirm(f: &mut Frame, area: Rect, state: &State, c: Confirm, theme: &The
     let key = match c {
         Confirm::LeaveForm => "confirm.leave_form",
         Confirm::QuitDirty => "confirm.quit_dirty",
+        Confirm::BothChanged => return both_changed(f, area, state, theme),
     };
     let r = centered(area, 60, 6);
     f.render_widget(Clear, r);
@@ -195,6 +196,42 @@ pub fn confirm(f: &mut Frame, area: Rect, state: &State, c: Confirm, theme: &The
             Line::raw(tr(lang, key)),
             Line::raw(""),
             Line::styled(tr(lang, "confirm.keys"), theme.label()),
+        ])
+        .wrap(Wrap { trim: true }),
+        inner,
+    );
+}
+
+/// "Both of you changed this field": their value next to this user's.
+fn both_changed(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    use crate::tui::state::merge::shown;
+    let lang = state.lang;
+    let Some((merge, ask)) = state
+        .form
+        .as_ref()
+        .and_then(|form| form.merge.as_ref())
+        .and_then(|m| m.asks.first().map(|a| (m, a)))
+    else {
+        return;
+    };
+    let by = crate::text::clean_line(&merge.by);
+    let r = centered(area, 70, 9);
+    f.render_widget(Clear, r);
+    let b = block(tr(lang, "merge.title"), true, theme);
+    let inner = b.inner(r);
+    f.render_widget(b, r);
+    let value = |field| crate::text::clean_line(&shown(field, lang));
+    f.render_widget(
+        Paragraph::new(vec![
+            Line::raw(crate::tui::i18n::trf(
+                lang,
+                "merge.both_changed",
+                &[&by, tr(lang, ask.field.label_key())],
+            )),
+            Line::raw(format!("{by}: {}", value(&ask.theirs))),
+            Line::raw(format!("{}: {}", tr(lang, "merge.you"), value(&ask.mine))),
+            Line::raw(""),
+            Line::styled(tr(lang, "merge.keys"), theme.label()),
         ])
         .wrap(Wrap { trim: true }),
         inner,

@@ -129,6 +129,14 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
                     return fx;
                 }
                 Err(ApiError::Invalid { errors }) => show_errors(state, &errors),
+                Err(e @ ApiError::Queued { .. }) => {
+                    // Kept in the outbox: the form's work is safe, and done here.
+                    form.dirty = false;
+                    state.form = None;
+                    state.toast(err_text(lang, &e), false);
+                    state.screen = state.history.pop().unwrap_or(Screen::Search);
+                    state.queued_writes(1);
+                }
                 Err(e) => form.error = Some(err_text(lang, &e)),
             }
         }
@@ -324,6 +332,14 @@ fn applied(
             }
             return fx;
         }
+        Err(e @ ApiError::Queued { .. }) => {
+            // A comment kept in the outbox: the dialog's work is safe.
+            if matches!(state.overlay, Some(Overlay::Dialog(_))) {
+                state.overlay = None;
+            }
+            state.toast(err_text(lang, &e), false);
+            state.queued_writes(1);
+        }
         Err(e) => {
             let text = match &e {
                 ApiError::Conflict { current } => {
@@ -346,16 +362,17 @@ fn applied(
             } else if from_form {
                 if let Some(f) = state.form.as_mut() {
                     f.saving = false;
-                    if let (ApiError::Conflict { current }, crate::tui::state::FormMode::Edit(t)) =
-                        (&e, &mut f.mode)
-                    {
-                        **t = (**current).clone();
-                    }
                 }
-                if let ApiError::Invalid { errors } = &e {
-                    show_errors(state, errors);
-                } else if let Some(f) = state.form.as_mut() {
-                    f.error = Some(text.clone());
+                match &e {
+                    ApiError::Invalid { errors } => show_errors(state, errors),
+                    // Rebased on the newer version, not merely replaced by it:
+                    // the form keeps the other person's changes too.
+                    ApiError::Conflict { current } => super::merge::on_conflict(state, current),
+                    _ => {
+                        if let Some(f) = state.form.as_mut() {
+                            f.error = Some(text.clone());
+                        }
+                    }
                 }
             } else {
                 state.toast(text, true);

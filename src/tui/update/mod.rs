@@ -9,6 +9,8 @@ mod dossier;
 mod fields;
 mod form;
 mod lists;
+mod live;
+mod merge;
 mod mouse;
 mod overlay;
 mod queues;
@@ -29,6 +31,12 @@ pub use queues::{queue_tabs, tabs_shown, visible_tickets};
 
 /// Applies one message. Returns the effects to run.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+    let fx = dispatch(state, msg);
+    live::forget_seen(state);
+    fx
+}
+
+fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(k) => on_key(state, k),
         Msg::Paste(text) => on_paste(state, &text),
@@ -51,6 +59,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Run(a) => on_action(state, a),
         Msg::Api(m) => api::on_api(state, *m),
+        Msg::Live(u) => live::on_live(state, u),
         // Both are the terminal loop's to handle.
         Msg::Opened | Msg::InputEnded(_) => Vec::new(),
     }

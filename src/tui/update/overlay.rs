@@ -52,11 +52,22 @@ pub(crate) fn on_confirm_key(state: &mut State, c: Confirm, k: Key) -> Vec<Effec
         state.quit = true;
         return Vec::new();
     }
+    if c == Confirm::BothChanged {
+        // Esc keeps what this user typed: the field stays editable anyway.
+        if yes || k.name == KeyName::Esc {
+            return super::merge::on_answer(state, true);
+        }
+        if no {
+            return super::merge::on_answer(state, false);
+        }
+        return Vec::new();
+    }
     if yes {
         state.overlay = None;
         match c {
             Confirm::LeaveForm => return leave(state),
             Confirm::QuitDirty => state.quit = true,
+            Confirm::BothChanged => {}
         }
     } else if no {
         state.overlay = None;

@@ -229,8 +229,15 @@ impl Columns {
             theme.base()
         };
         let pick = |s| if selected { theme.selected() } else { s };
+        // A ticket escalated here since the queue was last looked at.
+        let mark = if state.live.fresh.contains(&t.id) {
+            Span::styled("●", pick(theme.error()))
+        } else {
+            Span::styled(" ", base)
+        };
         let mut spans = vec![
-            Span::styled(format!("{} ", fit(&t.id.to_string(), self.id)), base),
+            Span::styled(fit(&t.id.to_string(), self.id), base),
+            mark,
             Span::styled(
                 format!("{} ", fit(&t.priority.slug().to_uppercase(), PR_W)),
                 pick(theme.priority(t.priority)),
