@@ -108,6 +108,7 @@ fn queue_tabs(dir: &Path, cfg: &DemoConfig) {
             color: true,
             demo: false,
             clock: hotline::domain::fixed_clock(cfg.now),
+            bell: false,
             switch_user: None,
         };
         let tabs = hotline::tui::update::queue_tabs(Some(u.role));
