@@ -287,83 +287,95 @@ fn live_updates(rt: &tokio::runtime::Runtime, http: &reqwest::Client, hub: &Hub,
         ),
     );
 
-    let started = Instant::now();
-    let created = rt.block_on(async {
-        let tasks: Vec<_> = (0..WRITERS)
-            .map(|w| {
-                let (http, url, token, sent) = (
-                    http.clone(),
-                    hub.url.clone(),
-                    token.to_string(),
-                    sent.clone(),
-                );
-                tokio::spawn(async move {
-                    let mut i = 0;
-                    while started.elapsed() < WRITING_FOR {
-                        let subject = format!("Live {w}-{i}");
-                        let body = json!({
-                            "kind": "complaint",
-                            "channel": "phone",
-                            "subject": subject,
-                            "caller_phone": format!("0914{w:03}{:03}", i % 1000),
-                            "priority": "p3"
-                        });
-                        sent.lock().unwrap().insert(subject, Instant::now());
-                        let resp = http
-                            .post(format!("{url}/api/v1/tickets"))
-                            .bearer_auth(&token)
-                            .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
-                            .json(&body)
-                            .send()
-                            .await
-                            .unwrap();
-                        assert_eq!(resp.status().as_u16(), 201);
-                        resp.bytes().await.unwrap();
-                        i += 1;
-                    }
-                    i
-                })
-            })
-            .collect();
-        let mut n = 0;
-        for t in tasks {
-            n += t.await.unwrap();
-        }
-        n
-    });
-    let elapsed = started.elapsed().as_secs_f64();
-    // Every event on every stream, or give up waiting after 10 s.
     let mut streams = streams;
-    let expected = created * opened;
-    let mut latencies = Vec::with_capacity(expected);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while latencies.len() < expected && Instant::now() < deadline {
-        match streams.try_recv() {
-            Ok((subject, at)) => {
-                if let Some(t0) = sent.lock().unwrap().get(&subject) {
-                    latencies.push(at.saturating_duration_since(*t0));
-                }
+    // Writers as fast as the hub answers, then each pausing 0.5 s between creates.
+    for (round, (how, pace)) in [
+        ("flat out", None),
+        ("writers at 2/s", Some(Duration::from_millis(500))),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let started = Instant::now();
+        let created = rt.block_on(async {
+            let tasks: Vec<_> = (0..WRITERS)
+                .map(|w| {
+                    let (http, url, token, sent) = (
+                        http.clone(),
+                        hub.url.clone(),
+                        token.to_string(),
+                        sent.clone(),
+                    );
+                    tokio::spawn(async move {
+                        let mut i = 0;
+                        while started.elapsed() < WRITING_FOR {
+                            let subject = format!("Live {round}-{w}-{i}");
+                            let body = json!({
+                                "kind": "complaint",
+                                "channel": "phone",
+                                "subject": subject,
+                                "caller_phone": format!("0914{w:03}{:03}", i % 1000),
+                                "priority": "p3"
+                            });
+                            sent.lock().unwrap().insert(subject, Instant::now());
+                            let resp = http
+                                .post(format!("{url}/api/v1/tickets"))
+                                .bearer_auth(&token)
+                                .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
+                                .json(&body)
+                                .send()
+                                .await
+                                .unwrap();
+                            assert_eq!(resp.status().as_u16(), 201);
+                            resp.bytes().await.unwrap();
+                            i += 1;
+                            if let Some(pace) = pace {
+                                tokio::time::sleep(pace).await;
+                            }
+                        }
+                        i
+                    })
+                })
+                .collect();
+            let mut n = 0;
+            for t in tasks {
+                n += t.await.unwrap();
             }
-            Err(_) => std::thread::sleep(Duration::from_millis(5)),
+            n
+        });
+        let elapsed = started.elapsed().as_secs_f64();
+        // Every event on every stream, or give up waiting after 10 s.
+        let expected = created * opened;
+        let mut latencies = Vec::with_capacity(expected);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while latencies.len() < expected && Instant::now() < deadline {
+            match streams.try_recv() {
+                Ok((subject, at)) => {
+                    if let Some(t0) = sent.lock().unwrap().get(&subject) {
+                        latencies.push(at.saturating_duration_since(*t0));
+                    }
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(5)),
+            }
         }
+        latencies.sort();
+        row(
+            &format!("live, {how}: {WRITERS} writers, {opened} subscribers: created/s"),
+            format!("{:.0}", created as f64 / elapsed),
+        );
+        row(
+            &format!("live, {how}: events delivered / expected"),
+            format!("{} / {expected}", latencies.len()),
+        );
+        row(
+            &format!("live, {how}: change → every stream p50"),
+            format!("{:.1} ms", pct(&latencies, 0.5)),
+        );
+        row(
+            &format!("live, {how}: change → every stream p99"),
+            format!("{:.1} ms", pct(&latencies, 0.99)),
+        );
     }
-    latencies.sort();
-    row(
-        &format!("live: {WRITERS} writers, {opened} subscribers: tickets created/s"),
-        format!("{:.0}", created as f64 / elapsed),
-    );
-    row(
-        "live: events delivered / expected",
-        format!("{} / {expected}", latencies.len()),
-    );
-    row(
-        "live: change → every stream p50",
-        format!("{:.1} ms", pct(&latencies, 0.5)),
-    );
-    row(
-        "live: change → every stream p99",
-        format!("{:.1} ms", pct(&latencies, 0.99)),
-    );
     row("live: hub RSS after", format!("{:.0} MB", rss_mb(&pid)));
 }
 
