@@ -103,6 +103,17 @@ pub const SAVE_AFTER_CHANGES: u64 = 10_000;
 /// A changed record as it is now: its document, or None when it is gone.
 type Refreshed = (DocKind, String, Option<SearchDoc>);
 
+/// Puts refreshed records into the index: new and changed ones replace what
+/// it had, deleted ones leave it.
+fn apply(index: &mut SearchIndex, docs: Vec<Refreshed>) {
+    for doc in docs {
+        match doc {
+            (_, _, Some(doc)) => index.upsert(doc),
+            (kind, key, None) => index.remove(kind, &key),
+        }
+    }
+}
+
 /// The most changed records a start catches up with rather than rebuilding.
 fn catch_up_limit(documents: usize) -> usize {
     (documents / 5).max(50_000)
@@ -431,8 +442,39 @@ impl Inner {
         if !self.started.load(Ordering::SeqCst) {
             return;
         }
+        // Records are read from the store without holding the index, so
+        // searches and other writers go on meanwhile; if another writer moved
+        // the index on in between, what was read may be older than what it
+        // holds, so read again from there.
+        for _ in 0..3 {
+            let generation = match self
+                .index
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .as_ref()
+            {
+                Some(live) => live.generation,
+                // Not ready: the build catches up with the store before it publishes.
+                None => return,
+            };
+            let fetched = self.fetch_changes(generation);
+            let mut guard = self.index.write().unwrap_or_else(|e| e.into_inner());
+            let Some(live) = guard.as_mut() else {
+                return;
+            };
+            if live.generation != generation {
+                continue;
+            }
+            self.version.fetch_add(1, Ordering::SeqCst);
+            if let Ok(Some((reached, docs))) = fetched {
+                apply(&mut live.index, docs);
+                live.generation = reached;
+                return;
+            }
+            break;
+        }
+        // Contended, or the log failed: catch up holding the index.
         let mut guard = self.index.write().unwrap_or_else(|e| e.into_inner());
-        // Not ready: the build catches up with the store before it publishes.
         let Some(live) = guard.as_mut() else {
             return;
         };
@@ -460,6 +502,16 @@ impl Inner {
         index: &mut SearchIndex,
         generation: u64,
     ) -> Result<Option<(u64, usize)>, String> {
+        Ok(self.fetch_changes(generation)?.map(|(reached, docs)| {
+            let n = docs.len();
+            apply(index, docs);
+            (reached, n)
+        }))
+    }
+
+    /// The store's changes after `generation`, each record read as it is
+    /// now, without touching the index. None when the log does not reach back.
+    fn fetch_changes(&self, generation: u64) -> Result<Option<(u64, Vec<Refreshed>)>, String> {
         let Some(since) = self
             .store
             .changes_since(generation)
@@ -471,11 +523,8 @@ impl Inner {
         let mut changed = since.changed;
         // In key order, neighbouring records are read from the same pages.
         changed.sort_unstable();
-        // Records are read and made into documents on every core; only the
-        // index update itself is one at a time.
-        let docs: Vec<Result<Refreshed, String>> = changed
-            .par_iter()
-            .map(|c| match c {
+        let read = |c: &Changed| -> Result<Refreshed, String> {
+            match c {
                 Changed::Ticket(id) => Ok((
                     DocKind::Ticket,
                     id.to_string(),
@@ -492,15 +541,16 @@ impl Inner {
                         .map_err(|e| e.to_string())?
                         .map(|d| dossier_doc(&d, now)),
                 )),
-            })
-            .collect();
-        for doc in docs {
-            match doc? {
-                (_, _, Some(doc)) => index.upsert(doc),
-                (kind, key, None) => index.remove(kind, &key),
             }
-        }
-        Ok(Some((since.generation, changed.len())))
+        };
+        // A handful (one write's catch-up) is read here: waking every core
+        // costs more than it saves, and the hub's writers keep them busy.
+        let docs: Result<Vec<Refreshed>, String> = if changed.len() < 64 {
+            changed.iter().map(read).collect()
+        } else {
+            changed.par_iter().map(read).collect()
+        };
+        Ok(Some((since.generation, docs?)))
     }
 
     /// How many changes the index is past its saved copy.
