@@ -99,7 +99,11 @@ impl Term {
         w.write_all(s.as_bytes()).unwrap();
         w.flush().unwrap();
         drop(w);
-        std::thread::sleep(Duration::from_millis(40));
+        // A lone ESC read together with the next key is that key with Alt
+        // (crossterm's reading of "\x1b?"): on a busy machine the app reads
+        // late, so give it time to take the ESC on its own.
+        let pause = if s == "\x1b" { 250 } else { 40 };
+        std::thread::sleep(Duration::from_millis(pause));
     }
 
     /// Types text a character at a time, as a person would.
