@@ -6,7 +6,7 @@
 use crate::domain::{NewTicket, TicketId, User};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use uuid::Uuid;
 
 /// A write waiting for the hub.
@@ -44,29 +44,16 @@ impl Outbox {
         self.dir.join("writes")
     }
 
+    /// Runs `f` on the outbox's database and returns once what it wrote is
+    /// on stable storage (the same fsync as the store's: a write shown as
+    /// "pending" must survive a power cut as much as one the hub took).
     fn with_db<T>(&self, f: impl FnOnce(&sled::Db) -> sled::Result<T>) -> std::io::Result<T> {
-        crate::private_files::create_dir_all(&self.writes_dir())?;
-        let started = Instant::now();
-        let db = loop {
-            match sled::Config::new()
-                .path(self.writes_dir())
-                .cache_capacity(1 << 20)
-                .open()
-            {
-                Ok(db) => break db,
-                Err(sled::Error::Io(e))
-                    if (e.kind() == std::io::ErrorKind::WouldBlock
-                        || e.to_string().starts_with("could not acquire lock"))
-                        && started.elapsed() < LOCK_WAIT =>
-                {
-                    std::thread::sleep(Duration::from_millis(20))
-                }
-                Err(e) => return Err(std::io::Error::other(format!("outbox: {e}"))),
-            }
-        };
-        let out = f(&db).map_err(|e| std::io::Error::other(format!("outbox: {e}")))?;
-        db.flush()
-            .map_err(|e| std::io::Error::other(format!("outbox: {e}")))?;
+        let dir = self.writes_dir();
+        crate::private_files::create_dir_all(&dir)?;
+        let outbox_error = |e: sled::Error| std::io::Error::other(format!("outbox: {e}"));
+        let db = crate::store::open_sled_waiting(&dir, 1 << 20, LOCK_WAIT).map_err(outbox_error)?;
+        let out = f(&db).map_err(outbox_error)?;
+        crate::store::commit::GroupCommit::new(db, &dir).make_durable()?;
         Ok(out)
     }
 

@@ -269,11 +269,21 @@ impl Store {
 /// milliseconds, more on a busy machine), so a lock held for less than a
 /// second is waited out rather than reported.
 fn open_sled(dir: &Path, cache_bytes: u64) -> sled::Result<Db> {
+    open_sled_waiting(dir, cache_bytes, std::time::Duration::from_secs(1))
+}
+
+/// Opens sled's database in `dir`, waiting up to `wait` while another
+/// handle (of this process or another) holds its lock.
+pub fn open_sled_waiting(
+    dir: &Path,
+    cache_bytes: u64,
+    wait: std::time::Duration,
+) -> sled::Result<Db> {
     let config = sled::Config::new()
         .path(dir)
         // Bounds on-disk-sized pages, not process memory; measured in benches.
         .cache_capacity(cache_bytes);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+    let deadline = std::time::Instant::now() + wait;
     loop {
         match config.open() {
             Err(sled::Error::Io(e)) if is_lock_held(&e) && std::time::Instant::now() < deadline => {
