@@ -2,36 +2,21 @@
 //! escalation to the ticket's own ward by default, categories from the same
 //! list, one slug per fault type, admins looking reference data up.
 
+mod support;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn hotline(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hotline"))
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .env("HOTLINE_CONFIG", data.join("no-config.toml"))
-        .env("HOTLINE_LOG", data.join("hotline.log"))
-        .env_remove("HOTLINE_USER")
-        .env_remove("HOTLINE_DATA")
-        .output()
-        .expect("run hotline")
+    support::hotline(data, data, args)
 }
 
 fn ok(data: &Path, args: &[&str]) -> String {
-    let out = hotline(data, args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    support::ok(hotline(data, args), &format!("{args:?}"))
 }
 
 fn fails(data: &Path, args: &[&str]) -> String {
-    let out = hotline(data, args);
-    assert!(!out.status.success(), "{args:?} should fail");
-    String::from_utf8(out.stderr).unwrap()
+    support::failed(hotline(data, args), &format!("{args:?}"))
 }
 
 fn store(d: &Path) {
