@@ -1,6 +1,7 @@
 //! The append-only timeline of a ticket.
 
 use super::escalation::FaultType;
+use super::sla::SlaClock;
 use super::transition::{Action, Status};
 use super::{Ts, WardCode};
 use serde::{Deserialize, Serialize};
@@ -42,6 +43,35 @@ pub enum EventKind {
     Edited {
         fields: Vec<String>,
     },
+    // New variants go at the end only: postcard stores the variant's position.
+    /// A clock passed its warning threshold (the policy's share of its window).
+    SlaWarning {
+        clock: SlaClock,
+    },
+    /// A clock passed its deadline with the work not done.
+    SlaBreach {
+        clock: SlaClock,
+    },
+    /// The escalation moved to another level (by itself when the ward team did
+    /// not acknowledge in time, or by a user).
+    LevelRaised {
+        from: u8,
+        to: u8,
+        reason: String,
+    },
+    /// A notification about this ticket reached an endpoint.
+    NotificationSent {
+        endpoint: String,
+        event: String,
+        attempts: u32,
+    },
+    /// A notification gave up after its last attempt (dead-lettered).
+    NotificationFailed {
+        endpoint: String,
+        event: String,
+        attempts: u32,
+        error: String,
+    },
 }
 
 impl EventKind {
@@ -66,6 +96,24 @@ impl EventKind {
             EventKind::Assigned { to: None } => "unassigned".into(),
             EventKind::Linked { dossier } => format!("linked dossier {dossier}"),
             EventKind::Edited { fields } => format!("edited {}", fields.join(", ")),
+            EventKind::SlaWarning { clock } => format!("SLA warning: {}", clock.slug()),
+            EventKind::SlaBreach { clock } => format!("SLA breach: {}", clock.slug()),
+            EventKind::LevelRaised { from, to, reason } => {
+                format!("level {from} → {to}: {reason}")
+            }
+            EventKind::NotificationSent {
+                endpoint,
+                event,
+                attempts,
+            } => format!("notified {endpoint} ({event}, attempt {attempts})"),
+            EventKind::NotificationFailed {
+                endpoint,
+                event,
+                attempts,
+                error,
+            } => {
+                format!("notification to {endpoint} failed ({event}, {attempts} attempts): {error}")
+            }
         }
     }
 }

@@ -18,7 +18,7 @@ pub use change::{can_see, Change, DomainError, TicketEdit};
 pub use dossier::{Dossier, PaymentState, PortalStatus, SyncState};
 pub use escalation::{Escalation, EscalationRequest, FaultType};
 pub use event::{Event, EventKind};
-pub use sla::{Sla, SlaState};
+pub use sla::{Sla, SlaClock, SlaState};
 pub use ticket::{Caller, Channel, Kind, NewTicket, Priority, Ticket, TicketId};
 pub use time::{fixed_clock, system_clock, Clock, Ts};
 pub use transition::{Action, Status};

@@ -91,6 +91,47 @@ impl Sla {
     }
 }
 
+/// The clocks a ticket runs: two for the ticket (first response,
+/// resolution) and two for its escalation (acknowledge, resolve).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum SlaClock {
+    FirstResponse,
+    Resolution,
+    Acknowledge,
+    EscalationResolve,
+}
+
+impl SlaClock {
+    pub const ALL: [SlaClock; 4] = [
+        SlaClock::FirstResponse,
+        SlaClock::Resolution,
+        SlaClock::Acknowledge,
+        SlaClock::EscalationResolve,
+    ];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            SlaClock::FirstResponse => "first-response",
+            SlaClock::Resolution => "resolution",
+            SlaClock::Acknowledge => "acknowledge",
+            SlaClock::EscalationResolve => "escalation-resolve",
+        }
+    }
+}
+
 /// How a ticket stands against its deadlines at a given moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]

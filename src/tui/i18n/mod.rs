@@ -5,7 +5,7 @@ pub mod en;
 pub mod messages;
 pub mod vi;
 
-use crate::domain::{Channel, FaultType, Kind, Priority, SlaState, Status};
+use crate::domain::{Channel, FaultType, Kind, Priority, SlaClock, SlaState, Status};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -109,6 +109,10 @@ pub fn fault_label(lang: Lang, f: FaultType) -> &'static str {
         Lang::Vi => f.label_vi(),
         Lang::En => f.label_en(),
     }
+}
+
+pub fn clock_label(lang: Lang, c: SlaClock) -> &'static str {
+    tr(lang, &format!("clock.{}", c.slug()))
 }
 
 pub fn sla_label(lang: Lang, s: SlaState) -> &'static str {

@@ -394,5 +394,37 @@ pub(crate) fn describe(lang: Lang, k: &EventKind) -> String {
         EventKind::Edited { fields } => {
             format!("{} {}", tr(lang, "event.edited"), fields.join(", "))
         }
+        EventKind::SlaWarning { clock } => format!(
+            "{}: {}",
+            tr(lang, "event.sla_warning"),
+            i18n::clock_label(lang, *clock)
+        ),
+        EventKind::SlaBreach { clock } => format!(
+            "{}: {}",
+            tr(lang, "event.sla_breach"),
+            i18n::clock_label(lang, *clock)
+        ),
+        EventKind::LevelRaised { from, to, reason } => {
+            format!("{} {from} → {to}: {reason}", tr(lang, "event.level_raised"))
+        }
+        EventKind::NotificationSent {
+            endpoint,
+            event,
+            attempts,
+        } => format!(
+            "{} {endpoint} ({event}, {} {attempts})",
+            tr(lang, "event.notified"),
+            tr(lang, "event.attempts")
+        ),
+        EventKind::NotificationFailed {
+            endpoint,
+            event,
+            attempts,
+            error,
+        } => format!(
+            "{} {endpoint} ({event}, {} {attempts}): {error}",
+            tr(lang, "event.notify_failed"),
+            tr(lang, "event.attempts")
+        ),
     }
 }
