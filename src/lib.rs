@@ -14,6 +14,7 @@ pub mod paths;
 pub mod private_files;
 pub mod problems;
 pub mod reference;
+pub mod sched;
 pub mod search;
 pub mod server;
 pub mod store;

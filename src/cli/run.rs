@@ -421,6 +421,9 @@ fn open_tui(
     // The store opens on its own thread while the first frame is drawn; the
     // demo's user switcher reaches it once it is open.
     let opened: std::sync::Arc<std::sync::OnceLock<crate::api::LocalApi>> = Default::default();
+    // Stopped when the TUI returns (the last handle drops).
+    let scheduler: std::sync::Arc<std::sync::OnceLock<crate::sched::Scheduler>> =
+        Default::default();
     // The TUI makes its default store (an empty one shows the welcome
     // screen), never one at a path somebody typed.
     let if_missing = if explicit_dir {
@@ -435,6 +438,7 @@ fn open_tui(
         let server = target.server.map(str::to_string);
         let credentials_file = target.credentials_file.to_path_buf();
         let opened = opened.clone();
+        let scheduler = scheduler.clone();
         Box::new(move || {
             let target = Target {
                 dir: &dir,
@@ -449,6 +453,10 @@ fn open_tui(
             if let Opened::Local(local) = &api {
                 local.backend().search.ensure_started();
                 let _ = opened.set(local.clone());
+                // Single-desk mode: this process fires the store's SLA alarms.
+                if let Some(s) = crate::sched::spawn(local.backend()) {
+                    let _ = scheduler.set(s);
+                }
             }
             let user = api.user().clone();
             Ok((api.into_shared(), user))

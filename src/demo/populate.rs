@@ -36,6 +36,8 @@ pub fn populate_demo(store: &Store, cfg: &super::DemoConfig) -> Result<DemoSumma
     for (t, events) in &tickets {
         store.put_ticket_with_events(t, events)?;
     }
+    // The made-up history does not replay as a burst of SLA alarms.
+    store.settle_alarms_due_by(cfg.now)?;
     // Users last: a store with users is a finished demo, so one cut short
     // (the TUI quit while generating) is generated again next time.
     for u in &users {

@@ -2,6 +2,7 @@
 //! dossiers, wards, users and roles, SLA deadlines and input validation.
 //! No IO, no async.
 
+pub mod alarm;
 pub mod change;
 pub mod dossier;
 pub mod escalation;
@@ -20,7 +21,7 @@ pub use escalation::{Escalation, EscalationRequest, FaultType};
 pub use event::{Event, EventKind};
 pub use sla::{Sla, SlaClock, SlaState};
 pub use ticket::{Caller, Channel, Kind, NewTicket, Priority, Ticket, TicketId};
-pub use time::{fixed_clock, system_clock, Clock, Ts};
+pub use time::{fixed_clock, system_clock, Clock, ManualClock, Ts};
 pub use transition::{Action, Status};
 pub use user::{Role, User};
 pub use validate::{Phone, ValidationError};

@@ -108,3 +108,33 @@ pub fn system_clock() -> Clock {
 pub fn fixed_clock(at: Ts) -> Clock {
     std::sync::Arc::new(move || at)
 }
+
+/// A clock that stands still until it is set or moved (the scheduler's
+/// tests and benchmarks). Clones share the same moment.
+#[derive(Clone, Default)]
+pub struct ManualClock(std::sync::Arc<std::sync::atomic::AtomicI64>);
+
+impl ManualClock {
+    pub fn at(at: Ts) -> ManualClock {
+        let c = ManualClock::default();
+        c.set(at);
+        c
+    }
+
+    pub fn set(&self, at: Ts) {
+        self.0.store(at.0, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub fn advance(&self, secs: i64) {
+        self.0.fetch_add(secs, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub fn now(&self) -> Ts {
+        Ts(self.0.load(std::sync::atomic::Ordering::SeqCst))
+    }
+
+    pub fn clock(&self) -> Clock {
+        let c = self.clone();
+        std::sync::Arc::new(move || c.now())
+    }
+}

@@ -127,6 +127,8 @@ pub struct RunningHub {
     /// What clients use, e.g. `http://127.0.0.1:8022` (no API prefix).
     pub url: String,
     backend: Arc<Backend>,
+    /// Fires SLA alarms and raises escalations while the hub serves.
+    scheduler: Option<crate::sched::Scheduler>,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<Result<()>>,
 }
@@ -147,7 +149,14 @@ impl RunningHub {
 
     /// Waits until the hub stops (after `shutdown` from elsewhere, or a failure).
     async fn finished(self) -> Result<()> {
-        let RunningHub { backend, task, .. } = self;
+        let RunningHub {
+            backend,
+            scheduler,
+            task,
+            ..
+        } = self;
+        // Stopping waits for the alarm being fired (a store write).
+        let _ = tokio::task::spawn_blocking(move || drop(scheduler)).await;
         drop(backend);
         task.await.context("the hub's server task failed")?
     }
@@ -222,10 +231,12 @@ pub async fn spawn(config: ServeConfig) -> Result<RunningHub> {
             .context("flushing the store failed")?;
         Ok(())
     });
+    let scheduler = crate::sched::spawn(&backend);
     Ok(RunningHub {
         addr,
         url,
         backend,
+        scheduler,
         stop: Some(stop),
         task,
     })

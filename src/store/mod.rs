@@ -3,6 +3,7 @@
 //! Every change touching several trees is one sled transaction; a write
 //! returns only after `flush`, so an acknowledged ticket survives `kill -9`.
 
+mod alarms;
 mod backup;
 mod changes;
 pub mod codec;
@@ -15,6 +16,7 @@ mod tickets;
 mod tokens;
 mod users;
 
+pub use alarms::{Doorbell, FiredAlarm, PendingAlarm};
 pub use backup::BackupSummary;
 pub use changes::{Changed, ChangesSince};
 pub use dossiers::PutOutcome;
@@ -89,6 +91,12 @@ pub struct Store {
     token_of: Tree,
     /// The change log (see changes.rs).
     changes: Tree,
+    /// Alarms not yet fired, by moment (see alarms.rs).
+    by_alarm: Tree,
+    /// Which alarms fired, by ticket.
+    alarms_fired: Tree,
+    /// Rung after every ticket write: the scheduler looks again.
+    alarm_bell: Arc<Doorbell>,
     commit: std::sync::Arc<commit::GroupCommit>,
     /// User writes check the whole users tree (first user, last admin), so
     /// they run one at a time.
@@ -176,6 +184,9 @@ impl Store {
             tokens: tree("tokens")?,
             token_of: tree("token_of")?,
             changes: tree("changes")?,
+            by_alarm: tree("by_alarm")?,
+            alarms_fired: tree("alarms_fired")?,
+            alarm_bell: Arc::default(),
             commit: std::sync::Arc::new(commit::GroupCommit::new(db.clone(), dir)),
             user_writes: Default::default(),
             write_gate: Arc::default(),
@@ -189,6 +200,7 @@ impl Store {
         if let Some(upgrade) = migrate::migrate(&store)? {
             let _ = store.upgrade.set(upgrade);
         }
+        store.ensure_alarm_index()?;
         Ok(store)
     }
 

@@ -13,7 +13,7 @@ use std::ops::Bound;
 use uuid::Uuid;
 
 // Positions of the trees in a write transaction's view.
-const T_TICKETS: usize = 0;
+pub(super) const T_TICKETS: usize = 0;
 const T_EVENTS: usize = 1;
 const T_REQUESTS: usize = 2;
 const T_META: usize = 3;
@@ -23,10 +23,12 @@ const T_PHONE: usize = 6;
 const T_DOSSIER: usize = 7;
 const T_DUE: usize = 8;
 const T_CHANGES: usize = 9;
+pub(super) const T_ALARM: usize = 10;
+pub(super) const T_FIRED: usize = 11;
 
-type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
+pub(super) type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
 
-fn abort<T>(e: StoreError) -> TxResult<T> {
+pub(super) fn abort<T>(e: StoreError) -> TxResult<T> {
     Err(ConflictableTransactionError::Abort(e))
 }
 
@@ -66,7 +68,7 @@ fn event_key(id: TicketId, seq: u32) -> Vec<u8> {
     concat(&[&u64_key(id.0), &seq.to_be_bytes()])
 }
 
-fn write_ticket(
+pub(super) fn write_ticket(
     v: &[TransactionalTree],
     old: Option<&Ticket>,
     t: &Ticket,
@@ -80,6 +82,7 @@ fn write_ticket(
     for e in new_entries.iter().filter(|e| !old_entries.contains(e)) {
         v[e.0].insert(e.1.as_slice(), &[] as &[u8])?;
     }
+    super::alarms::write_alarms(&v[T_ALARM], &v[T_FIRED], old, t)?;
     v[T_TICKETS].insert(&u64_key(t.id.0), encode(t))?;
     for ev in events {
         v[T_EVENTS].insert(event_key(t.id, ev.seq), encode(ev))?;
@@ -87,7 +90,7 @@ fn write_ticket(
     super::changes::record(&v[T_META], &v[T_CHANGES], &[Changed::Ticket(t.id)])
 }
 
-fn read_ticket(tree: &TransactionalTree, id: TicketId) -> TxResult<Option<Ticket>> {
+pub(super) fn read_ticket(tree: &TransactionalTree, id: TicketId) -> TxResult<Option<Ticket>> {
     match tree.get(u64_key(id.0))? {
         Some(bytes) => match decode(&bytes) {
             Ok(t) => Ok(Some(t)),
@@ -97,7 +100,7 @@ fn read_ticket(tree: &TransactionalTree, id: TicketId) -> TxResult<Option<Ticket
     }
 }
 
-fn stamp(t: &mut Ticket, kinds: Vec<EventKind>, by: &str, at: Ts) -> Vec<Event> {
+pub(super) fn stamp(t: &mut Ticket, kinds: Vec<EventKind>, by: &str, at: Ts) -> Vec<Event> {
     kinds
         .into_iter()
         .map(|kind| {
@@ -148,7 +151,7 @@ pub struct Listed {
 }
 
 impl Store {
-    fn write_trees(&self) -> [&Tree; 10] {
+    pub(super) fn write_trees(&self) -> [&Tree; 12] {
         [
             &self.tickets,
             &self.events,
@@ -160,6 +163,8 @@ impl Store {
             &self.by_dossier,
             &self.by_due,
             &self.changes,
+            &self.by_alarm,
+            &self.alarms_fired,
         ]
     }
 
@@ -215,6 +220,7 @@ impl Store {
             }
         };
         if result.1 {
+            self.alarm_bell.ring();
             self.flush()?;
         }
         Ok(result)
@@ -261,6 +267,7 @@ impl Store {
             write_ticket(v, Some(&old), &t, &events)?;
             Ok(t)
         }))?;
+        self.alarm_bell.ring();
         self.flush()?;
         Ok(ticket)
     }
@@ -283,7 +290,9 @@ impl Store {
                 v[T_META].insert("tickets", &u64_key(ticket.id.0))?;
             }
             Ok(())
-        }))
+        }))?;
+        self.alarm_bell.ring();
+        Ok(())
     }
 
     pub fn ticket(&self, id: TicketId) -> StoreResult<Option<Ticket>> {
