@@ -1,0 +1,138 @@
+//! Deadline scheduler benchmark: `cargo bench --bench sched`.
+//! Prints a table; figures go in the README's performance section.
+//!
+//! A real store holding 10,000 and then 100,000 open tickets with
+//! deadlines. The scheduler (its own thread, as in `hotline serve`) is
+//! woken with the clock moved past the next `HOTLINE_BENCH_FIRES` alarms
+//! (default 400); what is timed is everything until the last of them is
+//! durable: find the next alarm, fire it in one transaction, fsync, tell the
+//! live feed. The same again through the store call alone gives the spread.
+//! The work per fired alarm should not grow with the number of tickets.
+
+mod common;
+
+use common::{env, header, pct, row};
+use hotline::api::Backend;
+use hotline::domain::{Event, EventKind, Kind, ManualClock, NewTicket, Priority, Ts};
+use hotline::sched::Scheduler;
+use hotline::store::Store;
+use std::time::{Duration, Instant};
+
+/// 2027-01-15 08:00 HCMC.
+const T0: i64 = 1_799_982_000;
+
+/// `n` open tickets logged one every 7 s from T0, of every priority, so
+/// their alarms interleave over days.
+fn load(store: &Store, n: usize) {
+    let priorities = [Priority::P1, Priority::P2, Priority::P3, Priority::P4];
+    for i in 0..n {
+        let mut new = NewTicket::new(Kind::Fault, &format!("Hồ sơ kẹt đồng bộ số {i}"));
+        new.priority = priorities[i % 4];
+        new.ward = Some(26743);
+        let at = Ts(T0 + 7 * i as i64);
+        let id = hotline::domain::TicketId(i as u64 + 1);
+        let mut t = new
+            .into_ticket(id, uuid::Uuid::now_v7(), "lan.nt", at)
+            .unwrap();
+        t.events = 1;
+        let created = Event {
+            seq: 0,
+            at,
+            by: "lan.nt".into(),
+            kind: EventKind::Created,
+        };
+        store.put_ticket_with_events(&t, &[created]).unwrap();
+    }
+    store.flush().unwrap();
+}
+
+/// The moment by which the next `k` alarms are due, and how many are due then
+/// (alarms of one moment go together).
+fn moment_after(store: &Store, k: usize) -> (Ts, usize) {
+    let pending = store.pending_alarms().unwrap();
+    let at = pending[k.min(pending.len()) - 1].at;
+    (at, pending.iter().filter(|a| a.at <= at).count())
+}
+
+fn measure(n: usize, fires: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let started = Instant::now();
+    load(&store, n);
+    row(
+        &format!("{n} tickets: loaded (put + one flush)"),
+        format!("{:.1} s", started.elapsed().as_secs_f64()),
+    );
+    row(
+        &format!("{n} tickets: alarms waiting in the index"),
+        store.pending_alarms().unwrap().len().to_string(),
+    );
+
+    // Finding the next alarm: one index lookup.
+    let lookups = 20_000;
+    let t = Instant::now();
+    for _ in 0..lookups {
+        std::hint::black_box(store.next_alarm().unwrap());
+    }
+    row(
+        &format!("{n} tickets: next alarm lookup"),
+        format!("{:.2} µs", t.elapsed().as_secs_f64() * 1e6 / lookups as f64),
+    );
+
+    // The scheduler thread, woken with `fires` alarms due.
+    let clock = ManualClock::at(Ts(T0));
+    let backend = Backend::lazy(store.clone(), clock.clock(), false);
+    let sched = Scheduler::start(backend).unwrap();
+    assert!(sched.settle(Duration::from_secs(60)));
+    let syncs = store.durable_syncs();
+    let (moment, due) = moment_after(&store, fires);
+    clock.set(moment);
+    let t = Instant::now();
+    sched.nudge();
+    // Counted once durable and told to the live feed.
+    while sched.fired() < due as u64 {
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    let took = t.elapsed();
+    let fired = sched.fired();
+    row(
+        &format!("{n} tickets: scheduler, per fired alarm ({fired})"),
+        format!("{:.2} ms", took.as_secs_f64() * 1e3 / fired as f64),
+    );
+    row(
+        &format!("{n} tickets: fsyncs per fired alarm"),
+        format!(
+            "{:.2}",
+            (store.durable_syncs() - syncs) as f64 / fired as f64
+        ),
+    );
+    drop(sched);
+
+    // The store call alone, one alarm at a time, for the spread.
+    clock.set(moment_after(&store, fires).0);
+    let mut took = Vec::new();
+    loop {
+        let t = Instant::now();
+        if store
+            .fire_due_alarm(clock.now(), "hotline")
+            .unwrap()
+            .is_none()
+        {
+            break;
+        }
+        took.push(t.elapsed());
+    }
+    took.sort();
+    row(
+        &format!("{n} tickets: fire + flush p50 / p99 ({})", took.len()),
+        format!("{:.2} / {:.2} ms", pct(&took, 0.5), pct(&took, 0.99)),
+    );
+}
+
+fn main() {
+    let fires = env("HOTLINE_BENCH_FIRES", 400);
+    header();
+    for n in [10_000, 100_000] {
+        measure(n, fires);
+    }
+}
