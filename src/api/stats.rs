@@ -15,9 +15,15 @@ pub fn compute_stats(tickets: &[Ticket], now: Ts) -> Stats {
     let mut per_day = vec![0usize; 30];
     let first_day = window(30);
     let mut overdue_total = 0;
+    let mut open_top_level = 0;
     for t in tickets {
         if t.is_open() {
             *open_by_status.entry(t.status).or_default() += 1;
+            open_top_level += usize::from(
+                t.escalation
+                    .as_ref()
+                    .is_some_and(|e| e.level >= crate::domain::alarm::TOP_LEVEL),
+            );
             if t.is_overdue(now) {
                 overdue_total += 1;
                 if let Some(w) = t.ward {
@@ -87,5 +93,6 @@ pub fn compute_stats(tickets: &[Ticket], now: Ts) -> Stats {
         breaches_by_fault,
         total_tickets: tickets.len(),
         overdue_tickets: overdue_total,
+        open_top_level,
     }
 }

@@ -37,6 +37,9 @@ pub struct TicketFilter {
     /// Order by the due date, soonest first (default: newest first).
     #[serde(default)]
     pub by_due: bool,
+    /// Only tickets whose escalation is at this level (2: the city centre).
+    #[serde(default)]
+    pub level: Option<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -106,6 +109,9 @@ pub struct Stats {
     pub total_tickets: usize,
     pub open_tickets: usize,
     pub overdue_tickets: usize,
+    /// Open tickets whose escalation went to the city centre (level 2).
+    #[serde(default)]
+    pub open_top_level: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

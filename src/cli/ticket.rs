@@ -250,6 +250,7 @@ async fn list(
         my_wards: a.my_wards,
         fault: None,
         by_due: a.by_due,
+        level: None,
     };
     let page = api
         .list_tickets(

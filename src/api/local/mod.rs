@@ -183,6 +183,8 @@ impl LocalApi {
             && f.kind.is_none_or(|k| t.kind == k)
             && f.fault
                 .is_none_or(|x| t.escalation.as_ref().is_some_and(|e| e.fault == x))
+            && f.level
+                .is_none_or(|l| t.escalation.as_ref().is_some_and(|e| e.level == l))
             && (!f.open_only || t.is_open())
             && (!f.overdue_only || t.is_overdue(now))
             && (!f.my_wards

@@ -115,6 +115,25 @@ pub fn clock_label(lang: Lang, c: SlaClock) -> &'static str {
     tr(lang, &format!("clock.{}", c.slug()))
 }
 
+/// An escalation level as responders know it (1: ward team, 2: city centre).
+pub fn level_label(lang: Lang, level: u8) -> String {
+    match level {
+        1 | 2 => tr(lang, &format!("level.{level}")).to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Why a level was raised: the scheduler's reasons in the UI language,
+/// anything else as it was written.
+pub fn level_reason(lang: Lang, reason: &str) -> String {
+    match reason {
+        crate::domain::alarm::REASON_NOT_ACKNOWLEDGED => {
+            tr(lang, "level.reason.not-acknowledged").to_string()
+        }
+        other => crate::text::escape_controls(other),
+    }
+}
+
 pub fn sla_label(lang: Lang, s: SlaState) -> &'static str {
     tr(lang, &format!("sla.{}", s.slug()))
 }

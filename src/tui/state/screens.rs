@@ -87,6 +87,8 @@ pub enum Drill {
     Ward(crate::domain::WardCode),
     /// Tickets escalated with a fault type.
     Fault(crate::domain::FaultType),
+    /// Open tickets raised to the city centre (level 2).
+    TopLevel,
 }
 
 impl QueueTab {

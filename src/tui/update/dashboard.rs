@@ -8,11 +8,13 @@ use crate::tui::effect::Effect;
 use crate::tui::state::{Drill, QueueTab, Screen, State};
 
 /// The rows that open a queue, in the order the cursor goes through them:
-/// open by status, overdue by ward (the ten shown), breaches by fault type.
+/// open by status (and at the city centre), overdue by ward (the ten shown), breaches by fault type.
 pub fn drill_rows(s: &Stats) -> Vec<Drill> {
     s.open_by_status
         .iter()
         .map(|(st, _)| Drill::Status(*st))
+        // Raised to the city centre: shown under the statuses when there are any.
+        .chain((s.open_top_level > 0).then_some(Drill::TopLevel))
         .chain(
             s.overdue_by_ward
                 .iter()

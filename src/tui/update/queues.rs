@@ -122,6 +122,12 @@ fn queue_filter(state: &State, tab: QueueTab) -> TicketFilter {
                 by_due: true,
                 ..Default::default()
             },
+            Some(Drill::TopLevel) => TicketFilter {
+                level: Some(crate::domain::alarm::TOP_LEVEL),
+                open_only: true,
+                by_due: true,
+                ..Default::default()
+            },
             None => TicketFilter {
                 open_only: true,
                 by_due: true,

@@ -38,6 +38,7 @@ pub fn drill_label(lang: i18n::Lang, d: Drill) -> String {
             i18n::fault_label(lang, x),
             tr(lang, "dash.escalated_as")
         ),
+        Drill::TopLevel => tr(lang, "dash.top_level").to_string(),
     }
 }
 
@@ -105,7 +106,7 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
             .map(|(st, _)| i18n::status_label(lang, *st)),
         (inner.width as usize).saturating_sub(8),
     );
-    let lines: Vec<Line> = s
+    let mut lines: Vec<Line> = s
         .open_by_status
         .iter()
         .map(|(st, n)| {
@@ -122,6 +123,15 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
             ])
         })
         .collect();
+    if s.open_top_level > 0 {
+        lines.push(Line::from(vec![
+            Span::styled(
+                fit(tr(lang, "dash.top_level"), lw + 1),
+                row_style(Drill::TopLevel),
+            ),
+            Span::styled(format!("{:>5} ", s.open_top_level), theme.error()),
+        ]));
+    }
     f.render_widget(Paragraph::new(lines), inner);
 
     // Overdue by ward.

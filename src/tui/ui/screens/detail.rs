@@ -182,6 +182,21 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
             e.acknowledged_at,
             state.now,
         ));
+        // Level 1 is every escalation's start; a raised one says where and why.
+        if e.level > 1 {
+            rl.push(kv(
+                theme,
+                tr(lang, "detail.level"),
+                i18n::level_label(lang, e.level),
+            ));
+            if let Some(reason) = crate::domain::alarm::level_reason(&detail.events) {
+                rl.push(kv(
+                    theme,
+                    tr(lang, "detail.level_reason"),
+                    i18n::level_reason(lang, reason),
+                ));
+            }
+        }
     } else if let Some(p) = t.sla.paused_since {
         rl.push(kv(theme, tr(lang, "detail.paused_since"), p.short()));
     }
@@ -404,9 +419,11 @@ pub(crate) fn describe(lang: Lang, k: &EventKind) -> String {
             tr(lang, "event.sla_breach"),
             i18n::clock_label(lang, *clock)
         ),
-        EventKind::LevelRaised { from, to, reason } => {
-            format!("{} {from} → {to}: {reason}", tr(lang, "event.level_raised"))
-        }
+        EventKind::LevelRaised { from, to, reason } => format!(
+            "{} {from} → {to}: {}",
+            tr(lang, "event.level_raised"),
+            i18n::level_reason(lang, reason)
+        ),
         EventKind::NotificationSent {
             endpoint,
             event,
