@@ -100,10 +100,12 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
     let inner = blk.inner(a);
     f.render_widget(blk, a);
     let max = s.open_by_status.iter().map(|x| x.1).max().unwrap_or(0);
+    let top_level = (s.open_top_level > 0).then(|| tr(lang, "dash.top_level"));
     let lw = label_width(
         s.open_by_status
             .iter()
-            .map(|(st, _)| i18n::status_label(lang, *st)),
+            .map(|(st, _)| i18n::status_label(lang, *st))
+            .chain(top_level),
         (inner.width as usize).saturating_sub(8),
     );
     let mut lines: Vec<Line> = s
@@ -123,12 +125,9 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
             ])
         })
         .collect();
-    if s.open_top_level > 0 {
+    if let Some(label) = top_level {
         lines.push(Line::from(vec![
-            Span::styled(
-                fit(tr(lang, "dash.top_level"), lw + 1),
-                row_style(Drill::TopLevel),
-            ),
+            Span::styled(fit(label, lw + 1), row_style(Drill::TopLevel)),
             Span::styled(format!("{:>5} ", s.open_top_level), theme.error()),
         ]));
     }

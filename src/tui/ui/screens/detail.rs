@@ -314,9 +314,15 @@ fn split(state: &State, detail: &TicketDetail, body: Rect) -> [Rect; 4] {
     let action_rows = action_chips(state, detail, tall)
         .last()
         .map_or(1, |(r, ..)| r.y + 1);
+    // A raised escalation adds its level and reason to the fields.
+    let raised = detail
+        .ticket
+        .escalation
+        .as_ref()
+        .is_some_and(|e| e.level > 1);
     Layout::vertical([
         Constraint::Length(1),
-        Constraint::Length(9),
+        Constraint::Length(if raised { 11 } else { 9 }),
         Constraint::Min(3),
         Constraint::Length(action_rows),
     ])

@@ -1,0 +1,79 @@
+//! A ticket the scheduler raised to the city centre, as the screens show it:
+//! the level and why on the detail view (both languages), and the
+//! supervisor's dashboard row that lists such tickets.
+
+mod tui_common;
+
+use hotline::domain::{TicketId, Ts};
+use hotline::tui::Lang;
+use tui_common::{driver, open_detail, World, NOW};
+
+/// Fires every alarm due two hours after the world's tickets were logged:
+/// the escalated P2 ticket (acknowledge within 2 h) goes to level 2.
+fn two_hours_later(w: &World) {
+    let at = Ts(NOW.0 + 2 * 3600);
+    while w
+        .backend
+        .store
+        .fire_due_alarm(at, "hotline")
+        .unwrap()
+        .is_some()
+    {}
+    let t = w.backend.store.ticket(TicketId(1)).unwrap().unwrap();
+    assert_eq!(t.escalation.unwrap().level, 2);
+}
+
+#[test]
+fn a_responder_sees_the_level_and_why_in_either_language() {
+    let w = World::new();
+    two_hours_later(&w);
+    for (lang, level, why, timeline) in [
+        (
+            Lang::Vi,
+            "2 · Trung tâm Chuyển đổi số TP",
+            "phường không tiếp nhận đúng hạn",
+            "chuyển cấp 1 → 2",
+        ),
+        (
+            Lang::En,
+            "2 · city digital-transformation",
+            "the ward team did not acknowledge",
+            "level changed 1 → 2",
+        ),
+    ] {
+        let mut d = driver(&w, "ut.benthanh", lang, true, (160, 45));
+        open_detail(&mut d, TicketId(1));
+        let screen = d.render();
+        for want in [level, why, timeline] {
+            assert!(screen.contains(want), "{want:?} in\n{screen}");
+        }
+    }
+}
+
+#[test]
+fn a_ticket_still_at_the_ward_shows_no_level_row() {
+    let w = World::new();
+    let mut d = driver(&w, "ut.benthanh", Lang::En, true, (160, 45));
+    open_detail(&mut d, TicketId(1));
+    let screen = d.render();
+    assert!(screen.contains("Ack by"), "the escalation is drawn");
+    assert!(!screen.contains("city digital-transformation"), "{screen}");
+}
+
+#[test]
+fn the_supervisor_dashboard_lists_tickets_at_the_city_centre() {
+    let w = World::new();
+    two_hours_later(&w);
+    let mut d = driver(&w, "giamsat", Lang::En, true, (120, 40));
+    d.keys("esc 3");
+    let screen = d.render();
+    assert!(screen.contains("Level 2 · city centre"), "{screen}");
+    // Two status rows (New, Escalated), then the level-2 row.
+    d.keys("j j enter");
+    let screen = d.render();
+    assert!(screen.contains("PA-000001"), "{screen}");
+    assert!(
+        !screen.contains("PA-000003"),
+        "only the raised ticket:\n{screen}"
+    );
+}
