@@ -4,7 +4,7 @@
 //! A real store holding 10,000 and then 100,000 open tickets with
 //! deadlines. The scheduler (its own thread, as in `hotline serve`) is
 //! woken with the clock moved past the next `HOTLINE_BENCH_FIRES` alarms
-//! (default 400); what is timed is everything until the last of them is
+//! (default 200, `HOTLINE_BENCH_ROUNDS` rounds, default 5); what is timed is everything until the last of them is
 //! durable: find the next alarm, fire it in one transaction, fsync, tell the
 //! live feed. The same again through the store call alone gives the spread.
 //! The work per fired alarm should not grow with the number of tickets.
@@ -54,7 +54,22 @@ fn moment_after(store: &Store, k: usize) -> (Ts, usize) {
     (at, pending.iter().filter(|a| a.at <= at).count())
 }
 
-fn measure(n: usize, fires: usize) {
+/// One store of `n` tickets with its scheduler running on a clock of its own.
+struct Setup {
+    n: usize,
+    _dir: tempfile::TempDir,
+    store: Store,
+    clock: ManualClock,
+    sched: Scheduler,
+    /// Per-alarm time of each round, through the scheduler.
+    rounds: Vec<f64>,
+    /// Each alarm fired by the store call alone.
+    calls: Vec<Duration>,
+    /// fsyncs during the scheduler's rounds.
+    syncs: u64,
+}
+
+fn setup(n: usize) -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     let started = Instant::now();
@@ -67,7 +82,6 @@ fn measure(n: usize, fires: usize) {
         &format!("{n} tickets: alarms waiting in the index"),
         store.pending_alarms().unwrap().len().to_string(),
     );
-
     // Finding the next alarm: one index lookup.
     let lookups = 20_000;
     let t = Instant::now();
@@ -78,61 +92,105 @@ fn measure(n: usize, fires: usize) {
         &format!("{n} tickets: next alarm lookup"),
         format!("{:.2} µs", t.elapsed().as_secs_f64() * 1e6 / lookups as f64),
     );
-
-    // The scheduler thread, woken with `fires` alarms due.
     let clock = ManualClock::at(Ts(T0));
     let backend = Backend::lazy(store.clone(), clock.clock(), false);
     let sched = Scheduler::start(backend).unwrap();
     assert!(sched.settle(Duration::from_secs(60)));
-    let syncs = store.durable_syncs();
-    let (moment, due) = moment_after(&store, fires);
-    clock.set(moment);
-    let t = Instant::now();
-    sched.nudge();
-    // Counted once durable and told to the live feed.
-    while sched.fired() < due as u64 {
-        std::thread::sleep(Duration::from_micros(200));
+    Setup {
+        n,
+        _dir: dir,
+        store,
+        clock,
+        sched,
+        rounds: Vec::new(),
+        calls: Vec::new(),
+        syncs: 0,
     }
-    let took = t.elapsed();
-    let fired = sched.fired();
-    row(
-        &format!("{n} tickets: scheduler, per fired alarm ({fired})"),
-        format!("{:.2} ms", took.as_secs_f64() * 1e3 / fired as f64),
-    );
-    row(
-        &format!("{n} tickets: fsyncs per fired alarm"),
-        format!(
-            "{:.2}",
-            (store.durable_syncs() - syncs) as f64 / fired as f64
-        ),
-    );
-    drop(sched);
+}
 
-    // The store call alone, one alarm at a time, for the spread.
-    clock.set(moment_after(&store, fires).0);
-    let mut took = Vec::new();
-    loop {
+impl Setup {
+    /// Wakes the scheduler with the next `fires` alarms due and times it
+    /// until the last is durable and told to the live feed.
+    fn scheduler_round(&mut self, fires: usize) {
+        let (moment, due) = moment_after(&self.store, fires);
+        let before = self.sched.fired();
+        let syncs = self.store.durable_syncs();
+        self.clock.set(moment);
         let t = Instant::now();
-        if store
-            .fire_due_alarm(clock.now(), "hotline")
-            .unwrap()
-            .is_none()
-        {
-            break;
+        self.sched.nudge();
+        while self.sched.fired() < before + due as u64 {
+            std::thread::sleep(Duration::from_micros(200));
         }
-        took.push(t.elapsed());
+        let took = t.elapsed().as_secs_f64() * 1e3;
+        self.syncs += self.store.durable_syncs() - syncs;
+        self.rounds
+            .push(took / (self.sched.fired() - before) as f64);
     }
-    took.sort();
-    row(
-        &format!("{n} tickets: fire + flush p50 / p99 ({})", took.len()),
-        format!("{:.2} / {:.2} ms", pct(&took, 0.5), pct(&took, 0.99)),
-    );
+
+    /// The same through the store call alone, one alarm at a time (the
+    /// scheduler sleeps meanwhile: its clock is not moved).
+    fn store_round(&mut self, fires: usize) {
+        let (moment, _) = moment_after(&self.store, fires);
+        loop {
+            let t = Instant::now();
+            if self
+                .store
+                .fire_due_alarm(moment, "hotline")
+                .unwrap()
+                .is_none()
+            {
+                break;
+            }
+            self.calls.push(t.elapsed());
+        }
+        self.clock.set(moment);
+    }
+
+    fn report(&mut self) {
+        let n = self.n;
+        let mut r = self.rounds.clone();
+        r.sort_by(f64::total_cmp);
+        row(
+            &format!("{n} tickets: scheduler/alarm, median / best"),
+            format!("{:.2} / {:.2} ms", r[r.len() / 2], r[0]),
+        );
+        row(
+            &format!("{n} tickets: fsyncs per fired alarm"),
+            format!(
+                "{:.2}",
+                self.syncs as f64 / self.sched.fired().max(1) as f64
+            ),
+        );
+        self.calls.sort();
+        row(
+            &format!("{n} tickets: fire + flush p50 / p99 ({})", self.calls.len()),
+            format!(
+                "{:.2} / {:.2} ms",
+                pct(&self.calls, 0.5),
+                pct(&self.calls, 0.99)
+            ),
+        );
+    }
 }
 
 fn main() {
-    let fires = env("HOTLINE_BENCH_FIRES", 400);
+    let fires = env("HOTLINE_BENCH_FIRES", 200);
+    let rounds = env("HOTLINE_BENCH_ROUNDS", 5);
     header();
-    for n in [10_000, 100_000] {
-        measure(n, fires);
+    let mut setups: Vec<Setup> = [10_000, 100_000].into_iter().map(setup).collect();
+    // Rounds alternate between the sizes, so other load on the machine
+    // falls on both alike.
+    for _ in 0..rounds {
+        for s in setups.iter_mut() {
+            s.scheduler_round(fires);
+            s.store_round(fires);
+        }
+    }
+    row(
+        "rounds × alarms per round, each way",
+        format!("{rounds} × {fires}"),
+    );
+    for s in setups.iter_mut() {
+        s.report();
     }
 }
