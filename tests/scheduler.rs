@@ -442,3 +442,37 @@ fn a_hub_killed_while_firing_fires_each_alarm_exactly_once_in_the_end() {
     );
     eprintln!("fired before the last start: {fired_before} of 600");
 }
+
+#[test]
+fn a_damaged_ticket_does_not_hold_up_the_alarms_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (damaged, fine) = {
+        let store = Store::open(dir.path()).unwrap();
+        (log_fault(&store, T0).id, log_fault(&store, T0 + MIN).id)
+    };
+    {
+        let db = support::raw_sled(dir.path());
+        let tickets = db.open_tree("tickets").unwrap();
+        tickets
+            .insert(damaged.0.to_be_bytes(), &[0xff, 0xff][..])
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    let at = Ts(T0 + 10 * HOUR);
+    let mut fired = Vec::new();
+    while let Some(f) = store.fire_due_alarm(at, "hotline").unwrap() {
+        fired.push((f.ticket.id, f.events[0].kind.clone()));
+    }
+    use SlaClock::*;
+    assert_eq!(
+        fired,
+        vec![
+            (fine, warning(FirstResponse)),
+            (fine, breach(FirstResponse)),
+            (fine, warning(Resolution)),
+            (fine, breach(Resolution)),
+        ]
+    );
+    assert_eq!(store.pending_alarms().unwrap(), vec![]);
+}

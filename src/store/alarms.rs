@@ -171,8 +171,10 @@ impl Store {
             let Some((key, _)) = self.by_alarm.first()? else {
                 return Ok(None);
             };
-            let due = PendingAlarm::decode(&key)
-                .ok_or_else(|| corrupt("alarm index", "unreadable key"))?;
+            let Some(due) = PendingAlarm::decode(&key) else {
+                self.drop_unusable_alarm(&key, "the key is unreadable")?;
+                continue;
+            };
             if due.at > now {
                 return Ok(None);
             }
@@ -207,13 +209,26 @@ impl Store {
                         alarm: a,
                         events,
                     })))
-                }))?
+                }))
             };
-            if let Attempt::Fired(fired) = attempt {
-                self.flush()?;
-                return Ok(Some(*fired));
+            match attempt {
+                Ok(Attempt::Fired(fired)) => {
+                    self.flush()?;
+                    return Ok(Some(*fired));
+                }
+                Ok(Attempt::Again) => {}
+                // One damaged ticket must not hold up every later alarm.
+                Err(StoreError::Corrupt(why)) => self.drop_unusable_alarm(&key, &why)?,
+                Err(e) => return Err(e),
             }
         }
+    }
+
+    fn drop_unusable_alarm(&self, key: &[u8], why: &str) -> StoreResult<()> {
+        tracing::error!("dropped an alarm that cannot fire ({why})");
+        let _gate = self.write_gate();
+        self.by_alarm.remove(key)?;
+        Ok(())
     }
 
     /// Marks every alarm due by `at` as fired without a timeline entry: the
