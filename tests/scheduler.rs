@@ -475,4 +475,14 @@ fn a_damaged_ticket_does_not_hold_up_the_alarms_after_it() {
         ]
     );
     assert_eq!(store.pending_alarms().unwrap(), vec![]);
+    drop(store);
+
+    // Building the index on open passes over it too.
+    {
+        let db = support::raw_sled(dir.path());
+        db.open_tree("meta").unwrap().remove("alarm_index").unwrap();
+        db.flush().unwrap();
+    }
+    let store = Store::open(dir.path()).expect("opens with a damaged ticket");
+    assert_eq!(store.pending_alarms().unwrap(), vec![]);
 }

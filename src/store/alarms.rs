@@ -265,7 +265,15 @@ impl Store {
         let _gate = self.write_gate();
         let had_tickets = !self.tickets.is_empty();
         for t in self.all_tickets() {
-            let t = t?;
+            // A damaged ticket has no alarms; it must not keep the store shut.
+            let t = match t {
+                Ok(t) => t,
+                Err(StoreError::Corrupt(why)) => {
+                    tracing::error!("no alarms for a damaged ticket ({why})");
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             let tx = (&self.by_alarm, &self.alarms_fired).transaction(|(index, fired)| {
                 for a in alarm::alarms(&t) {
                     if !is_fired(fired, t.id, &a)? {
