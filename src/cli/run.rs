@@ -448,6 +448,10 @@ fn open_tui(
             let api = open_api(&target, if_missing, false, &RemoteApi::connect_blocking)?;
             if let Opened::Local(local) = &api {
                 local.backend().search.ensure_started();
+                // The single-desk process sends the notifications itself.
+                if let Err(e) = local.backend().start_notifier() {
+                    tracing::warn!("could not start sending notifications: {e}");
+                }
                 let _ = opened.set(local.clone());
             }
             let user = api.user().clone();

@@ -173,10 +173,23 @@ pub async fn spawn(config: ServeConfig) -> Result<RunningHub> {
         None => None,
     };
     let dir = config.data_dir.clone();
+    let contacts = crate::notify::load_contacts()?;
+    if let Some(warning) = crate::notify::contacts::permission_warning(&crate::paths::contacts_file()) {
+        eprintln!("hotline: {}", crate::text::escape_controls(&warning));
+        tracing::warn!("{warning}");
+    }
     let backend = tokio::task::spawn_blocking(move || -> Result<Arc<Backend>> {
         let store = open_store(&dir, false, IfMissing::Fail)?;
         let demo = store.is_demo()?;
-        Ok(Backend::new(store, crate::domain::system_clock(), demo))
+        let backend = Backend::new(store, crate::domain::system_clock(), demo);
+        // Demo tickets never reach a real ward team.
+        if !demo {
+            backend.notify.configure(&backend.store, contacts);
+        }
+        backend
+            .start_notifier()
+            .context("could not start sending notifications")?;
+        Ok(backend)
     })
     .await
     .context("opening the store failed")??;
@@ -206,6 +219,7 @@ pub async fn spawn(config: ServeConfig) -> Result<RunningHub> {
     let data_dir = config.data_dir.clone();
     let store = backend.store.clone();
     let live = backend.clone();
+    let sender = backend.clone();
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(async move {
@@ -215,6 +229,8 @@ pub async fn spawn(config: ServeConfig) -> Result<RunningHub> {
             })
             .await;
         hub_file::remove_hub_file(&data_dir);
+        // The sender lets go of the store before the hub says it stopped.
+        let _ = tokio::task::spawn_blocking(move || sender.notify.stop()).await;
         let flushed = tokio::task::spawn_blocking(move || store.flush()).await;
         served.context("the hub stopped serving")?;
         flushed

@@ -11,6 +11,8 @@ mod dossiers;
 mod files;
 mod migrate;
 pub use migrate::Upgrade;
+mod outbox;
+pub use outbox::{Finished, OutboxEntry, OutboxPlanner};
 mod tickets;
 mod tokens;
 mod users;
@@ -89,6 +91,10 @@ pub struct Store {
     token_of: Tree,
     /// The change log (see changes.rs).
     changes: Tree,
+    /// Notifications to send, and those that gave up (see outbox.rs).
+    outbox: Tree,
+    outbox_dead: Tree,
+    outbox_hooks: Arc<outbox::OutboxHooks>,
     commit: std::sync::Arc<commit::GroupCommit>,
     /// User writes check the whole users tree (first user, last admin), so
     /// they run one at a time.
@@ -176,6 +182,9 @@ impl Store {
             tokens: tree("tokens")?,
             token_of: tree("token_of")?,
             changes: tree("changes")?,
+            outbox: tree("outbox")?,
+            outbox_dead: tree("outbox_dead")?,
+            outbox_hooks: Arc::default(),
             commit: std::sync::Arc::new(commit::GroupCommit::new(db.clone(), dir)),
             user_writes: Default::default(),
             write_gate: Arc::default(),

@@ -23,6 +23,7 @@ const T_PHONE: usize = 6;
 const T_DOSSIER: usize = 7;
 const T_DUE: usize = 8;
 const T_CHANGES: usize = 9;
+const T_OUTBOX: usize = 10;
 
 type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
 
@@ -87,6 +88,17 @@ fn write_ticket(
     super::changes::record(&v[T_META], &v[T_CHANGES], &[Changed::Ticket(t.id)])
 }
 
+/// The change's notifications, into the outbox of the same transaction.
+fn notify(
+    v: &[TransactionalTree],
+    planner: Option<&dyn super::OutboxPlanner>,
+    old: Option<&Ticket>,
+    t: &Ticket,
+    events: &[Event],
+) -> TxResult<usize> {
+    super::outbox::enqueue(&v[T_META], &v[T_OUTBOX], planner, old, t, events)
+}
+
 fn read_ticket(tree: &TransactionalTree, id: TicketId) -> TxResult<Option<Ticket>> {
     match tree.get(u64_key(id.0))? {
         Some(bytes) => match decode(&bytes) {
@@ -148,7 +160,7 @@ pub struct Listed {
 }
 
 impl Store {
-    fn write_trees(&self) -> [&Tree; 10] {
+    fn write_trees(&self) -> [&Tree; 11] {
         [
             &self.tickets,
             &self.events,
@@ -160,6 +172,7 @@ impl Store {
             &self.by_dossier,
             &self.by_due,
             &self.changes,
+            &self.outbox,
         ]
     }
 
@@ -174,6 +187,8 @@ impl Store {
     ) -> StoreResult<(Ticket, bool)> {
         let _gate = self.write_gate();
         let trees = self.write_trees();
+        let planner = self.outbox_planner();
+        let notified = std::cell::Cell::new(0);
         let mut taken = 0;
         let result = loop {
             // The counter may be damaged or lost; the ids in use are the truth.
@@ -205,6 +220,7 @@ impl Store {
                 };
                 let events = stamp(&mut ticket, vec![EventKind::Created], by, now);
                 write_ticket(v, None, &ticket, &events)?;
+                notified.set(notify(v, planner.as_deref(), None, &ticket, &events)?);
                 v[T_REQUESTS].insert(request_id.as_bytes(), &u64_key(id.0))?;
                 v[T_META].insert("tickets", &u64_key(id.0))?;
                 Ok((ticket, true))
@@ -216,6 +232,9 @@ impl Store {
         };
         if result.1 {
             self.flush()?;
+            if notified.get() > 0 {
+                self.outbox_written();
+            }
         }
         Ok(result)
     }
@@ -245,6 +264,8 @@ impl Store {
     {
         let _gate = self.write_gate();
         let trees = self.write_trees();
+        let planner = self.outbox_planner();
+        let notified = std::cell::Cell::new(0);
         let ticket = untx(trees[..].transaction(|v| {
             let Some(old) = read_ticket(&v[T_TICKETS], id)? else {
                 return abort(StoreError::NotFound(format!("ticket {id}")));
@@ -259,9 +280,13 @@ impl Store {
             };
             let events = stamp(&mut t, kinds, by, now);
             write_ticket(v, Some(&old), &t, &events)?;
+            notified.set(notify(v, planner.as_deref(), Some(&old), &t, &events)?);
             Ok(t)
         }))?;
         self.flush()?;
+        if notified.get() > 0 {
+            self.outbox_written();
+        }
         Ok(ticket)
     }
 

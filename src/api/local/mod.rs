@@ -28,6 +28,8 @@ pub struct Backend {
     pub search: SearchService,
     /// Created and changed tickets, for live subscribers.
     pub live: super::live::LiveFeed,
+    /// Contacts and, in the hub and the single-desk TUI, the sender.
+    pub notify: crate::notify::Notifier,
 }
 
 impl Backend {
@@ -48,7 +50,20 @@ impl Backend {
             demo,
             search,
             live: super::live::LiveFeed::new(),
+            notify: Default::default(),
         })
+    }
+
+    /// Starts sending the outbox's notifications (the hub, the single-desk
+    /// TUI); deliveries show up on timelines through the live feed.
+    pub fn start_notifier(self: &Arc<Backend>) -> std::io::Result<()> {
+        let backend = Arc::downgrade(self);
+        let tell: crate::notify::OnRecorded = Arc::new(move |ticket| {
+            if let Some(b) = backend.upgrade() {
+                b.live.publish(ticket);
+            }
+        });
+        self.notify.start(&self.store, Some(tell))
     }
 
     /// Imports a dossier export into the store and the live search index.

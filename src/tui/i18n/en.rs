@@ -432,6 +432,28 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("event.level_raised", "level changed"),
     ("event.notified", "notified"),
     ("event.notify_failed", "notification failed"),
+    (
+        "notify.escalated",
+        "[1022] {0} escalated to the response team of {1}. Fault: {2}. Priority: {3}. Acknowledge by {4}, resolve by {5}. Subject: {6}",
+    ),
+    (
+        "notify.warning",
+        "[1022] {0} is nearly due ({1}, {2}). Subject: {3}",
+    ),
+    ("notify.breach", "[1022] {0} is overdue ({1}, {2}). Subject: {3}"),
+    (
+        "notify.level-2",
+        "[1022] {0} raised to level 2 (city digital-transformation centre), {1}. Reason: {2}. Subject: {3}",
+    ),
+    (
+        "notify.acknowledged",
+        "[1022] {0}: the response team of {1} acknowledged ({2}). Subject: {3}",
+    ),
+    ("notify.resolved", "[1022] {0} resolved ({1}). Subject: {2}"),
+    (
+        "notify.handed-back",
+        "[1022] {0}: the response team of {1} handed it back to the hotline ({2}). Subject: {3}",
+    ),
     ("event.attempts", "attempts"),
     ("clock.first-response", "first response"),
     ("clock.resolution", "resolution"),

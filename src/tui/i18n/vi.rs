@@ -441,6 +441,28 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("event.level_raised", "chuyển cấp"),
     ("event.notified", "đã báo"),
     ("event.notify_failed", "báo không được"),
+    (
+        "notify.escalated",
+        "[1022] {0} chuyển tổ ứng cứu {1}. Sự cố: {2}. Mức độ: {3}. Hạn tiếp nhận {4}, hạn xử lý {5}. Nội dung: {6}",
+    ),
+    (
+        "notify.warning",
+        "[1022] {0} sắp hết hạn {1} ({2}). Nội dung: {3}",
+    ),
+    ("notify.breach", "[1022] {0} đã quá hạn {1} ({2}). Nội dung: {3}"),
+    (
+        "notify.level-2",
+        "[1022] {0} chuyển lên cấp 2 (Trung tâm Chuyển đổi số), {1}. Lý do: {2}. Nội dung: {3}",
+    ),
+    (
+        "notify.acknowledged",
+        "[1022] {0}: tổ ứng cứu {1} đã tiếp nhận ({2}). Nội dung: {3}",
+    ),
+    ("notify.resolved", "[1022] {0} đã giải quyết ({1}). Nội dung: {2}"),
+    (
+        "notify.handed-back",
+        "[1022] {0}: tổ ứng cứu {1} trả lại tổng đài ({2}). Nội dung: {3}",
+    ),
     ("event.attempts", "lần thử"),
     ("clock.first-response", "phản hồi đầu"),
     ("clock.resolution", "giải quyết"),
