@@ -143,13 +143,27 @@ fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
             if let Some(k) = &g.keymap {
                 all.push(k.clone());
             }
-            match crate::tui::check_config(&all) {
-                Ok(()) => Ok(format!(
-                    "config {} and {} keymap file(s): ok",
+            let contacts_file = crate::paths::contacts_file();
+            if let Some(warning) = crate::notify::contacts::permission_warning(&contacts_file) {
+                report::print_warning(&warning);
+            }
+            let mut errors = match crate::tui::check_config(&all) {
+                Ok(()) => Vec::new(),
+                Err(errors) => errors,
+            };
+            let contacts = crate::notify::Contacts::load(&contacts_file);
+            if let Err(problems) = &contacts {
+                errors.extend(problems.0.iter().cloned());
+            }
+            match (errors.is_empty(), contacts) {
+                (true, Ok(contacts)) => Ok(format!(
+                    "config {}, {} keymap file(s) and contacts {} ({} endpoint(s)): ok",
                     crate::paths::config_file().display(),
-                    all.len()
+                    all.len(),
+                    contacts_file.display(),
+                    contacts.endpoints.len()
                 )),
-                Err(errors) => Err(crate::problems::Problems(errors).into()),
+                _ => Err(crate::problems::Problems(errors).into()),
             }
         }
         Command::Ticket(cmd) => {
@@ -363,6 +377,7 @@ fn info(target: &Target, json: bool) -> Result<String> {
         "config": crate::paths::config_file(),
         "credentials": target.credentials_file,
         "keymap": crate::paths::user_keymap_file(),
+        "contacts": crate::paths::contacts_file(),
         "log": crate::paths::log_file(),
     });
     let fields = value

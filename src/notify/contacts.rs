@@ -288,7 +288,11 @@ enum ChatId {
     Text(String),
 }
 
-fn delivery(raw: &RawDelivery, at: &dyn Fn(usize) -> String, problems: &mut Vec<String>) -> Delivery {
+fn delivery(
+    raw: &RawDelivery,
+    at: &dyn Fn(usize) -> String,
+    problems: &mut Vec<String>,
+) -> Delivery {
     let mut d = Delivery::default();
     if let Some(t) = &raw.timeout_seconds {
         match *t.get_ref() {
@@ -381,9 +385,12 @@ fn endpoint(
                     raw.format.span().start,
                     "format = \"json\" needs a secret to sign with",
                 ),
-                (Format::Json, Some(s)) if s.get_ref().chars().count() < 16 => {
-                    refuse(problems, "secret", s.span().start, "too short (at least 16 characters)")
-                }
+                (Format::Json, Some(s)) if s.get_ref().chars().count() < 16 => refuse(
+                    problems,
+                    "secret",
+                    s.span().start,
+                    "too short (at least 16 characters)",
+                ),
                 (Format::Slack, Some(s)) => refuse(
                     problems,
                     "secret",

@@ -112,7 +112,11 @@ pub fn dead_letters(store: &Store) -> StoreResult<Vec<DeadLetter>> {
     Ok(store
         .dead_letters()?
         .iter()
-        .filter_map(|e| Pending::decode(&e.body).ok().map(|p| DeadLetter::of(e.id, &p)))
+        .filter_map(|e| {
+            Pending::decode(&e.body)
+                .ok()
+                .map(|p| DeadLetter::of(e.id, &p))
+        })
         .collect())
 }
 

@@ -22,7 +22,8 @@ pub struct Occasion {
 /// The occasions a change's events give, in order.
 pub fn occasions(new: &Ticket, events: &[Event]) -> Vec<(usize, Occasion)> {
     let ward = new.escalation.as_ref().map(|e| Recipient::Ward(e.ward));
-    let with_ward_team = ward.filter(|_| matches!(new.status, Status::Escalated | Status::Acknowledged));
+    let with_ward_team =
+        ward.filter(|_| matches!(new.status, Status::Escalated | Status::Acknowledged));
     let occasion = |kind, to: Vec<Recipient>| Occasion {
         kind,
         clock: None,
@@ -38,7 +39,10 @@ pub fn occasions(new: &Ticket, events: &[Event]) -> Vec<(usize, Occasion)> {
         };
         match &ev.kind {
             EventKind::Escalated { ward, level, .. } => {
-                add(occasion(NotifyKind::Escalated, vec![Recipient::Ward(*ward)]));
+                add(occasion(
+                    NotifyKind::Escalated,
+                    vec![Recipient::Ward(*ward)],
+                ));
                 if *level >= 2 {
                     add(occasion(
                         NotifyKind::Level2,

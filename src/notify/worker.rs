@@ -192,7 +192,10 @@ impl Worker {
                 Ok(p) => {
                     self.queue.insert(entry.id, p);
                 }
-                Err(e) => tracing::warn!("notifications: outbox entry {} is unreadable: {e}", entry.id),
+                Err(e) => tracing::warn!(
+                    "notifications: outbox entry {} is unreadable: {e}",
+                    entry.id
+                ),
             }
         }
     }

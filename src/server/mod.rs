@@ -105,6 +105,11 @@ pub fn router(backend: Arc<Backend>, sign_in_limit: SignInLimit) -> Router {
             post(routes::import_dossiers).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)),
         )
         .route("/status", get(routes::status))
+        .route("/notifications/dead", get(routes::dead_letters))
+        .route(
+            "/notifications/dead/{id}/retry",
+            post(routes::retry_notification),
+        )
         .route("/events", get(events::events))
         .route("/openapi.json", get(openapi::serve));
     Router::new()
@@ -174,7 +179,9 @@ pub async fn spawn(config: ServeConfig) -> Result<RunningHub> {
     };
     let dir = config.data_dir.clone();
     let contacts = crate::notify::load_contacts()?;
-    if let Some(warning) = crate::notify::contacts::permission_warning(&crate::paths::contacts_file()) {
+    if let Some(warning) =
+        crate::notify::contacts::permission_warning(&crate::paths::contacts_file())
+    {
         eprintln!("hotline: {}", crate::text::escape_controls(&warning));
         tracing::warn!("{warning}");
     }

@@ -158,6 +158,18 @@ impl LocalApi {
         }
     }
 
+    /// Dead letters are the supervisors' to watch (and the admins', who keep the contacts).
+    fn require_notification_reader(&self) -> ApiResult<()> {
+        if matches!(self.user.role, Role::Supervisor | Role::Admin) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!(
+                "{}s do not handle failed notifications",
+                self.user.role
+            )))
+        }
+    }
+
     fn require_admin(&self, what: &str) -> ApiResult<()> {
         if self.user.role == Role::Admin {
             Ok(())
@@ -503,6 +515,25 @@ impl HotlineApi for LocalApi {
 
     async fn subscribe(&self, after: Option<u64>) -> ApiResult<super::live::Subscription> {
         Ok(self.backend.live.subscribe(self.user.clone(), after))
+    }
+
+    async fn dead_letters(&self) -> ApiResult<Vec<crate::notify::DeadLetter>> {
+        self.require_notification_reader()?;
+        let store = self.store().clone();
+        blocking(move || Ok(crate::notify::dead_letters(&store)?)).await
+    }
+
+    async fn retry_notification(&self, id: u64) -> ApiResult<()> {
+        self.require_notification_reader()?;
+        let store = self.store().clone();
+        blocking(move || {
+            if crate::notify::retry(&store, id)? {
+                Ok(())
+            } else {
+                Err(ApiError::not_found(format!("dead letter {id}")))
+            }
+        })
+        .await
     }
 
     async fn status(&self) -> ApiResult<BackendStatus> {

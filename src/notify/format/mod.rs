@@ -27,6 +27,7 @@ pub fn render(endpoint: &Endpoint, event: &WebhookEvent, now_unix: i64) -> Outgo
         Format::Telegram => telegram::render(endpoint, event),
     };
     out.headers.push((IDEMPOTENCY_KEY, event.id.clone()));
-    out.headers.push((EVENT_HEADER, event.kind.slug().to_string()));
+    out.headers
+        .push((EVENT_HEADER, event.kind.slug().to_string()));
     out
 }
