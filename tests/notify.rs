@@ -453,8 +453,8 @@ async fn after_the_last_attempt_supervisors_see_a_dead_letter_and_a_retry_delive
     .await;
     let seen = rx.seen();
     assert_eq!(seen.len(), 4);
-    let key = &seen[0].headers["idempotency-key"];
-    assert!(seen.iter().all(|s| &s.headers["idempotency-key"] == key));
+    let key = seen[0].headers["idempotency-key"].clone();
+    assert!(seen.iter().all(|s| s.headers["idempotency-key"] == key));
     assert_signed(&seen[3], SECRET);
     assert!(sup.dead_letters().await.unwrap().is_empty());
     let detail = sup.ticket(t.id).await.unwrap();
@@ -521,9 +521,11 @@ async fn level_two_goes_to_the_city_by_slack_and_to_supervisors_by_telegram_and_
             }])
         })
         .unwrap();
-    until("two more deliveries", Duration::from_secs(10), || {
-        rx.accepted().len() == 5
-    })
+    until(
+        "two more deliveries, recorded",
+        Duration::from_secs(10),
+        || rx.accepted().len() == 5 && store.outbox_counts() == (0, 0),
+    )
     .await;
     let breach =
         format!("[1022] PA-000001 đã quá hạn tiếp nhận (Phường Bến Thành). Nội dung: {subject}");

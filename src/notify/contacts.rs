@@ -9,7 +9,7 @@
 //! max_attempts = 8
 //!
 //! [[endpoint]]
-//! to = "ward:26734"          # "ward:<code>", "city" or "supervisors"
+//! to = "ward:26743"          # "ward:<code>", "city" or "supervisors"
 //! format = "json"            # "json", "slack" or "telegram"
 //! url = "https://ward-team.example/hooks/hotline"
 //! secret = "at least 16 characters"
@@ -546,7 +546,7 @@ mod tests {
         let c = Contacts::parse(
             "contacts.toml",
             "[delivery]\ntimeout_seconds = 3\nmax_attempts = 4\n\n\
-             [[endpoint]]\nto = \"ward:26734\"\nformat = \"json\"\nurl = \"https://w.example/h\"\nsecret = \"0123456789abcdef\"\n\n\
+             [[endpoint]]\nto = \"ward:26743\"\nformat = \"json\"\nurl = \"https://w.example/h\"\nsecret = \"0123456789abcdef\"\n\n\
              [[endpoint]]\nto = \"city\"\nformat = \"slack\"\nurl = \"https://chat.example/hooks/x\"\n\n\
              [[endpoint]]\nto = \"supervisors\"\nformat = \"telegram\"\nbot_token = \"123:AbC_d-e\"\nchat_id = -100123\n",
         )
@@ -554,7 +554,7 @@ mod tests {
         assert_eq!(c.delivery.timeout, Duration::from_secs(3));
         assert_eq!(c.delivery.max_attempts, 4);
         assert_eq!(c.endpoints.len(), 3);
-        assert_eq!(c.endpoints[0].target.label, "ward:26734 json w.example");
+        assert_eq!(c.endpoints[0].target.label, "ward:26743 json w.example");
         assert_eq!(c.endpoints[2].target.url, "https://api.telegram.org");
         assert_eq!(c.endpoints[2].target.chat_id.as_deref(), Some("-100123"));
         assert_eq!(c.of(Recipient::City).count(), 1);

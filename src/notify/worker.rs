@@ -131,7 +131,7 @@ enum Outcome {
     /// Out of the outbox (delivered or dead).
     Gone,
     /// To be tried again.
-    Again(Pending),
+    Again(Box<Pending>),
 }
 
 impl Worker {
@@ -160,7 +160,7 @@ impl Worker {
                         self.in_flight.remove(&id);
                         match outcome {
                             Outcome::Gone => { self.queue.remove(&id); }
-                            Outcome::Again(p) => { self.queue.insert(id, p); }
+                            Outcome::Again(p) => { self.queue.insert(id, *p); }
                         }
                     }
                 }
@@ -275,7 +275,7 @@ async fn attempt(ctx: Arc<Context>, id: u64, mut pending: Pending) -> Outcome {
             if !matches!(saved, Ok(Ok(()))) {
                 tracing::warn!("notifications: could not note attempt {attempts} of entry {id}");
             }
-            return Outcome::Again(pending);
+            return Outcome::Again(Box::new(pending));
         }
     };
     let done = Finished {
@@ -308,7 +308,7 @@ async fn attempt(ctx: Arc<Context>, id: u64, mut pending: Pending) -> Outcome {
             tracing::warn!("notifications: could not record entry {id}: {why}");
             // Tried again later; the receiver sees the same key again.
             pending.next_at_ms = now_ms() + delivery.first_retry.as_millis() as i64;
-            Outcome::Again(pending)
+            Outcome::Again(Box::new(pending))
         }
     }
 }
