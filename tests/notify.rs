@@ -633,3 +633,154 @@ fn private(path: &std::path::Path) {
     }
     let _ = path;
 }
+
+/// `hotline serve` on 127.0.0.1:0 with `contacts`; stopped when dropped.
+struct HubProcess {
+    child: std::process::Child,
+    url: String,
+}
+
+impl HubProcess {
+    fn start(data: &std::path::Path, home: &std::path::Path, contacts: &std::path::Path) -> Self {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hotline"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+            .arg(data)
+            .env("HOTLINE_CONFIG", home.join("config.toml"))
+            .env("HOTLINE_CONTACTS", contacts)
+            .env("HOTLINE_LOG", home.join("hub.log"))
+            .env_remove("HOTLINE_SERVER")
+            .env_remove("HOTLINE_DATA")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        loop {
+            let url = std::fs::read(data.join("hub.json"))
+                .ok()
+                .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+                .and_then(|v| v["url"].as_str().map(str::to_string));
+            if let Some(url) = url {
+                return HubProcess { child, url };
+            }
+            assert!(child.try_wait().unwrap().is_none(), "the hub stopped");
+            assert!(started.elapsed() < Duration::from_secs(30), "no hub.json");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for HubProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn through_the_hub_supervisors_list_and_retry_dead_letters_and_metrics_count_them() {
+    use hotline::api::RemoteApi;
+    let rx = Receiver::start(&[Answer::Status(500)]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("store");
+    let tokens: std::collections::BTreeMap<String, String> = {
+        let store = new_store(&data);
+        let tokens = ["op", "sup", "bt"]
+            .into_iter()
+            .map(|n| (n.to_string(), store.issue_token(n).unwrap()))
+            .collect();
+        store.flush().unwrap();
+        tokens
+    };
+    let contacts = dir.path().join("contacts.toml");
+    std::fs::write(
+        &contacts,
+        format!("[delivery]\nmax_attempts = 1\n\n{}", json_endpoint(&rx.url)),
+    )
+    .unwrap();
+    private(&contacts);
+    let hub = HubProcess::start(&data, dir.path(), &contacts);
+    let as_user = |name: &str| RemoteApi::connect(&hub.url, &tokens[name]);
+    let (op, sup, bt) = (
+        as_user("op").await.unwrap(),
+        as_user("sup").await.unwrap(),
+        as_user("bt").await.unwrap(),
+    );
+    let t = op
+        .create_ticket(Uuid::now_v7(), fault_ticket())
+        .await
+        .unwrap();
+    op.apply(t.id, t.version, escalate(1)).await.unwrap();
+
+    let metrics = || async {
+        reqwest::get(format!("{}/metrics", hub.url))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    let started = Instant::now();
+    let dead = loop {
+        let dead = sup.dead_letters().await.unwrap();
+        if !dead.is_empty() {
+            break dead;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no dead letter"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0].error, "HTTP 500 Internal Server Error");
+    let m = metrics().await;
+    assert!(m.contains("\nhotline_notifications_dead 1\n"), "{m}");
+    assert!(m.contains("\nhotline_notifications_waiting 0\n"), "{m}");
+    assert!(
+        m.contains("\nhotline_notifications_oldest_waiting_seconds 0\n"),
+        "{m}"
+    );
+    for other in [&op, &bt] {
+        assert!(matches!(
+            other.dead_letters().await,
+            Err(ApiError::Forbidden { .. })
+        ));
+        assert!(matches!(
+            other.retry_notification(dead[0].id).await,
+            Err(ApiError::Forbidden { .. })
+        ));
+    }
+    assert!(matches!(
+        sup.retry_notification(999).await,
+        Err(ApiError::NotFound { .. })
+    ));
+    sup.retry_notification(dead[0].id).await.unwrap();
+    let started = Instant::now();
+    while rx.accepted().is_empty() || !sup.dead_letters().await.unwrap().is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(20), "not delivered");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_signed(&rx.accepted()[0], SECRET);
+    let m = metrics().await;
+    assert!(m.contains("\nhotline_notifications_dead 0\n"), "{m}");
+    // The delivery is on the timeline the operator reads.
+    let started = Instant::now();
+    loop {
+        let detail = op.ticket(t.id).await.unwrap();
+        if detail
+            .events
+            .iter()
+            .any(|e| matches!(&e.kind, EventKind::NotificationSent { attempts: 1, .. }))
+        {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no timeline event"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    drop(hub);
+}
