@@ -784,3 +784,71 @@ async fn through_the_hub_supervisors_list_and_retry_dead_letters_and_metrics_cou
     }
     drop(hub);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_lists_dead_letters_and_puts_one_back_in_the_outbox() {
+    let rx = Receiver::start(&[Answer::Status(500)]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("store");
+    {
+        let store = new_store(&data);
+        let contacts = Arc::new(contacts(&json_endpoint(&rx.url), 1));
+        hotline::notify::install(&store, contacts.clone());
+        let worker = hotline::notify::spawn_worker(store.clone(), contacts, None).unwrap();
+        escalated_ticket(&store, 1);
+        until("the dead letter", Duration::from_secs(10), || {
+            store.outbox_counts() == (0, 1)
+        })
+        .await;
+        worker.stop();
+    }
+    let run = |args: &[&str]| {
+        let mut all = vec!["--data", data.to_str().unwrap(), "--lang", "en"];
+        all.extend_from_slice(args);
+        std::process::Command::new(env!("CARGO_BIN_EXE_hotline"))
+            .args(&all)
+            .env("HOTLINE_CONFIG", dir.path().join("config.toml"))
+            .env("HOTLINE_CONTACTS", dir.path().join("contacts.toml"))
+            .env("HOTLINE_LOG", dir.path().join("hotline.log"))
+            .env_remove("HOTLINE_USER")
+            .env_remove("HOTLINE_SERVER")
+            .env_remove("HOTLINE_DATA")
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--user", "sup", "--json", "notify", "list"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list[0]["ticket"], "PA-000001");
+    assert_eq!(list[0]["type"], "escalated");
+    assert_eq!(list[0]["error"], "HTTP 500 Internal Server Error");
+    let id = list[0]["id"].as_u64().unwrap().to_string();
+
+    let out = run(&["--user", "op", "notify", "list"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("operators do not handle failed notifications"));
+
+    let out = run(&["--user", "sup", "notify", "retry", &id]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("Dead letter {id} is back in the outbox (sent again under its first key).")
+    );
+    let out = run(&["--user", "sup", "notify", "list"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "No dead letters."
+    );
+    let store = Store::open(&data).unwrap();
+    assert_eq!(store.outbox_counts(), (1, 0), "waiting for the next sender");
+}

@@ -1,6 +1,6 @@
 //! Dispatch of a parsed command line.
 
-use super::args::{Cli, ColorArg, Command, LangArg, UserCmd};
+use super::args::{Cli, ColorArg, Command, LangArg, NotifyCmd, UserCmd};
 use super::{import, login, output, report, ticket};
 use crate::api::{ApiResult, HotlineApi, RemoteApi, SearchRequest, SearchResults};
 use crate::client::{open_api, Opened, Target};
@@ -112,6 +112,7 @@ fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
             })
         }
         Command::User(cmd) => user_cmd(&target, cmd, g.json),
+        Command::Notify(cmd) => notify_cmd(&target, cmd, g.json, cli_lang(g)),
         Command::Import(cmd) => import::run(&target, cmd, g.json, exit_code),
         Command::Info => info(&target, g.json),
         Command::Login { url, token } => login::run(&url, token, &credentials_file, g.json),
@@ -243,6 +244,57 @@ async fn search_when_ready(api: &dyn HotlineApi, req: SearchRequest) -> ApiResul
             return Ok(results);
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+fn notify_cmd(
+    target: &Target,
+    cmd: NotifyCmd,
+    json: bool,
+    lang: crate::tui::Lang,
+) -> Result<String> {
+    use crate::tui::i18n::{tr, trf};
+    let rt = runtime()?;
+    let opened = open_for_cli(&rt, target, IfMissing::Fail)?;
+    let api = opened.api();
+    match cmd {
+        NotifyCmd::List => {
+            let dead = rt.block_on(api.dead_letters())?;
+            if json {
+                return Ok(output::json(&dead));
+            }
+            if dead.is_empty() {
+                return Ok(tr(lang, "cli.notify.none").to_string());
+            }
+            let rows: Vec<Vec<String>> = dead
+                .iter()
+                .map(|d| {
+                    vec![
+                        d.id.to_string(),
+                        d.ticket.clone(),
+                        d.kind.slug().to_string(),
+                        d.endpoint.clone(),
+                        d.attempts.to_string(),
+                        d.error.clone(),
+                    ]
+                })
+                .collect();
+            Ok(output::table(
+                &output::headings(
+                    lang,
+                    &["id", "ticket", "type", "endpoint", "attempts", "error"],
+                ),
+                &rows,
+            ))
+        }
+        NotifyCmd::Retry { id } => {
+            rt.block_on(api.retry_notification(id))?;
+            Ok(if json {
+                output::json(&serde_json::json!({ "retried": id }))
+            } else {
+                trf(lang, "cli.notify.retried", &[&id.to_string()])
+            })
+        }
     }
 }
 
