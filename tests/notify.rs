@@ -852,3 +852,104 @@ async fn the_cli_lists_dead_letters_and_puts_one_back_in_the_outbox() {
     let store = Store::open(&data).unwrap();
     assert_eq!(store.outbox_counts(), (1, 0), "waiting for the next sender");
 }
+
+#[test]
+fn supervisors_see_dead_letters_on_the_dashboard_and_enter_sends_one_again() {
+    use hotline::tui::effect::Effect;
+    use hotline::tui::testkit::Driver;
+    use hotline::tui::{initial_state, Lang, TuiOptions};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let rx = rt.block_on(Receiver::start(&[Answer::Status(500)]));
+    let dir = tempfile::tempdir().unwrap();
+    let store = new_store(dir.path());
+    let backend = Backend::new(store, fixed_clock(NOW), false);
+    backend
+        .notify
+        .configure(&backend.store, contacts(&json_endpoint(&rx.url), 1));
+    backend.start_notifier().unwrap();
+    escalated_ticket(&backend.store, 1);
+    let store = backend.store.clone();
+    let started = Instant::now();
+    while store.outbox_counts() != (0, 1) {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no dead letter"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let options = |lang| TuiOptions {
+        lang,
+        keymap_file: None,
+        user_keymap: None,
+        preset: None,
+        mouse: false,
+        color: false,
+        demo: false,
+        clock: fixed_clock(NOW),
+        bell: false,
+        switch_user: None,
+    };
+    let api = |name: &str| -> Arc<dyn HotlineApi> {
+        Arc::new(LocalApi::new(
+            backend.clone(),
+            backend.store.user(name).unwrap().unwrap(),
+        ))
+    };
+    // In Vietnamese by default.
+    let mut vi = Driver::new(
+        api("sup"),
+        initial_state(&options(Lang::Vi)).unwrap(),
+        (120, 40),
+    );
+    vi.keys("esc 3");
+    let screen = vi.render();
+    assert!(
+        screen.contains("Thông báo gửi không được: 1 (Enter: gửi lại)"),
+        "{screen}"
+    );
+    assert!(screen.contains("PA-000001  chuyển phường  ward:26743 json 127.0.0.1  1× HTTP 500"));
+
+    let mut d = Driver::new(
+        api("sup"),
+        initial_state(&options(Lang::En)).unwrap(),
+        (120, 40),
+    );
+    d.keys("esc 3");
+    let screen = d.render();
+    assert!(
+        screen.contains("Notifications not delivered: 1 (Enter: send again)"),
+        "{screen}"
+    );
+    assert!(screen.contains(
+        "PA-000001  escalated  ward:26743 json 127.0.0.1  1× HTTP 500 Internal Server Error"
+    ));
+    let id = d.state.dead_letters.letters[0].id;
+    d.keys("G enter");
+    assert!(
+        d.effects.contains(&Effect::RetryNotification(id)),
+        "{:?}",
+        d.effects
+    );
+    assert!(d.state.dead_letters.letters.is_empty());
+    let screen = d.render();
+    assert!(
+        screen.contains(&format!("Notification {id} is queued to be sent again")),
+        "{screen}"
+    );
+    assert!(!screen.contains("Notifications not delivered"));
+    let started = Instant::now();
+    while rx.accepted().is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(10), "not delivered");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    // Operators have no dashboard, and no panel.
+    let mut op = Driver::new(
+        api("op"),
+        initial_state(&options(Lang::En)).unwrap(),
+        (120, 40),
+    );
+    op.keys("esc 3");
+    assert!(!op.effects.contains(&Effect::DeadLetters));
+    backend.notify.stop();
+}

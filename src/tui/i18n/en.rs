@@ -442,6 +442,18 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("event.notified", "notified"),
     ("event.notify_failed", "notification failed"),
     (
+        "dash.dead_letters",
+        "Notifications not delivered: {0} (Enter: send again)",
+    ),
+    ("dash.dead_retried", "Notification {0} is queued to be sent again"),
+    ("dash.dead.escalated", "escalated"),
+    ("dash.dead.warning", "nearly due"),
+    ("dash.dead.breach", "overdue"),
+    ("dash.dead.level-2", "level 2"),
+    ("dash.dead.acknowledged", "acknowledged"),
+    ("dash.dead.resolved", "resolved"),
+    ("dash.dead.handed-back", "handed back"),
+    (
         "notify.escalated",
         "[1022] {0} escalated to the response team of {1}. Fault: {2}. Priority: {3}. Acknowledge by {4}, resolve by {5}. Subject: {6}",
     ),

@@ -451,6 +451,18 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("event.notified", "đã báo"),
     ("event.notify_failed", "báo không được"),
     (
+        "dash.dead_letters",
+        "Thông báo gửi không được: {0} (Enter: gửi lại)",
+    ),
+    ("dash.dead_retried", "Đã đưa thông báo {0} vào hàng gửi lại"),
+    ("dash.dead.escalated", "chuyển phường"),
+    ("dash.dead.warning", "sắp quá hạn"),
+    ("dash.dead.breach", "quá hạn"),
+    ("dash.dead.level-2", "lên cấp 2"),
+    ("dash.dead.acknowledged", "phường đã nhận"),
+    ("dash.dead.resolved", "đã giải quyết"),
+    ("dash.dead.handed-back", "trả lại tổng đài"),
+    (
         "notify.escalated",
         "[1022] {0} chuyển tổ ứng cứu {1}. Sự cố: {2}. Mức độ: {3}. Hạn tiếp nhận {4}, hạn xử lý {5}. Nội dung: {6}",
     ),
