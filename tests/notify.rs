@@ -953,3 +953,41 @@ fn supervisors_see_dead_letters_on_the_dashboard_and_enter_sends_one_again() {
     assert!(!op.effects.contains(&Effect::DeadLetters));
     backend.notify.stop();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_carries_waiting_notifications_and_dead_letters() {
+    let rx = Receiver::start(&[Answer::Status(500)]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = new_store(&dir.path().join("a"));
+    let contacts = Arc::new(contacts(&json_endpoint(&rx.url), 1));
+    hotline::notify::install(&store, contacts.clone());
+    let worker = hotline::notify::spawn_worker(store.clone(), contacts.clone(), None).unwrap();
+    escalated_ticket(&store, 1);
+    until("the dead letter", Duration::from_secs(10), || {
+        store.outbox_counts() == (0, 1)
+    })
+    .await;
+    worker.stop();
+    escalated_ticket(&store, 1);
+    assert_eq!(store.outbox_counts(), (1, 1));
+    let file = dir.path().join("backup.jsonl.gz");
+    let summary = store.backup_to(&file).unwrap();
+    assert_eq!(summary.trees["outbox"], 1);
+    assert_eq!(summary.trees["outbox_dead"], 1);
+    drop(store);
+
+    let restored = Store::restore_from(&file, &dir.path().join("b")).unwrap();
+    assert_eq!(restored.trees["outbox"], 1);
+    let store = Store::open(&dir.path().join("b")).unwrap();
+    assert_eq!(store.outbox_counts(), (1, 1));
+    let worker = hotline::notify::spawn_worker(store.clone(), contacts, None).unwrap();
+    until("the restored delivery", Duration::from_secs(10), || {
+        rx.accepted().len() == 1 && store.outbox_counts() == (0, 1)
+    })
+    .await;
+    worker.stop();
+    assert_eq!(
+        serde_json::from_slice::<Value>(&rx.accepted()[0].body).unwrap()["ticket"]["id"],
+        "PA-000002"
+    );
+}

@@ -163,3 +163,164 @@ impl OutboxPlanner for Planner {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{
+        Change, EscalationRequest, FaultType, Kind, NewTicket, Priority, Role, Ts, User,
+    };
+    use Recipient::{City, Supervisors, Ward};
+
+    const WARD: u32 = 26743;
+    const NOW: Ts = Ts(1_763_600_000);
+
+    fn user(name: &str, role: Role) -> User {
+        User {
+            name: name.into(),
+            display_name: name.into(),
+            role,
+            wards: vec![WARD],
+        }
+    }
+
+    fn ticket() -> Ticket {
+        NewTicket::new(Kind::Fault, "Lỗi đồng bộ")
+            .into_ticket(crate::domain::TicketId(1), uuid::Uuid::nil(), "op", NOW)
+            .unwrap()
+    }
+
+    /// Applies `change` and returns the ticket and its new events.
+    fn apply(t: &mut Ticket, change: Change, by: &User) -> Vec<Event> {
+        let kinds = t.apply(&change, by, NOW).unwrap();
+        kinds
+            .into_iter()
+            .map(|kind| Event {
+                seq: 0,
+                at: NOW,
+                by: by.name.clone(),
+                kind,
+            })
+            .collect()
+    }
+
+    fn routes(t: &Ticket, events: &[Event]) -> Vec<(NotifyKind, Vec<Recipient>)> {
+        occasions(t, events)
+            .into_iter()
+            .map(|(_, o)| (o.kind, o.to))
+            .collect()
+    }
+
+    fn event(kind: EventKind) -> Vec<Event> {
+        vec![Event {
+            seq: 0,
+            at: NOW,
+            by: "hotline".into(),
+            kind,
+        }]
+    }
+
+    #[test]
+    fn each_change_goes_to_whom_the_readme_says() {
+        let (op, bt) = (user("op", Role::Operator), user("bt", Role::Responder));
+        let mut t = ticket();
+        // Unescalated: warnings and breaches go to the supervisors only.
+        let warning = event(EventKind::SlaWarning {
+            clock: SlaClock::FirstResponse,
+        });
+        assert_eq!(
+            routes(&t, &warning),
+            vec![(NotifyKind::Warning, vec![Supervisors])]
+        );
+        let breach = event(EventKind::SlaBreach {
+            clock: SlaClock::Resolution,
+        });
+        assert_eq!(
+            routes(&t, &breach),
+            vec![(NotifyKind::Breach, vec![Supervisors])]
+        );
+        let escalate = |level| {
+            Change::Escalate(EscalationRequest {
+                ward: WARD,
+                fault: FaultType::PortalSync,
+                level,
+                severity: Priority::P2,
+                note: None,
+            })
+        };
+        let ev = apply(&mut t, escalate(1), &op);
+        assert_eq!(
+            routes(&t, &ev),
+            vec![(NotifyKind::Escalated, vec![Ward(WARD)])]
+        );
+        // With the ward team: warnings to the team, breaches to the team and supervisors.
+        assert_eq!(
+            routes(&t, &warning),
+            vec![(NotifyKind::Warning, vec![Ward(WARD)])]
+        );
+        assert_eq!(
+            routes(&t, &breach),
+            vec![(NotifyKind::Breach, vec![Ward(WARD), Supervisors])]
+        );
+        let raised = event(EventKind::LevelRaised {
+            from: 1,
+            to: 2,
+            reason: "not acknowledged in time".into(),
+        });
+        assert_eq!(
+            routes(&t, &raised),
+            vec![(NotifyKind::Level2, vec![City, Supervisors])]
+        );
+        let ev = apply(&mut t, Change::Ack { note: None }, &bt);
+        assert_eq!(
+            routes(&t, &ev),
+            vec![(NotifyKind::Acknowledged, vec![Ward(WARD)])]
+        );
+        let ev = apply(
+            &mut t,
+            Change::Return {
+                note: "không thuộc phường".into(),
+            },
+            &bt,
+        );
+        assert_eq!(
+            routes(&t, &ev),
+            vec![(NotifyKind::HandedBack, vec![Ward(WARD)])]
+        );
+        // Back with the hotline: the ward team no longer gets warnings.
+        assert_eq!(
+            routes(&t, &warning),
+            vec![(NotifyKind::Warning, vec![Supervisors])]
+        );
+        let ev = apply(&mut t, escalate(2), &op);
+        assert_eq!(
+            routes(&t, &ev),
+            vec![
+                (NotifyKind::Escalated, vec![Ward(WARD)]),
+                (NotifyKind::Level2, vec![City, Supervisors]),
+            ]
+        );
+        let ev = apply(&mut t, Change::Ack { note: None }, &bt);
+        assert_eq!(ev.len(), 1);
+        let ev = apply(
+            &mut t,
+            Change::Resolve {
+                note: "đã đồng bộ lại".into(),
+            },
+            &bt,
+        );
+        assert_eq!(
+            routes(&t, &ev),
+            vec![(NotifyKind::Resolved, vec![Ward(WARD)])]
+        );
+        // Comments, assignments, edits tell nobody.
+        let ev = apply(
+            &mut t,
+            Change::Comment {
+                text: "ghi chú".into(),
+            },
+            &op,
+        );
+        assert_eq!(routes(&t, &ev), vec![]);
+    }
+}

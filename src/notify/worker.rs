@@ -142,12 +142,16 @@ impl Worker {
         loop {
             let now = now_ms();
             self.dispatch(now, &mut tasks);
-            let next = self
-                .queue
-                .iter()
-                .filter(|(id, _)| !self.in_flight.contains(id))
-                .map(|(_, p)| p.next_at_ms)
-                .min();
+            // With every slot busy, only a finished delivery makes room.
+            let next = (self.in_flight.len() < CONCURRENCY)
+                .then(|| {
+                    self.queue
+                        .iter()
+                        .filter(|(id, _)| !self.in_flight.contains(id))
+                        .map(|(_, p)| p.next_at_ms)
+                        .min()
+                })
+                .flatten();
             let wait = match next {
                 Some(at) => Duration::from_millis((at - now).clamp(0, 3_600_000) as u64),
                 None => Duration::from_secs(3600),
