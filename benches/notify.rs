@@ -18,6 +18,9 @@ use std::time::{Duration, Instant};
 const WARD: u32 = 26743;
 const WRITERS: usize = 8;
 
+/// Requests received, and the distinct idempotency keys among them.
+type Seen = Arc<Mutex<(usize, HashSet<String>)>>;
+
 fn operator() -> User {
     User {
         name: "op".into(),
@@ -74,13 +77,11 @@ fn escalate_all(store: &Store, tickets: Vec<Ticket>) -> f64 {
 }
 
 /// A receiver that accepts everything and keeps the idempotency keys.
-async fn receiver() -> (String, Arc<Mutex<(usize, HashSet<String>)>>) {
-    let seen: Arc<Mutex<(usize, HashSet<String>)>> = Arc::default();
+async fn receiver() -> (String, Seen) {
+    let seen: Seen = Arc::default();
     let app = axum::Router::new()
         .fallback(
-            |axum::extract::State(seen): axum::extract::State<
-                Arc<Mutex<(usize, HashSet<String>)>>,
-            >,
+            |axum::extract::State(seen): axum::extract::State<Seen>,
              headers: axum::http::HeaderMap| async move {
                 let key = headers
                     .get("idempotency-key")
