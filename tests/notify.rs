@@ -292,6 +292,12 @@ async fn a_notification_arrives_once_signed_through_failures_slowness_and_a_rest
     hotline::notify::install(&store, contacts.clone());
     let ticket = escalated_ticket(&store, 1);
     assert_eq!(store.outbox_counts(), (1, 0), "written with the change");
+    // Neither the secret nor the webhook URL (a secret of its own for Slack) is stored.
+    let stored = String::from_utf8(store.outbox().unwrap()[0].body.clone()).unwrap();
+    assert!(
+        !stored.contains(SECRET) && !stored.contains("/hooks/hotline"),
+        "{stored}"
+    );
 
     let worker: WorkerHandle =
         hotline::notify::spawn_worker(store.clone(), contacts.clone(), None).unwrap();

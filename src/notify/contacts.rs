@@ -108,13 +108,18 @@ impl Format {
 }
 
 /// Where an endpoint is, without its secrets: what an outbox entry keeps.
-/// The secret is looked up in the contacts when the entry is sent.
+/// The URL stays out of the store too (a Slack or Mattermost webhook URL is
+/// itself a secret): an entry finds its endpoint in the contacts by
+/// `fingerprint` when it is sent.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Target {
     pub to: Recipient,
     pub format: Format,
-    /// The webhook URL (json, slack) or the Bot API base (telegram).
+    /// The webhook URL (json, slack) or the Bot API base (telegram); not stored.
+    #[serde(skip)]
     pub url: String,
+    /// SHA-256 of the format, URL and chat, in hex (the first 16 bytes).
+    pub fingerprint: String,
     /// Telegram only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chat_id: Option<String>,
@@ -183,12 +188,9 @@ impl Contacts {
 
     /// The endpoint an outbox entry was made for, if the file still has it.
     pub fn find(&self, target: &Target) -> Option<&Endpoint> {
-        self.endpoints.iter().find(|e| {
-            e.target.to == target.to
-                && e.target.format == target.format
-                && e.target.url == target.url
-                && e.target.chat_id == target.chat_id
-        })
+        self.endpoints
+            .iter()
+            .find(|e| e.target.to == target.to && e.target.fingerprint == target.fingerprint)
     }
 
     /// Reads the file; a missing file is "nobody to tell". Every error names
@@ -478,6 +480,7 @@ fn endpoint(
             None => format!("{to} {} {}", format.slug(), host_of(&url)),
         },
     };
+    let fingerprint = fingerprint(format, &url, chat_id.as_deref());
     Some(Endpoint {
         target: Target {
             to,
@@ -485,10 +488,24 @@ fn endpoint(
             url,
             chat_id,
             label,
+            fingerprint,
         },
         secret: raw.secret.as_ref().map(|s| s.get_ref().clone()),
         bot_token: raw.bot_token.as_ref().map(|s| s.get_ref().clone()),
     })
+}
+
+fn fingerprint(format: Format, url: &str, chat_id: Option<&str>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in [format.slug(), url, chat_id.unwrap_or("")] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    h.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// An http:// or https:// URL with a host.

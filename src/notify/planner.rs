@@ -97,8 +97,7 @@ pub fn idempotency_key(t: &Ticket, seq: u32, kind: NotifyKind, target: &Target) 
         kind.slug(),
         &target.to.to_string(),
         target.format.slug(),
-        &target.url,
-        target.chat_id.as_deref().unwrap_or(""),
+        &target.fingerprint,
     ] {
         h.update(part.as_bytes());
         h.update([0]);
