@@ -122,7 +122,7 @@ fn one_of(value: &str, allowed: &[&str]) -> Result<(), String> {
 }
 
 /// The 1-based line of byte `offset` in `text`.
-fn line_of(text: &str, offset: usize) -> usize {
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     text.as_bytes()
         .iter()
         .take(offset)

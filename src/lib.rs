@@ -10,6 +10,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod logging;
+pub mod notify;
 pub mod paths;
 pub mod private_files;
 pub mod problems;

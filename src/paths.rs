@@ -36,6 +36,14 @@ pub fn user_keymap_file() -> PathBuf {
     config_file().with_file_name("keymap.toml")
 }
 
+/// Webhooks of ward teams, the city centre and supervisors:
+/// `HOTLINE_CONTACTS`, else `contacts.toml` beside the config file.
+pub fn contacts_file() -> PathBuf {
+    std::env::var_os("HOTLINE_CONTACTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| config_file().with_file_name("contacts.toml"))
+}
+
 /// The hub address and sign-in token `hotline login` saved, beside the config file.
 pub fn credentials_file() -> PathBuf {
     config_file().with_file_name("credentials.toml")

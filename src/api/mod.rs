@@ -77,6 +77,23 @@ pub trait HotlineApi: Send + Sync {
     /// Retires `name`'s token (admins): the hub refuses it from then on.
     async fn revoke_token(&self, name: &str) -> ApiResult<()>;
 
+    /// Notifications that gave up after their last attempt (supervisors
+    /// and admins), oldest first.
+    async fn dead_letters(&self) -> ApiResult<Vec<crate::notify::DeadLetter>> {
+        Err(ApiError::Rejected {
+            message: "notifications are not available here".into(),
+        })
+    }
+
+    /// Sends a dead letter again, under its first idempotency key
+    /// (supervisors and admins).
+    async fn retry_notification(&self, id: u64) -> ApiResult<()> {
+        let _ = id;
+        Err(ApiError::Rejected {
+            message: "notifications are not available here".into(),
+        })
+    }
+
     /// Live updates of the tickets this user may see, from after event
     /// `after` on (or from now). Remote clients reconnect by themselves.
     async fn subscribe(&self, after: Option<u64>) -> ApiResult<live::Subscription> {

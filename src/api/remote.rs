@@ -364,6 +364,19 @@ impl HotlineApi for RemoteApi {
     async fn subscribe(&self, after: Option<u64>) -> ApiResult<super::live::Subscription> {
         Ok(super::remote_events::subscribe(self.clone(), after))
     }
+
+    async fn dead_letters(&self) -> ApiResult<Vec<crate::notify::DeadLetter>> {
+        self.get("notifications/dead").await
+    }
+
+    async fn retry_notification(&self, id: u64) -> ApiResult<()> {
+        let id = id.to_string();
+        let req = self.request(
+            Method::POST,
+            self.endpoint(&["notifications", "dead", &id, "retry"]),
+        );
+        self.send(req).await.map(|_| ())
+    }
 }
 
 #[cfg(test)]

@@ -69,6 +69,9 @@ pub enum Command {
     /// Import data from the one-stop system.
     #[command(subcommand)]
     Import(ImportCmd),
+    /// Notifications that gave up after their last attempt (supervisors, admins).
+    #[command(subcommand)]
+    Notify(NotifyCmd),
     /// Search dossiers, tickets, wards and procedures, as the TUI does.
     Search {
         /// Words and filters (ward:CODE status:SLUG kind:SLUG overdue open mine from:DATE to:DATE).
@@ -133,6 +136,17 @@ pub struct DemoArgs {
     /// Replace an existing demo store.
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NotifyCmd {
+    /// List the dead letters, oldest first.
+    List,
+    /// Send a dead letter again (under its first idempotency key).
+    Retry {
+        /// The dead letter's id, from `notify list`.
+        id: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,6 +1,6 @@
 //! Dispatch of a parsed command line.
 
-use super::args::{Cli, ColorArg, Command, LangArg, UserCmd};
+use super::args::{Cli, ColorArg, Command, LangArg, NotifyCmd, UserCmd};
 use super::{import, login, output, report, ticket};
 use crate::api::{ApiResult, HotlineApi, RemoteApi, SearchRequest, SearchResults};
 use crate::client::{open_api, Opened, Target};
@@ -112,6 +112,7 @@ fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
             })
         }
         Command::User(cmd) => user_cmd(&target, cmd, g.json),
+        Command::Notify(cmd) => notify_cmd(&target, cmd, g.json, cli_lang(g)),
         Command::Import(cmd) => import::run(&target, cmd, g.json, exit_code),
         Command::Info => info(&target, g.json),
         Command::Login { url, token } => login::run(&url, token, &credentials_file, g.json),
@@ -143,13 +144,27 @@ fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
             if let Some(k) = &g.keymap {
                 all.push(k.clone());
             }
-            match crate::tui::check_config(&all) {
-                Ok(()) => Ok(format!(
-                    "config {} and {} keymap file(s): ok",
+            let contacts_file = crate::paths::contacts_file();
+            if let Some(warning) = crate::notify::contacts::permission_warning(&contacts_file) {
+                report::print_warning(&warning);
+            }
+            let mut errors = match crate::tui::check_config(&all) {
+                Ok(()) => Vec::new(),
+                Err(errors) => errors,
+            };
+            let contacts = crate::notify::Contacts::load(&contacts_file);
+            if let Err(problems) = &contacts {
+                errors.extend(problems.0.iter().cloned());
+            }
+            match (errors.is_empty(), contacts) {
+                (true, Ok(contacts)) => Ok(format!(
+                    "config {}, {} keymap file(s) and contacts {} ({} endpoint(s)): ok",
                     crate::paths::config_file().display(),
-                    all.len()
+                    all.len(),
+                    contacts_file.display(),
+                    contacts.endpoints.len()
                 )),
-                Err(errors) => Err(crate::problems::Problems(errors).into()),
+                _ => Err(crate::problems::Problems(errors).into()),
             }
         }
         Command::Ticket(cmd) => {
@@ -229,6 +244,57 @@ async fn search_when_ready(api: &dyn HotlineApi, req: SearchRequest) -> ApiResul
             return Ok(results);
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+fn notify_cmd(
+    target: &Target,
+    cmd: NotifyCmd,
+    json: bool,
+    lang: crate::tui::Lang,
+) -> Result<String> {
+    use crate::tui::i18n::{tr, trf};
+    let rt = runtime()?;
+    let opened = open_for_cli(&rt, target, IfMissing::Fail)?;
+    let api = opened.api();
+    match cmd {
+        NotifyCmd::List => {
+            let dead = rt.block_on(api.dead_letters())?;
+            if json {
+                return Ok(output::json(&dead));
+            }
+            if dead.is_empty() {
+                return Ok(tr(lang, "cli.notify.none").to_string());
+            }
+            let rows: Vec<Vec<String>> = dead
+                .iter()
+                .map(|d| {
+                    vec![
+                        d.id.to_string(),
+                        d.ticket.clone(),
+                        d.kind.slug().to_string(),
+                        d.endpoint.clone(),
+                        d.attempts.to_string(),
+                        d.error.clone(),
+                    ]
+                })
+                .collect();
+            Ok(output::table(
+                &output::headings(
+                    lang,
+                    &["id", "ticket", "type", "endpoint", "attempts", "error"],
+                ),
+                &rows,
+            ))
+        }
+        NotifyCmd::Retry { id } => {
+            rt.block_on(api.retry_notification(id))?;
+            Ok(if json {
+                output::json(&serde_json::json!({ "retried": id }))
+            } else {
+                trf(lang, "cli.notify.retried", &[&id.to_string()])
+            })
+        }
     }
 }
 
@@ -363,6 +429,7 @@ fn info(target: &Target, json: bool) -> Result<String> {
         "config": crate::paths::config_file(),
         "credentials": target.credentials_file,
         "keymap": crate::paths::user_keymap_file(),
+        "contacts": crate::paths::contacts_file(),
         "log": crate::paths::log_file(),
     });
     let fields = value
@@ -452,6 +519,10 @@ fn open_tui(
             let api = open_api(&target, if_missing, false, &RemoteApi::connect_blocking)?;
             if let Opened::Local(local) = &api {
                 local.backend().search.ensure_started();
+                // The single-desk process sends the notifications itself.
+                if let Err(e) = local.backend().start_notifier() {
+                    tracing::warn!("could not start sending notifications: {e}");
+                }
                 let _ = opened.set(local.clone());
                 // Single-desk mode: this process fires the store's SLA alarms.
                 if let Some(s) = crate::sched::spawn(local.backend()) {

@@ -222,6 +222,14 @@ impl HotlineApi for OutboxApi {
         self.inner.users().await
     }
 
+    async fn dead_letters(&self) -> ApiResult<Vec<crate::notify::DeadLetter>> {
+        self.inner.dead_letters().await
+    }
+
+    async fn retry_notification(&self, id: u64) -> ApiResult<()> {
+        self.inner.retry_notification(id).await
+    }
+
     async fn put_user(&self, user: User) -> ApiResult<User> {
         self.inner.put_user(user).await
     }

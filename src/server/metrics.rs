@@ -162,6 +162,12 @@ pub async fn metrics(State(hub): State<Arc<HubShared>>) -> Response {
         Ok(Err(e)) => tracing::warn!("metrics: could not count tickets: {e}"),
         Err(e) => tracing::warn!("metrics: could not count tickets: {e}"),
     }
+    let store = hub.backend.store.clone();
+    match tokio::task::spawn_blocking(move || crate::notify::outbox_stats(&store)).await {
+        Ok(Ok(stats)) => write_outbox(&stats, &mut out),
+        Ok(Err(e)) => tracing::warn!("metrics: could not read the notification outbox: {e}"),
+        Err(e) => tracing::warn!("metrics: could not read the notification outbox: {e}"),
+    }
     let (indexed, total) = hub.backend.search.progress();
     out.push_str("# HELP hotline_search_index_documents Documents in the search index, and all there are to index.\n");
     out.push_str("# TYPE hotline_search_index_documents gauge\n");
@@ -200,4 +206,22 @@ fn write_live(live: &crate::api::live::LiveFeed, out: &mut String) {
     out.push_str("# HELP hotline_live_events_sent_total Live updates handed to subscribers.\n");
     out.push_str("# TYPE hotline_live_events_sent_total counter\n");
     let _ = writeln!(out, "hotline_live_events_sent_total {}", live.delivered());
+}
+
+fn write_outbox(stats: &crate::notify::OutboxStats, out: &mut String) {
+    out.push_str(
+        "# HELP hotline_notifications_waiting Notifications in the outbox, not yet delivered.\n",
+    );
+    out.push_str("# TYPE hotline_notifications_waiting gauge\n");
+    let _ = writeln!(out, "hotline_notifications_waiting {}", stats.waiting);
+    out.push_str("# HELP hotline_notifications_dead Notifications that gave up after their last attempt (dead letters).\n");
+    out.push_str("# TYPE hotline_notifications_dead gauge\n");
+    let _ = writeln!(out, "hotline_notifications_dead {}", stats.dead);
+    out.push_str("# HELP hotline_notifications_oldest_waiting_seconds Age of the oldest undelivered notification (0 when none waits).\n");
+    out.push_str("# TYPE hotline_notifications_oldest_waiting_seconds gauge\n");
+    let _ = writeln!(
+        out,
+        "hotline_notifications_oldest_waiting_seconds {}",
+        stats.oldest_waiting_secs
+    );
 }

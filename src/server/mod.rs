@@ -105,6 +105,11 @@ pub fn router(backend: Arc<Backend>, sign_in_limit: SignInLimit) -> Router {
             post(routes::import_dossiers).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)),
         )
         .route("/status", get(routes::status))
+        .route("/notifications/dead", get(routes::dead_letters))
+        .route(
+            "/notifications/dead/{id}/retry",
+            post(routes::retry_notification),
+        )
         .route("/events", get(events::events))
         .route("/openapi.json", get(openapi::serve));
     Router::new()
@@ -182,10 +187,25 @@ pub async fn spawn(config: ServeConfig) -> Result<RunningHub> {
         None => None,
     };
     let dir = config.data_dir.clone();
+    let contacts = crate::notify::load_contacts()?;
+    if let Some(warning) =
+        crate::notify::contacts::permission_warning(&crate::paths::contacts_file())
+    {
+        eprintln!("hotline: {}", crate::text::escape_controls(&warning));
+        tracing::warn!("{warning}");
+    }
     let backend = tokio::task::spawn_blocking(move || -> Result<Arc<Backend>> {
         let store = open_store(&dir, false, IfMissing::Fail)?;
         let demo = store.is_demo()?;
-        Ok(Backend::new(store, crate::domain::system_clock(), demo))
+        let backend = Backend::new(store, crate::domain::system_clock(), demo);
+        // Demo tickets never reach a real ward team.
+        if !demo {
+            backend.notify.configure(&backend.store, contacts);
+        }
+        backend
+            .start_notifier()
+            .context("could not start sending notifications")?;
+        Ok(backend)
     })
     .await
     .context("opening the store failed")??;
@@ -215,6 +235,7 @@ pub async fn spawn(config: ServeConfig) -> Result<RunningHub> {
     let data_dir = config.data_dir.clone();
     let store = backend.store.clone();
     let live = backend.clone();
+    let sender = backend.clone();
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(async move {
@@ -224,6 +245,8 @@ pub async fn spawn(config: ServeConfig) -> Result<RunningHub> {
             })
             .await;
         hub_file::remove_hub_file(&data_dir);
+        // The sender lets go of the store before the hub says it stopped.
+        let _ = tokio::task::spawn_blocking(move || sender.notify.stop()).await;
         let flushed = tokio::task::spawn_blocking(move || store.flush()).await;
         served.context("the hub stopped serving")?;
         flushed

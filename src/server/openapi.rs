@@ -35,6 +35,8 @@ use utoipa::{Modify, OpenApi};
         routes::revoke_token,
         routes::import_dossiers,
         routes::status,
+        routes::dead_letters,
+        routes::retry_notification,
         super::events::events,
     ),
     components(schemas(crate::api::wire::ErrorBody)),

@@ -230,3 +230,31 @@ pub async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri
         ),
     )
 }
+
+#[utoipa::path(get, path = "/api/v1/notifications/dead", tag = "notifications",
+    responses((status = 200, description = "Notifications that gave up after their last attempt, oldest first", body = Vec<crate::notify::DeadLetter>),
+              (status = 403, description = "Supervisors and admins only", body = ErrorBody)))]
+pub async fn dead_letters(
+    SignedIn(api): SignedIn,
+) -> HubResult<Json<Vec<crate::notify::DeadLetter>>> {
+    Ok(Json(api.dead_letters().await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/notifications/dead/{id}/retry", tag = "notifications",
+    params(("id" = u64, Path, description = "The dead letter's id")),
+    responses((status = 204, description = "Back in the outbox, under its first idempotency key"),
+              (status = 403, description = "Supervisors and admins only", body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
+pub async fn retry_notification(
+    SignedIn(api): SignedIn,
+    PathText(id): PathText,
+) -> HubResult<StatusCode> {
+    let id: u64 = id.parse().map_err(|_| {
+        ApiError::invalid(crate::domain::ValidationError::new(
+            "id",
+            "expected the number of a dead letter",
+        ))
+    })?;
+    api.retry_notification(id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

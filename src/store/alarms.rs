@@ -14,7 +14,7 @@
 
 use super::codec::{concat, i64_key, u64_key};
 use super::tickets::{
-    read_ticket, stamp, untx, write_ticket, TxResult, T_ALARM, T_FIRED, T_TICKETS,
+    notify, read_ticket, stamp, untx, write_ticket, TxResult, T_ALARM, T_FIRED, T_TICKETS,
 };
 use super::{corrupt, Store, StoreError, StoreResult};
 use crate::domain::alarm::{self, clock_code, clock_from_code, Alarm, Stage};
@@ -178,6 +178,8 @@ impl Store {
             if due.at > now {
                 return Ok(None);
             }
+            let planner = self.outbox_planner();
+            let notified = std::cell::Cell::new(0);
             let attempt = {
                 let _gate = self.write_gate();
                 let trees = self.write_trees();
@@ -204,6 +206,7 @@ impl Store {
                     let events = stamp(&mut t, kinds, by, now);
                     v[T_FIRED].insert(fired_key(t.id, &a), &i64_key(a.run.0))?;
                     write_ticket(v, Some(&old), &t, &events)?;
+                    notified.set(notify(v, planner.as_deref(), Some(&old), &t, &events)?);
                     Ok(Attempt::Fired(Box::new(FiredAlarm {
                         ticket: t,
                         alarm: a,
@@ -214,6 +217,9 @@ impl Store {
             match attempt {
                 Ok(Attempt::Fired(fired)) => {
                     self.flush()?;
+                    if notified.get() > 0 {
+                        self.outbox_written();
+                    }
                     return Ok(Some(*fired));
                 }
                 Ok(Attempt::Again) => {}

@@ -12,6 +12,8 @@ mod dossiers;
 mod files;
 mod migrate;
 pub use migrate::Upgrade;
+mod outbox;
+pub use outbox::{Finished, OutboxEntry, OutboxPlanner};
 mod tickets;
 mod tokens;
 mod users;
@@ -97,6 +99,10 @@ pub struct Store {
     alarms_fired: Tree,
     /// Rung after every ticket write: the scheduler looks again.
     alarm_bell: Arc<Doorbell>,
+    /// Notifications to send, and those that gave up (see outbox.rs).
+    outbox: Tree,
+    outbox_dead: Tree,
+    outbox_hooks: Arc<outbox::OutboxHooks>,
     commit: std::sync::Arc<commit::GroupCommit>,
     /// User writes check the whole users tree (first user, last admin), so
     /// they run one at a time.
@@ -187,6 +193,9 @@ impl Store {
             by_alarm: tree("by_alarm")?,
             alarms_fired: tree("alarms_fired")?,
             alarm_bell: Arc::default(),
+            outbox: tree("outbox")?,
+            outbox_dead: tree("outbox_dead")?,
+            outbox_hooks: Arc::default(),
             commit: std::sync::Arc::new(commit::GroupCommit::new(db.clone(), dir)),
             user_writes: Default::default(),
             write_gate: Arc::default(),

@@ -25,6 +25,7 @@ const T_DUE: usize = 8;
 const T_CHANGES: usize = 9;
 pub(super) const T_ALARM: usize = 10;
 pub(super) const T_FIRED: usize = 11;
+const T_OUTBOX: usize = 12;
 
 pub(super) type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
 
@@ -90,6 +91,17 @@ pub(super) fn write_ticket(
     super::changes::record(&v[T_META], &v[T_CHANGES], &[Changed::Ticket(t.id)])
 }
 
+/// The change's notifications, into the outbox of the same transaction.
+pub(super) fn notify(
+    v: &[TransactionalTree],
+    planner: Option<&dyn super::OutboxPlanner>,
+    old: Option<&Ticket>,
+    t: &Ticket,
+    events: &[Event],
+) -> TxResult<usize> {
+    super::outbox::enqueue(&v[T_META], &v[T_OUTBOX], planner, old, t, events)
+}
+
 pub(super) fn read_ticket(tree: &TransactionalTree, id: TicketId) -> TxResult<Option<Ticket>> {
     match tree.get(u64_key(id.0))? {
         Some(bytes) => match decode(&bytes) {
@@ -151,7 +163,7 @@ pub struct Listed {
 }
 
 impl Store {
-    pub(super) fn write_trees(&self) -> [&Tree; 12] {
+    pub(super) fn write_trees(&self) -> [&Tree; 13] {
         [
             &self.tickets,
             &self.events,
@@ -165,6 +177,7 @@ impl Store {
             &self.changes,
             &self.by_alarm,
             &self.alarms_fired,
+            &self.outbox,
         ]
     }
 
@@ -179,6 +192,8 @@ impl Store {
     ) -> StoreResult<(Ticket, bool)> {
         let _gate = self.write_gate();
         let trees = self.write_trees();
+        let planner = self.outbox_planner();
+        let notified = std::cell::Cell::new(0);
         let mut taken = 0;
         let result = loop {
             // The counter may be damaged or lost; the ids in use are the truth.
@@ -210,6 +225,7 @@ impl Store {
                 };
                 let events = stamp(&mut ticket, vec![EventKind::Created], by, now);
                 write_ticket(v, None, &ticket, &events)?;
+                notified.set(notify(v, planner.as_deref(), None, &ticket, &events)?);
                 v[T_REQUESTS].insert(request_id.as_bytes(), &u64_key(id.0))?;
                 v[T_META].insert("tickets", &u64_key(id.0))?;
                 Ok((ticket, true))
@@ -222,6 +238,9 @@ impl Store {
         if result.1 {
             self.alarm_bell.ring();
             self.flush()?;
+            if notified.get() > 0 {
+                self.outbox_written();
+            }
         }
         Ok(result)
     }
@@ -251,6 +270,8 @@ impl Store {
     {
         let _gate = self.write_gate();
         let trees = self.write_trees();
+        let planner = self.outbox_planner();
+        let notified = std::cell::Cell::new(0);
         let ticket = untx(trees[..].transaction(|v| {
             let Some(old) = read_ticket(&v[T_TICKETS], id)? else {
                 return abort(StoreError::NotFound(format!("ticket {id}")));
@@ -265,10 +286,14 @@ impl Store {
             };
             let events = stamp(&mut t, kinds, by, now);
             write_ticket(v, Some(&old), &t, &events)?;
+            notified.set(notify(v, planner.as_deref(), Some(&old), &t, &events)?);
             Ok(t)
         }))?;
         self.alarm_bell.ring();
         self.flush()?;
+        if notified.get() > 0 {
+            self.outbox_written();
+        }
         Ok(ticket)
     }
 

@@ -57,6 +57,10 @@ pub enum Effect {
     PeekTicket(TicketId),
     Users,
     SwitchUser(String),
+    /// Notifications that gave up (supervisors).
+    DeadLetters,
+    /// Sends a dead letter again.
+    RetryNotification(u64),
 }
 
 /// How many tickets a queue loads at a time (more as the cursor reaches the end).
@@ -137,6 +141,7 @@ fn single_job(e: &Effect) -> bool {
             | Effect::LoadDossier(_)
             | Effect::Queue { .. }
             | Effect::Stats
+            | Effect::DeadLetters
             | Effect::Caller { .. }
             | Effect::PeekTicket(_)
             | Effect::Users
@@ -363,6 +368,11 @@ pub async fn perform(api: &Arc<dyn HotlineApi>, e: Effect) -> Option<ApiMsg> {
         },
         Effect::Users => ApiMsg::Users(api.users().await),
         Effect::SwitchUser(_) => return None,
+        Effect::DeadLetters => ApiMsg::DeadLetters(api.dead_letters().await),
+        Effect::RetryNotification(id) => ApiMsg::NotificationRetried {
+            id,
+            result: api.retry_notification(id).await,
+        },
     })
 }
 
@@ -385,5 +395,7 @@ fn short(e: &Effect) -> &'static str {
         Effect::LoadDossier(_) => "load-dossier",
         Effect::Users => "users",
         Effect::SwitchUser(_) => "switch-user",
+        Effect::DeadLetters => "dead-letters",
+        Effect::RetryNotification(_) => "retry-notification",
     }
 }

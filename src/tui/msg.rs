@@ -83,4 +83,9 @@ pub enum ApiMsg {
     },
     Users(Res<Vec<User>>),
     Switched(Result<User, String>),
+    DeadLetters(Res<Vec<crate::notify::DeadLetter>>),
+    NotificationRetried {
+        id: u64,
+        result: Res<()>,
+    },
 }

@@ -28,6 +28,8 @@ pub struct Backend {
     pub search: SearchService,
     /// Created and changed tickets, for live subscribers.
     pub live: super::live::LiveFeed,
+    /// Contacts and, in the hub and the single-desk TUI, the sender.
+    pub notify: crate::notify::Notifier,
 }
 
 impl Backend {
@@ -48,7 +50,20 @@ impl Backend {
             demo,
             search,
             live: super::live::LiveFeed::new(),
+            notify: Default::default(),
         })
+    }
+
+    /// Starts sending the outbox's notifications (the hub, the single-desk
+    /// TUI); deliveries show up on timelines through the live feed.
+    pub fn start_notifier(self: &Arc<Backend>) -> std::io::Result<()> {
+        let backend = Arc::downgrade(self);
+        let tell: crate::notify::OnRecorded = Arc::new(move |ticket| {
+            if let Some(b) = backend.upgrade() {
+                b.live.publish(ticket);
+            }
+        });
+        self.notify.start(&self.store, Some(tell))
     }
 
     /// Imports a dossier export into the store and the live search index.
@@ -138,6 +153,18 @@ impl LocalApi {
         } else {
             Err(ApiError::forbidden(format!(
                 "{}s do not work tickets",
+                self.user.role
+            )))
+        }
+    }
+
+    /// Dead letters are the supervisors' to watch (and the admins', who keep the contacts).
+    fn require_notification_reader(&self) -> ApiResult<()> {
+        if matches!(self.user.role, Role::Supervisor | Role::Admin) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!(
+                "{}s do not handle failed notifications",
                 self.user.role
             )))
         }
@@ -490,6 +517,25 @@ impl HotlineApi for LocalApi {
 
     async fn subscribe(&self, after: Option<u64>) -> ApiResult<super::live::Subscription> {
         Ok(self.backend.live.subscribe(self.user.clone(), after))
+    }
+
+    async fn dead_letters(&self) -> ApiResult<Vec<crate::notify::DeadLetter>> {
+        self.require_notification_reader()?;
+        let store = self.store().clone();
+        blocking(move || Ok(crate::notify::dead_letters(&store)?)).await
+    }
+
+    async fn retry_notification(&self, id: u64) -> ApiResult<()> {
+        self.require_notification_reader()?;
+        let store = self.store().clone();
+        blocking(move || {
+            if crate::notify::retry(&store, id)? {
+                Ok(())
+            } else {
+                Err(ApiError::not_found(format!("dead letter {id}")))
+            }
+        })
+        .await
     }
 
     async fn status(&self) -> ApiResult<BackendStatus> {

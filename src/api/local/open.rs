@@ -119,8 +119,13 @@ impl LocalApi {
     ) -> Result<LocalApi> {
         let store = open_store_noting(data_dir, demo, if_missing, announce)?;
         let user = resolve_user(&store, user, demo)?;
+        let contacts = crate::notify::load_contacts()?;
         // The index is built when a search first asks (the TUI asks at once).
         let backend = Backend::lazy(store, clock, demo);
+        // Demo tickets never reach a real ward team.
+        if !demo {
+            backend.notify.configure(&backend.store, contacts);
+        }
         Ok(LocalApi::new(backend, user))
     }
 }

@@ -1,5 +1,6 @@
 //! Everything the screen shows, in one value. Only `update` changes it.
 
+pub mod dead_letters;
 pub mod dialog;
 pub mod editor;
 pub mod fields;
@@ -8,6 +9,7 @@ pub mod input;
 pub mod merge;
 pub mod screens;
 
+pub use dead_letters::DeadLettersState;
 pub use dialog::{Dialog, Peek};
 pub use form::{FormMode, FormState, Prefill};
 pub use input::TextInput;
@@ -101,6 +103,8 @@ pub struct State {
     pub queues: QueuesState,
     pub caller: CallerState,
     pub dashboard: DashboardState,
+    /// Notifications that gave up (supervisors, on the dashboard).
+    pub dead_letters: DeadLettersState,
     pub form: Option<FormState>,
     pub detail: Option<DetailState>,
     pub dossier: Option<DossierState>,
@@ -151,6 +155,7 @@ impl State {
             queues: QueuesState::default(),
             caller: CallerState::default(),
             dashboard: DashboardState::default(),
+            dead_letters: DeadLettersState::default(),
             form: None,
             detail: None,
             dossier: None,

@@ -298,6 +298,17 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
             return super::load_screen(state);
         }
         ApiMsg::Switched(Err(e)) => state.toast(crate::text::clean_line(&e), true),
+        ApiMsg::DeadLetters(result) => super::dashboard::take_dead_letters(state, result),
+        ApiMsg::NotificationRetried { id, result } => {
+            match result {
+                Ok(()) => state.toast(
+                    crate::tui::i18n::trf(lang, "dash.dead_retried", &[&id.to_string()]),
+                    false,
+                ),
+                Err(e) => state.toast(err_text(lang, &e), true),
+            }
+            return vec![Effect::DeadLetters];
+        }
     }
     Vec::new()
 }

@@ -1,5 +1,6 @@
 //! The supervisor dashboard: moving over its rows and opening the tickets
-//! behind a status, ward or fault-type row as a queue.
+//! behind a status, ward or fault-type row as a queue; after those rows come
+//! the notifications that gave up, where Enter sends one again.
 
 use crate::api::Stats;
 use crate::domain::FaultType;
@@ -36,7 +37,8 @@ pub(crate) fn on_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
         .as_ref()
         .map(drill_rows)
         .unwrap_or_default();
-    let n = rows.len();
+    let dead = state.dead_letters.letters.len();
+    let n = rows.len() + dead;
     let cursor = &mut state.dashboard.cursor;
     match a {
         Action::Down | Action::NextPane if n > 0 => *cursor = (*cursor + 1).min(n - 1),
@@ -44,6 +46,12 @@ pub(crate) fn on_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
         Action::Top => *cursor = 0,
         Action::Bottom => *cursor = n.saturating_sub(1),
         Action::Open => {
+            if let Some(letter) = cursor
+                .checked_sub(rows.len())
+                .and_then(|i| state.dead_letters.letters.get(i))
+            {
+                return Some(vec![Effect::RetryNotification(letter.id)]);
+            }
             let Some(drill) = rows.get(*cursor).copied() else {
                 return Some(Vec::new());
             };
@@ -56,4 +64,28 @@ pub(crate) fn on_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
         _ => return None,
     }
     Some(Vec::new())
+}
+
+/// The dead letters arrived; the cursor stays within the rows there are.
+pub(crate) fn take_dead_letters(
+    state: &mut State,
+    result: Result<Vec<crate::notify::DeadLetter>, crate::api::ApiError>,
+) {
+    match result {
+        Ok(letters) => state.dead_letters.letters = letters,
+        // An older hub without the route, or none to show: the panel stays away.
+        Err(e) => {
+            tracing::info!("dead letters not loaded: {e}");
+            state.dead_letters.letters.clear();
+        }
+    }
+    let rows = state
+        .dashboard
+        .stats
+        .as_ref()
+        .map(drill_rows)
+        .unwrap_or_default()
+        .len();
+    let n = rows + state.dead_letters.letters.len();
+    state.dashboard.cursor = state.dashboard.cursor.min(n.saturating_sub(1));
 }

@@ -324,7 +324,7 @@ pub(crate) fn load_screen(state: &mut State) -> Vec<Effect> {
         Screen::Queues => queues::load_queue(state),
         Screen::Dashboard if state.role() == Some(crate::domain::Role::Supervisor) => {
             state.dashboard.loading = true;
-            vec![Effect::Stats]
+            vec![Effect::Stats, Effect::DeadLetters]
         }
         Screen::Detail => match &mut state.detail {
             Some(d) => {

@@ -2,6 +2,7 @@
 
 pub mod caller;
 pub mod dashboard;
+pub mod dead_letters;
 pub mod detail;
 pub mod dossier;
 pub mod form;
