@@ -52,7 +52,7 @@ const QUEUE_MAX: usize = 20_000;
 fn shown_as_fetched(state: &State) -> bool {
     matches!(
         state.queues.tab,
-        Some(QueueTab::Mine | QueueTab::AllOpen | QueueTab::Overdue)
+        Some(QueueTab::Mine | QueueTab::MyWards | QueueTab::AllOpen | QueueTab::Overdue)
     ) && state.queues.sort == SortKey::Due
         && !state.queues.reverse
 }
@@ -99,6 +99,7 @@ fn queue_filter(state: &State, tab: QueueTab) -> TicketFilter {
             my_wards: true,
             open_only: true,
             statuses: vec![Status::Escalated, Status::Acknowledged],
+            by_due: true,
             ..Default::default()
         },
         // The whole open backlog can exceed one page: fetch the soonest due,
