@@ -62,6 +62,10 @@ pub enum Effect {
 /// How many tickets a queue loads at a time (more as the cursor reaches the end).
 pub const QUEUE_PAGE: usize = 500;
 
+/// How many a queue opens with: a few screens' worth, so that opening a tab
+/// reads few tickets from a cold store; the rest come a page at a time.
+pub const QUEUE_FIRST_PAGE: usize = 100;
+
 /// How many results a search asks for.
 pub const SEARCH_LIMIT: usize = 100;
 
@@ -321,7 +325,11 @@ pub async fn perform(api: &Arc<dyn HotlineApi>, e: Effect) -> Option<ApiMsg> {
                 .list_tickets(
                     filter,
                     Page {
-                        limit: QUEUE_PAGE,
+                        limit: if after.is_some() {
+                            QUEUE_PAGE
+                        } else {
+                            QUEUE_FIRST_PAGE
+                        },
                         after,
                     },
                 )
