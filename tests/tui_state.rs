@@ -378,6 +378,15 @@ fn a_long_queue_loads_page_by_page_and_sorts_both_ways() {
     assert_eq!(d.state.queues.tickets.len(), 523);
     assert!(d.state.queues.next.is_none());
     assert!(d.render().contains("523 phiếu"));
+    // A reload (ctrl-r, or a live update) keeps what was loaded and the
+    // cursor on its ticket, past the first page.
+    d.keys("G");
+    let on = hotline::tui::update::visible_tickets(&d.state)[d.state.queues.cursor.selected].id;
+    assert_eq!(d.state.queues.cursor.selected, 522);
+    d.keys("ctrl-r");
+    assert_eq!(d.state.queues.tickets.len(), 523);
+    let rows = hotline::tui::update::visible_tickets(&d.state);
+    assert_eq!(rows[d.state.queues.cursor.selected].id, on);
     // S reverses the order.
     let first = hotline::tui::update::visible_tickets(&d.state)[0].id;
     d.keys("S");

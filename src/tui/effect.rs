@@ -44,6 +44,8 @@ pub enum Effect {
         filter: TicketFilter,
         /// The next page after this cursor; None for the first page.
         after: Option<String>,
+        /// How many tickets to fetch.
+        limit: usize,
     },
     Stats,
     Caller {
@@ -317,23 +319,12 @@ pub async fn perform(api: &Arc<dyn HotlineApi>, e: Effect) -> Option<ApiMsg> {
             tab,
             filter,
             after,
+            limit,
         } => ApiMsg::Queue {
             generation,
             tab,
             more: after.is_some(),
-            result: api
-                .list_tickets(
-                    filter,
-                    Page {
-                        limit: if after.is_some() {
-                            QUEUE_PAGE
-                        } else {
-                            QUEUE_FIRST_PAGE
-                        },
-                        after,
-                    },
-                )
-                .await,
+            result: api.list_tickets(filter, Page { limit, after }).await,
         },
         Effect::Stats => ApiMsg::Stats(api.stats().await),
         Effect::Caller { generation, query } => ApiMsg::Caller {
