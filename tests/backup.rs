@@ -301,8 +301,13 @@ fn a_backup_taken_while_tickets_are_written_is_a_consistent_moment() {
     assert!(written > 0);
 }
 
+// These tests read the English wording (tests/one_language.rs covers both).
 fn hotline(data: &Path, args: &[&str]) -> Output {
-    support::hotline(data, data.parent().unwrap(), args)
+    support::hotline(
+        data,
+        data.parent().unwrap(),
+        &[&["--lang", "en"], args].concat(),
+    )
 }
 
 fn ok(data: &Path, args: &[&str]) -> String {

@@ -5,8 +5,9 @@ mod support;
 use std::path::Path;
 use std::process::Output;
 
+// These tests read the English wording (tests/one_language.rs covers both).
 fn hotline(data: &Path, args: &[&str]) -> Output {
-    support::hotline(data, data, args)
+    support::hotline(data, data, &[&["--lang", "en"], args].concat())
 }
 
 fn ok(data: &Path, args: &[&str]) -> String {
@@ -144,7 +145,7 @@ fn a_ticket_from_logging_to_closing_on_a_new_store() {
     );
     let queue = ok(d, &["--user", "bt", "ticket", "list", "--my-wards"]);
     assert!(
-        queue.contains("PA-000001") && queue.contains("escalated"),
+        queue.contains("PA-000001") && queue.contains("Escalated"),
         "{queue}"
     );
     assert!(
@@ -198,11 +199,11 @@ fn a_ticket_from_logging_to_closing_on_a_new_store() {
     );
     for line in [
         "created",
-        "start: new → in-progress",
-        "escalated to ward 26743",
-        "ack: escalated → acknowledged",
-        "resolve: acknowledged → resolved (Đã đồng bộ lại)",
-        "close: resolved → closed",
+        "New → In progress",
+        "escalated to Phường Bến Thành (National portal sync error, level 1)",
+        "Escalated → Acknowledged",
+        "Acknowledged → Resolved: Đã đồng bộ lại",
+        "Resolved → Closed",
     ] {
         assert!(shown.contains(line), "timeline lacks {line:?}:\n{shown}");
     }

@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 
 fn command(data: &Path, args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_hotline"));
-    c.arg("--data")
+    // These tests read the English wording (tests/one_language.rs covers both).
+    c.args(["--lang", "en", "--data"])
         .arg(data)
         .args(args)
         .env("HOTLINE_CONFIG", data.join("no-config.toml"))

@@ -28,7 +28,9 @@ impl Home {
 
     fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_hotline"));
-        cmd.args(args)
+        // These tests read the English wording (tests/one_language.rs covers both).
+        cmd.args(["--lang", "en"])
+            .args(args)
             .env("HOTLINE_CONFIG", self.dir.path().join("config.toml"))
             .env("HOTLINE_LOG", self.dir.path().join("hotline.log"))
             .env_remove("HOTLINE_USER")
@@ -263,7 +265,7 @@ fn login_then_work_through_the_hub() {
     ]);
     assert_eq!(out.trim(), "PA-000001 created");
     let out = home.ok(&["--server", url, "ticket", "start", "PA-000001"]);
-    assert_eq!(out.trim(), "PA-000001 in-progress (version 2)");
+    assert_eq!(out.trim(), "PA-000001 In progress (version 2)");
     let err = home.fails(&[
         "--server",
         url,

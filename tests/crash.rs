@@ -639,7 +639,15 @@ struct OnDisk {
     meta_dossiers: u64,
 }
 
-const INDEX_TREES: [&str; 5] = ["by_status", "by_ward", "by_phone", "by_dossier", "by_due"];
+const INDEX_TREES: [&str; 7] = [
+    "by_status",
+    "by_ward",
+    "by_phone",
+    "by_dossier",
+    "by_due",
+    "by_owner",
+    "waiting_by_ward",
+];
 
 fn read_disk(dir: &Path) -> Result<OnDisk, String> {
     let db = support::raw_sled(dir);
@@ -706,7 +714,9 @@ fn read_disk(dir: &Path) -> Result<OnDisk, String> {
 
 /// The on-disk index layout (DESIGN §5), written out here independently:
 /// status byte + id; ward (u32 BE) + id; phone + NUL + id; dossier code +
-/// NUL + id; for open tickets, due time (i64 with the sign bit flipped) + id.
+/// NUL + id; for open tickets, due time (i64 with the sign bit flipped) + id,
+/// owner + NUL + due time + id, and for those waiting on a ward team, ward +
+/// due time + id.
 fn expected_index_keys(
     tickets: &BTreeMap<u64, Ticket>,
 ) -> BTreeMap<&'static str, BTreeSet<Vec<u8>>> {
@@ -756,6 +766,25 @@ fn expected_index_keys(
             };
             let sortable = ((due.0 as u64) ^ (1 << 63)).to_be_bytes();
             out.get_mut("by_due").unwrap().insert(key(&sortable, &[]));
+            // Who has it: the assignee, or while the operators work it
+            // (not escalated) whoever logged it.
+            let owner = match t.status {
+                Status::Escalated => None,
+                Status::New | Status::InProgress | Status::WaitingOnCitizen => {
+                    Some(t.assignee.as_deref().unwrap_or(&t.created_by))
+                }
+                _ => t.assignee.as_deref(),
+            };
+            if let Some(name) = owner {
+                let head = [name.as_bytes(), &[0], &sortable].concat();
+                out.get_mut("by_owner").unwrap().insert(key(&head, &[]));
+            }
+            if let (Some(e), Status::Escalated | Status::Acknowledged) = (&t.escalation, t.status) {
+                let head = [&e.ward.to_be_bytes()[..], &sortable].concat();
+                out.get_mut("waiting_by_ward")
+                    .unwrap()
+                    .insert(key(&head, &[]));
+            }
         }
     }
     out

@@ -45,8 +45,9 @@ struct Client {
 
 impl Client {
     fn run(&self, args: &[&str]) -> Output {
+        // These tests read the English wording (tests/one_language.rs covers both).
         Command::new(BIN)
-            .arg("--server")
+            .args(["--lang", "en", "--server"])
             .arg(&self.url)
             .args(args)
             .env("HOTLINE_CONFIG", self.home.path().join("config.toml"))

@@ -203,7 +203,7 @@ enum Op {
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         (0u8..4, any::<bool>()).prop_map(|(phone, ward)| Op::Create { phone, ward }),
-        (0u8..16, 0u8..10).prop_map(|(ticket, step)| Op::Act { ticket, step }),
+        (0u8..16, 0u8..11).prop_map(|(ticket, step)| Op::Act { ticket, step }),
     ]
 }
 
@@ -241,6 +241,16 @@ fn change_for(step: u8) -> (Change, Role) {
                 note: None,
             },
             Role::Supervisor,
+        ),
+        10 => (
+            Change::Escalate(EscalationRequest {
+                ward: 26743,
+                fault: FaultType::PortalSync,
+                level: 1,
+                severity: Priority::P1,
+                note: None,
+            }),
+            Role::Operator,
         ),
         8 => (
             Change::LinkDossier {
@@ -292,6 +302,89 @@ proptest! {
         }
         let open: usize = tickets.iter().filter(|t| t.status.is_open()).count();
         prop_assert_eq!(store.list_tickets(&ListQuery::Due, 1000, None, |_| true).unwrap().tickets.len(), open);
+        check_queue_indexes(&store, &tickets)?;
         let _ = Status::ALL;
     }
+}
+
+/// Every page of a listing, two tickets at a time (so cursors are used).
+fn all_pages(store: &Store, query: &ListQuery) -> Vec<TicketId> {
+    let mut ids = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store
+            .list_tickets(query, 2, after.as_deref(), |_| true)
+            .unwrap();
+        ids.extend(page.tickets.iter().map(|t| t.id));
+        match page.next {
+            Some(next) => after = Some(next),
+            None => return ids,
+        }
+    }
+}
+
+/// The queue listings against a reading of every ticket: soonest due first,
+/// only the open tickets the user has, the tickets waiting on the wards, and
+/// the overdue tail ending before now.
+fn check_queue_indexes(store: &Store, tickets: &[Ticket]) -> Result<(), TestCaseError> {
+    let by_due = |keep: &dyn Fn(&Ticket) -> bool| {
+        let mut v: Vec<&Ticket> = tickets.iter().filter(|t| keep(t)).collect();
+        v.sort_by_key(|t| (t.due(), t.id));
+        v.into_iter().map(|t| t.id).collect::<Vec<_>>()
+    };
+    let open = |t: &Ticket| {
+        !matches!(
+            t.status,
+            Status::Resolved | Status::Closed | Status::Cancelled
+        )
+    };
+    let waiting = |t: &Ticket, ward: u32| {
+        matches!(t.status, Status::Escalated | Status::Acknowledged)
+            && t.escalation.as_ref().is_some_and(|e| e.ward == ward)
+    };
+    for name in ["op", "u"] {
+        prop_assert_eq!(
+            all_pages(store, &ListQuery::Owner(name.into())),
+            by_due(&|t| open(t) && t.owner() == Some(name))
+        );
+    }
+    let wards = vec![26740, 26743];
+    prop_assert_eq!(
+        all_pages(
+            store,
+            &ListQuery::Waiting {
+                wards: wards.clone(),
+                before: None
+            }
+        ),
+        by_due(&|t| waiting(t, 26740) || waiting(t, 26743))
+    );
+    prop_assert_eq!(
+        all_pages(
+            store,
+            &ListQuery::Waiting {
+                wards: vec![26740],
+                before: None
+            }
+        ),
+        by_due(&|t| waiting(t, 26740))
+    );
+    // "Now" exactly at a ticket's due time: that ticket is not yet overdue.
+    for now in tickets.iter().filter(|t| open(t)).map(Ticket::due).take(3) {
+        prop_assert_eq!(
+            all_pages(store, &ListQuery::DueBefore(now)),
+            by_due(&|t| open(t) && t.due() < now)
+        );
+        prop_assert_eq!(
+            all_pages(
+                store,
+                &ListQuery::Waiting {
+                    wards: wards.clone(),
+                    before: Some(now)
+                }
+            ),
+            by_due(&|t| (waiting(t, 26740) || waiting(t, 26743)) && t.due() < now)
+        );
+    }
+    Ok(())
 }

@@ -233,7 +233,7 @@ fn create_quit_restart_and_find_by_phone_with_spaces() {
 fn escalated_ticket_appears_in_the_ward_queue() {
     let dir = demo_store();
     let users = std::process::Command::new(BIN)
-        .args(["--user", "admin", "user", "list", "--data"])
+        .args(["--lang", "en", "--user", "admin", "user", "list", "--data"])
         .arg(dir.path())
         .output()
         .unwrap();

@@ -122,6 +122,11 @@ fn dashboard() {
 fn overlays() {
     let w = World::new();
     snap("help", &w, "lan.nt", |d| d.keys("esc ?"));
+    // A description longer than its column wraps under itself (80 columns).
+    snap("help_wrapped", &w, "lan.nt", |d| {
+        d.keys("esc ?");
+        d.type_text("ctrl-z");
+    });
     snap("palette", &w, "lan.nt", |d| {
         d.keys("esc :");
         d.type_text("queue");

@@ -5,6 +5,7 @@ use super::output;
 use crate::client::Target;
 use crate::store::IfMissing;
 use crate::sync::ImportReport;
+use crate::tui::i18n::{trf, Lang};
 use anyhow::{Context, Result};
 use std::path::Path;
 
@@ -16,7 +17,13 @@ const SOME_REJECTED: i32 = 1;
 const NONE_STORED: i32 = 2;
 
 /// Runs an import; sets `exit_code` as `--help` documents it.
-pub fn run(target: &Target, cmd: ImportCmd, json: bool, exit_code: &mut i32) -> Result<String> {
+pub fn run(
+    target: &Target,
+    cmd: ImportCmd,
+    json: bool,
+    exit_code: &mut i32,
+    lang: Lang,
+) -> Result<String> {
     // Until the report says otherwise, nothing was stored.
     *exit_code = NONE_STORED;
     let ImportCmd::Dossiers { file } = cmd;
@@ -28,7 +35,7 @@ pub fn run(target: &Target, cmd: ImportCmd, json: bool, exit_code: &mut i32) -> 
     Ok(if json {
         output::json(&report)
     } else {
-        summary(&file, &report)
+        summary(&file, &report, lang)
     })
 }
 
@@ -43,21 +50,25 @@ fn exit_code_of(report: &ImportReport) -> i32 {
     }
 }
 
-fn summary(file: &Path, report: &ImportReport) -> String {
-    let mut lines = vec![format!(
-        "{}: {} rows, {} added, {} updated, {} unchanged, {} rejected",
-        crate::text::escape_controls(&file.display().to_string()),
-        report.rows,
-        report.added,
-        report.updated,
-        report.unchanged,
-        report.errors.len()
+fn summary(file: &Path, report: &ImportReport, lang: Lang) -> String {
+    let mut lines = vec![trf(
+        lang,
+        "cli.import",
+        &[
+            &crate::text::escape_controls(&file.display().to_string()),
+            &report.rows.to_string(),
+            &report.added.to_string(),
+            &report.updated.to_string(),
+            &report.unchanged.to_string(),
+            &report.errors.len().to_string(),
+        ],
     )];
-    lines.extend(
-        report
-            .errors
-            .iter()
-            .map(|e| format!("  line {}: {}", e.line, crate::text::clean_line(&e.reason))),
-    );
+    lines.extend(report.errors.iter().map(|e| {
+        trf(
+            lang,
+            "cli.import_line",
+            &[&e.line.to_string(), &crate::text::clean_line(&e.reason)],
+        )
+    }));
     lines.join("\n")
 }

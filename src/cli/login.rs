@@ -5,6 +5,7 @@ use super::output;
 use crate::api::remote::{display_url, parse_hub_url};
 use crate::api::{ApiError, RemoteApi};
 use crate::client::Credentials;
+use crate::tui::i18n::{tr, trf, Lang};
 use anyhow::{anyhow, bail, Result};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
@@ -14,6 +15,7 @@ pub fn run(
     token: Option<String>,
     credentials_file: &Path,
     json: bool,
+    lang: Lang,
 ) -> Result<String> {
     let url = parse_hub_url(url)
         .map(|u| display_url(&u))
@@ -47,11 +49,15 @@ pub fn run(
             "credentials": credentials_file,
         }))
     } else {
-        format!(
-            "signed in to {url} as {} ({}); the token is saved in {}",
-            user.name,
-            user.role,
-            credentials_file.display()
+        trf(
+            lang,
+            "cli.signed_in",
+            &[
+                &url,
+                &user.name,
+                tr(lang, &format!("role.{}", user.role.slug())),
+                &credentials_file.display().to_string(),
+            ],
         )
     })
 }

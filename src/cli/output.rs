@@ -1,9 +1,9 @@
 //! Readable tables and JSON for the CLI.
 
 use crate::api::TicketDetail;
-use crate::domain::time::human_duration;
 use crate::domain::{Dossier, Ticket, Ts};
 use crate::text::clean_line;
+use crate::tui::i18n::{self, Lang};
 use serde::Serialize;
 
 pub fn json<T: Serialize>(value: &T) -> String {
@@ -43,28 +43,28 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
 }
 
 /// Column headings from the catalog, in the language asked for.
-pub fn headings(lang: crate::tui::i18n::Lang, keys: &[&str]) -> Vec<&'static str> {
+pub fn headings(lang: Lang, keys: &[&str]) -> Vec<&'static str> {
     keys.iter()
         .map(|k| crate::tui::i18n::tr(lang, &format!("cli.col.{k}")))
         .collect()
 }
 
-pub fn ticket_rows(tickets: &[Ticket], now: Ts, lang: crate::tui::i18n::Lang) -> String {
+pub fn ticket_rows(tickets: &[Ticket], now: Ts, lang: Lang) -> String {
     let rows: Vec<Vec<String>> = tickets
         .iter()
         .map(|t| {
             vec![
                 t.id.to_string(),
-                t.status.slug().to_string(),
+                i18n::status_label(lang, t.status).to_string(),
                 t.priority.slug().to_uppercase(),
-                t.kind.slug().to_string(),
+                i18n::kind_label(lang, t.kind).to_string(),
                 t.ward.map(|w| w.to_string()).unwrap_or_default(),
                 t.masked_phone(),
                 t.subject.clone(),
                 format!(
                     "{} {}",
-                    t.sla_state(now).slug(),
-                    human_duration(t.due().0 - now.0)
+                    i18n::sla_label(lang, t.sla_state(now)),
+                    i18n::duration(lang, t.due().0 - now.0)
                 ),
             ]
         })
@@ -81,96 +81,151 @@ pub fn ticket_rows(tickets: &[Ticket], now: Ts, lang: crate::tui::i18n::Lang) ->
 }
 
 /// The detail view: the only place phone and CCCD are shown in full.
-pub fn ticket_detail(d: &TicketDetail, now: Ts) -> String {
+pub fn ticket_detail(d: &TicketDetail, now: Ts, lang: Lang) -> String {
     let t = &d.ticket;
+    let tr = |key: &str| i18n::tr(lang, key);
+    let trf = |key: &str, args: &[&str]| i18n::trf(lang, key, args);
     let ward = |code: Option<u32>| match code {
         Some(c) => crate::reference::ward(c)
             .map(|w| format!("{} ({c})", w.full_name))
             .unwrap_or_else(|| c.to_string()),
         None => "-".into(),
     };
-    let mut out = vec![
-        format!("{}  {}", t.id, clean_line(&t.subject)),
-        format!("status      {} (version {})", t.status.slug(), t.version),
-        format!(
-            "kind        {} · channel {} · priority {}",
-            t.kind.slug(),
-            t.channel.slug(),
-            t.priority.slug().to_uppercase()
+    let mut fields: Vec<(&str, String)> = vec![
+        (
+            "status",
+            format!(
+                "{} ({})",
+                i18n::status_label(lang, t.status),
+                trf("cli.show.version", &[&t.version.to_string()])
+            ),
         ),
-        format!("caller      {}", clean_line(&t.caller.name)),
-        format!(
-            "phone       {}",
+        (
+            "kind",
+            format!(
+                "{} · {} {} · {} {}",
+                i18n::kind_label(lang, t.kind),
+                tr("cli.show.channel"),
+                i18n::channel_label(lang, t.channel),
+                tr("cli.show.priority"),
+                t.priority.slug().to_uppercase()
+            ),
+        ),
+        ("caller", clean_line(&t.caller.name)),
+        (
+            "phone",
             t.caller
                 .phone
                 .as_ref()
                 .map(|p| p.to_string())
-                .unwrap_or_else(|| "-".into())
+                .unwrap_or_else(|| "-".into()),
         ),
-        format!(
-            "cccd        {}",
-            t.caller.cccd.clone().unwrap_or_else(|| "-".into())
+        ("cccd", t.caller.cccd.clone().unwrap_or_else(|| "-".into())),
+        ("ward", ward(t.ward)),
+        ("category", category(&t.category, lang)),
+        ("assignee", t.assignee.clone().unwrap_or_else(|| "-".into())),
+        (
+            "created",
+            trf(
+                "cli.show.created_by",
+                &[&t.created_at.to_string(), &t.created_by],
+            ),
         ),
-        format!("ward        {}", ward(t.ward)),
-        format!("category    {}", clean_line(&t.category)),
-        format!(
-            "assignee    {}",
-            t.assignee.clone().unwrap_or_else(|| "-".into())
-        ),
-        format!("created     {} by {}", t.created_at, t.created_by),
-        format!(
-            "sla         {} · respond by {} · resolve by {}",
-            t.sla_state(now).slug(),
-            t.sla.respond_by,
-            t.sla.resolve_by
+        (
+            "sla",
+            trf(
+                "cli.show.sla_value",
+                &[
+                    i18n::sla_label(lang, t.sla_state(now)),
+                    &t.sla.respond_by.to_string(),
+                    &t.sla.resolve_by.to_string(),
+                ],
+            ),
         ),
     ];
     if let Some(e) = &t.escalation {
-        out.push(format!(
-            "escalation  {} · {} · level {} · ack by {} · resolve by {}{}",
-            ward(Some(e.ward)),
-            e.fault.slug(),
-            e.level,
-            e.ack_by,
-            e.resolve_by,
-            e.acknowledged_at
-                .map(|a| format!(" · acknowledged {a}"))
-                .unwrap_or_default()
-        ));
+        let mut value = trf(
+            "cli.show.escalation_value",
+            &[
+                &ward(Some(e.ward)),
+                i18n::fault_label(lang, e.fault),
+                &e.level.to_string(),
+                &e.ack_by.to_string(),
+                &e.resolve_by.to_string(),
+            ],
+        );
+        if let Some(a) = e.acknowledged_at {
+            value.push_str(&trf("cli.show.acknowledged", &[&a.to_string()]));
+        }
+        fields.push(("escalation", value));
     }
     if let Some(m) = t.merged_into {
-        out.push(format!("duplicate of {m}"));
+        fields.push(("duplicate_of", m.to_string()));
     }
     for code in &t.dossiers {
-        match d.dossiers.iter().find(|x| &x.code == code) {
-            Some(x) => out.push(format!("dossier     {}", dossier_line(x, now))),
-            None => out.push(format!("dossier     {code} (not in the store)")),
-        }
+        let value = match d.dossiers.iter().find(|x| &x.code == code) {
+            Some(x) => dossier_line(x, now, lang),
+            None => trf("cli.show.dossier_missing", &[code]),
+        };
+        fields.push(("dossier", value));
+    }
+    let labels: Vec<(&str, String)> = fields
+        .into_iter()
+        .map(|(key, value)| (tr(&format!("cli.show.{key}")), value))
+        .collect();
+    let width = labels
+        .iter()
+        .map(|(label, _)| label.chars().count())
+        .max()
+        .unwrap_or(0)
+        + 2;
+    let mut out = vec![format!("{}  {}", t.id, clean_line(&t.subject))];
+    for (label, value) in labels {
+        let pad = width - label.chars().count();
+        out.push(format!("{label}{}{value}", " ".repeat(pad)));
     }
     if !t.description.is_empty() {
         out.push(String::new());
         out.push(crate::text::clean_text(&t.description));
     }
     out.push(String::new());
-    out.push("timeline".into());
+    out.push(tr("cli.show.timeline").into());
     for e in &d.events {
         out.push(format!(
             "  {}  {:<12} {}",
             e.at,
             e.by,
-            clean_line(&e.kind.describe())
+            clean_line(&crate::tui::ui::screens::detail::describe(lang, &e.kind))
         ));
     }
     out.join("\n")
 }
 
-pub fn dossier_line(d: &Dossier, now: Ts) -> String {
+/// A category of the hotline's list in `lang` (stored by its Vietnamese
+/// name); one from outside the list as it was stored.
+fn category(stored: &str, lang: Lang) -> String {
+    let listed = crate::reference::categories()
+        .iter()
+        .find(|c| c.vi == stored)
+        .map(|c| match lang {
+            Lang::Vi => c.vi.as_str(),
+            Lang::En => c.en.as_str(),
+        });
+    clean_line(listed.unwrap_or(stored))
+}
+
+pub fn dossier_line(d: &Dossier, now: Ts, lang: Lang) -> String {
+    let (status, sync) = match lang {
+        Lang::Vi => (d.status.label_vi(), d.sync.label_vi()),
+        Lang::En => (d.status.label_en(), d.sync.label_en()),
+    };
+    let overdue = if d.is_overdue(now) {
+        format!(" · {}", i18n::tr(lang, "dossier.late"))
+    } else {
+        String::new()
+    };
     format!(
-        "{} · {} · {} · {}{}",
-        d.code,
-        d.procedure_name,
-        d.status.label_vi(),
-        d.sync.slug(),
-        if d.is_overdue(now) { " · overdue" } else { "" }
+        "{} · {} · {status} · {sync}{overdue}",
+        d.code, d.procedure_name
     )
 }

@@ -7,6 +7,7 @@ use crate::client::{open_api, Opened, Target};
 use crate::config::Config;
 use crate::domain::{system_clock, Role, User};
 use crate::store::{IfMissing, Store, StoreError};
+use crate::tui::i18n::{tr, trf, Lang};
 use anyhow::{anyhow, bail, Result};
 use std::time::{Duration, Instant};
 
@@ -77,6 +78,7 @@ fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
             report::print_warning(&warning);
         }
     }
+    let lang = cli_lang(g, &config);
     let Some(command) = cli.command else {
         let explicit_dir = g.data.is_some() || (!demo && config_data.is_some());
         return open_tui(&cli.global, &config, &target, explicit_dir);
@@ -101,27 +103,30 @@ fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
             Ok(if g.json {
                 output::json(&summary)
             } else {
-                format!(
-                    "demo store {}: {} users, {} dossiers, {} tickets in {:.1} s",
-                    dir.display(),
-                    summary.users,
-                    summary.dossiers,
-                    summary.tickets,
-                    summary.millis as f64 / 1000.0
+                trf(
+                    lang,
+                    "cli.demo",
+                    &[
+                        &dir.display().to_string(),
+                        &summary.users.to_string(),
+                        &summary.dossiers.to_string(),
+                        &summary.tickets.to_string(),
+                        &format!("{:.1}", summary.millis as f64 / 1000.0),
+                    ],
                 )
             })
         }
-        Command::User(cmd) => user_cmd(&target, cmd, g.json),
-        Command::Notify(cmd) => notify_cmd(&target, cmd, g.json, cli_lang(g)),
-        Command::Import(cmd) => import::run(&target, cmd, g.json, exit_code),
+        Command::User(cmd) => user_cmd(&target, cmd, g.json, lang),
+        Command::Notify(cmd) => notify_cmd(&target, cmd, g.json, lang),
+        Command::Import(cmd) => import::run(&target, cmd, g.json, exit_code, lang),
         Command::Info => info(&target, g.json),
-        Command::Login { url, token } => login::run(&url, token, &credentials_file, g.json),
+        Command::Login { url, token } => login::run(&url, token, &credentials_file, g.json, lang),
         Command::Backup { file } => {
             if !dir.join("db").exists() {
                 bail!("there is no store at {} to back up", dir.display());
             }
             let summary = Store::open(&dir)?.backup_to(&file)?;
-            Ok(backup_report("backup", &summary, g.json))
+            Ok(backup_report("cli.backup", &summary, g.json, lang))
         }
         Command::Serve(a) => {
             let mut config = crate::server::ServeConfig::new(&dir, a.listen);
@@ -135,7 +140,7 @@ fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
         }
         Command::Restore { file } => {
             let summary = Store::restore_from(&file, &dir)?;
-            Ok(backup_report("restored into", &summary, g.json))
+            Ok(backup_report("cli.restored", &summary, g.json, lang))
         }
         Command::CheckConfig { files } => {
             let mut all = vec![crate::paths::user_keymap_file()];
@@ -157,12 +162,15 @@ fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
                 errors.extend(problems.0.iter().cloned());
             }
             match (errors.is_empty(), contacts) {
-                (true, Ok(contacts)) => Ok(format!(
-                    "config {}, {} keymap file(s) and contacts {} ({} endpoint(s)): ok",
-                    crate::paths::config_file().display(),
-                    all.len(),
-                    contacts_file.display(),
-                    contacts.endpoints.len()
+                (true, Ok(contacts)) => Ok(trf(
+                    lang,
+                    "cli.config_ok",
+                    &[
+                        &crate::paths::config_file().display().to_string(),
+                        &all.len().to_string(),
+                        &contacts_file.display().to_string(),
+                        &contacts.endpoints.len().to_string(),
+                    ],
                 )),
                 _ => Err(crate::problems::Problems(errors).into()),
             }
@@ -171,7 +179,7 @@ fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
             let rt = runtime()?;
             let opened = open_for_cli(&rt, &target, IfMissing::Fail)?;
             let now = crate::domain::Ts::now();
-            rt.block_on(ticket::run(opened.api(), cmd, g.json, now, cli_lang(g)))
+            rt.block_on(ticket::run(opened.api(), cmd, g.json, now, lang))
         }
         Command::Search { query, limit } => {
             let rt = runtime()?;
@@ -191,22 +199,27 @@ fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
                     .hits
                     .iter()
                     .map(|h| {
+                        let kind = format!("cli.hit.{:?}", h.kind).to_lowercase();
                         vec![
-                            format!("{:?}", h.kind).to_lowercase(),
+                            tr(lang, &kind).to_string(),
                             h.key.clone(),
                             h.title.clone(),
-                            h.subtitle.clone(),
+                            // Ticket and dossier subtitles are indexed in Vietnamese.
+                            if crate::tui::ui::screens::search::subtitle_speaks(lang, h) {
+                                h.subtitle.clone()
+                            } else {
+                                String::new()
+                            },
                         ]
                     })
                     .collect();
-                let lang = cli_lang(g);
                 format!(
                     "{}\n{}",
                     output::table(
                         &output::headings(lang, &["type", "key", "title", "detail"]),
                         &rows
                     ),
-                    crate::tui::i18n::trf(
+                    trf(
                         lang,
                         "cli.results",
                         &[
@@ -247,13 +260,7 @@ async fn search_when_ready(api: &dyn HotlineApi, req: SearchRequest) -> ApiResul
     }
 }
 
-fn notify_cmd(
-    target: &Target,
-    cmd: NotifyCmd,
-    json: bool,
-    lang: crate::tui::Lang,
-) -> Result<String> {
-    use crate::tui::i18n::{tr, trf};
+fn notify_cmd(target: &Target, cmd: NotifyCmd, json: bool, lang: Lang) -> Result<String> {
     let rt = runtime()?;
     let opened = open_for_cli(&rt, target, IfMissing::Fail)?;
     let api = opened.api();
@@ -298,7 +305,7 @@ fn notify_cmd(
     }
 }
 
-fn user_cmd(target: &Target, cmd: UserCmd, json: bool) -> Result<String> {
+fn user_cmd(target: &Target, cmd: UserCmd, json: bool, lang: Lang) -> Result<String> {
     // The first `user add` is how a new store is made.
     let if_missing = match cmd {
         UserCmd::Add { .. } => IfMissing::Create,
@@ -318,7 +325,7 @@ fn user_cmd(target: &Target, cmd: UserCmd, json: bool) -> Result<String> {
                 .map(|u| {
                     vec![
                         u.name.clone(),
-                        u.role.slug().into(),
+                        role_label(lang, u.role),
                         u.display_name.clone(),
                         u.wards
                             .iter()
@@ -329,7 +336,7 @@ fn user_cmd(target: &Target, cmd: UserCmd, json: bool) -> Result<String> {
                 })
                 .collect();
             Ok(output::table(
-                &["NAME", "ROLE", "DISPLAY NAME", "WARDS"],
+                &output::headings(lang, &["name", "role", "display_name", "wards"]),
                 &rows,
             ))
         }
@@ -356,16 +363,19 @@ fn user_cmd(target: &Target, cmd: UserCmd, json: bool) -> Result<String> {
                     &serde_json::json!({ "user": user, "token": token }),
                 ));
             }
+            let first = if first {
+                tr(lang, "cli.first_user")
+            } else {
+                ""
+            };
             Ok(format!(
-                "user {} ({}) saved{}\n{}",
-                user.name,
-                user.role,
-                if first {
-                    " — the store's first user"
-                } else {
-                    ""
-                },
-                token_lines(&user.name, &token)
+                "{}{first}\n{}",
+                trf(
+                    lang,
+                    "cli.user_saved",
+                    &[&user.name, &role_label(lang, user.role)]
+                ),
+                token_lines(&user.name, &token, lang)
             ))
         }
         UserCmd::Token { name } => {
@@ -375,7 +385,7 @@ fn user_cmd(target: &Target, cmd: UserCmd, json: bool) -> Result<String> {
                     &serde_json::json!({ "user": name, "token": token }),
                 ));
             }
-            Ok(token_lines(&name, &token))
+            Ok(token_lines(&name, &token, lang))
         }
         UserCmd::Revoke { name } => {
             rt.block_on(api.revoke_token(&name))?;
@@ -384,25 +394,36 @@ fn user_cmd(target: &Target, cmd: UserCmd, json: bool) -> Result<String> {
                     &serde_json::json!({ "user": name, "revoked": true }),
                 ));
             }
-            Ok(format!(
-                "the sign-in token of {} is revoked: the hub refuses it from now on",
-                crate::text::escape_controls(&name)
+            Ok(trf(
+                lang,
+                "cli.revoked",
+                &[&crate::text::escape_controls(&name)],
             ))
         }
     }
 }
 
 /// A new token, with what the admin must know about it.
-fn token_lines(name: &str, token: &str) -> String {
+fn token_lines(name: &str, token: &str, lang: Lang) -> String {
     let name = crate::text::escape_controls(name);
     format!(
-        "sign-in token for {name}: {token}\n\
-         it is shown only this once (only its hash is kept); any earlier token of {name} no longer works. \
-         {name} signs in with `hotline login URL`"
+        "{}\n{}",
+        trf(lang, "cli.token", &[&name, token]),
+        trf(lang, "cli.token_note", &[&name])
     )
 }
 
-fn backup_report(what: &str, summary: &crate::store::BackupSummary, json: bool) -> String {
+/// A role as people say it, in the command line's language.
+fn role_label(lang: Lang, role: Role) -> String {
+    tr(lang, &format!("role.{}", role.slug())).to_string()
+}
+
+fn backup_report(
+    key: &str,
+    summary: &crate::store::BackupSummary,
+    json: bool,
+    lang: Lang,
+) -> String {
     if json {
         return output::json(summary);
     }
@@ -412,12 +433,15 @@ fn backup_report(what: &str, summary: &crate::store::BackupSummary, json: bool) 
         .filter(|(_, n)| **n > 0)
         .map(|(name, n)| format!("{name} {n}"))
         .collect();
-    format!(
-        "{what} {}: {} entries, schema version {} ({})",
-        summary.path.display(),
-        summary.entries,
-        summary.schema_version,
-        trees.join(", ")
+    trf(
+        lang,
+        key,
+        &[
+            &summary.path.display().to_string(),
+            &summary.entries.to_string(),
+            &summary.schema_version.to_string(),
+            &trees.join(", "),
+        ],
     )
 }
 
@@ -477,7 +501,7 @@ fn open_tui(
     target: &Target,
     explicit_dir: bool,
 ) -> Result<String> {
-    use crate::tui::{Lang, TuiOptions};
+    use crate::tui::TuiOptions;
     let demo = target.demo;
     // Said before the terminal is taken over: there is nothing to show without a token.
     if let Some(url) = target.server {
@@ -539,12 +563,7 @@ fn open_tui(
             .ok_or_else(|| anyhow!("the store is still opening, or is not local"))?;
         Ok(std::sync::Arc::new(api.as_user(name)?) as std::sync::Arc<dyn crate::api::HotlineApi>)
     });
-    let lang = match g.lang {
-        Some(LangArg::En) => Lang::En,
-        Some(LangArg::Vi) => Lang::Vi,
-        None if config.lang.as_deref() == Some("en") => Lang::En,
-        None => Lang::Vi,
-    };
+    let lang = cli_lang(g, config);
     let color = match g.color {
         ColorArg::Never => false,
         ColorArg::Always => true,
@@ -570,11 +589,14 @@ fn open_tui(
     Ok(String::new())
 }
 
-/// The command line's language: Vietnamese when `--lang vi` asks for it;
-/// otherwise English, which scripts read.
-fn cli_lang(g: &super::args::Global) -> crate::tui::Lang {
+/// The language of the TUI and the command line alike: `--lang`, else
+/// `lang` in the config, else Vietnamese. Scripts read `--json` or CSV,
+/// which speak no language.
+fn cli_lang(g: &super::args::Global, config: &Config) -> Lang {
     match g.lang {
-        Some(super::args::LangArg::Vi) => crate::tui::Lang::Vi,
-        _ => crate::tui::Lang::En,
+        Some(LangArg::En) => Lang::En,
+        Some(LangArg::Vi) => Lang::Vi,
+        None if config.lang.as_deref() == Some("en") => Lang::En,
+        None => Lang::Vi,
     }
 }

@@ -7,6 +7,7 @@ use crate::domain::{
     Change, Channel, EscalationRequest, FaultType, Kind, NewTicket, Priority, Status, TicketId, Ts,
     ValidationError, WardCode,
 };
+use crate::tui::i18n::{self, Lang};
 use anyhow::{anyhow, Result};
 
 fn id(s: &str) -> Result<TicketId> {
@@ -103,17 +104,17 @@ pub async fn run(
     cmd: TicketCmd,
     json: bool,
     now: Ts,
-    lang: crate::tui::i18n::Lang,
+    lang: Lang,
 ) -> Result<String> {
     let (ticket_id, version, change) = match cmd {
-        TicketCmd::New(a) => return create(api, a, json).await,
+        TicketCmd::New(a) => return create(api, a, json, lang).await,
         TicketCmd::List(a) => return list(api, a, json, now, lang).await,
         TicketCmd::Show { id: raw } => {
             let d = api.ticket(id(&raw)?).await?;
             return Ok(if json {
                 output::json(&d)
             } else {
-                output::ticket_detail(&d, now)
+                output::ticket_detail(&d, now, lang)
             });
         }
         TicketCmd::Comment { id, text, v } => (id, v, Change::Comment { text }),
@@ -177,28 +178,38 @@ pub async fn run(
         },
     };
     let t = match api.apply(tid, expected, change).await {
-        Err(ApiError::Queued { pending }) => return Ok(pending_note(pending, json)),
+        Err(ApiError::Queued { pending }) => return Ok(pending_note(pending, json, lang)),
         other => other,
     };
     let t = t.map_err(|e| match (e, version) {
-        (ApiError::Conflict { current }, Some(stale)) => anyhow!(
-            "--expect-version {stale} is stale: {} is at version {} now (changed by {}); \
-                 nothing was changed. See it with `hotline ticket show {}`",
-            current.id,
-            current.version,
-            current.updated_by,
-            current.id
-        ),
+        (ApiError::Conflict { current }, Some(stale)) => anyhow!(i18n::trf(
+            lang,
+            "cli.stale_version",
+            &[
+                &stale.to_string(),
+                &current.id.to_string(),
+                &current.version.to_string(),
+                &current.updated_by
+            ]
+        )),
         (e, _) => e.into(),
     })?;
     Ok(if json {
         output::json(&t)
     } else {
-        format!("{} {} (version {})", t.id, t.status.slug(), t.version)
+        i18n::trf(
+            lang,
+            "cli.changed",
+            &[
+                &t.id.to_string(),
+                i18n::status_label(lang, t.status),
+                &t.version.to_string(),
+            ],
+        )
     })
 }
 
-async fn create(api: &dyn HotlineApi, a: NewArgs, json: bool) -> Result<String> {
+async fn create(api: &dyn HotlineApi, a: NewArgs, json: bool, lang: Lang) -> Result<String> {
     let new = NewTicket {
         kind: slug("kind", &a.kind, Kind::from_slug)?,
         channel: slug("channel", &a.channel, Channel::from_slug)?,
@@ -215,13 +226,13 @@ async fn create(api: &dyn HotlineApi, a: NewArgs, json: bool) -> Result<String> 
     };
     let request_id = a.request_id.unwrap_or_else(uuid::Uuid::now_v7);
     let t = match api.create_ticket(request_id, new).await {
-        Err(ApiError::Queued { pending }) => return Ok(pending_note(pending, json)),
+        Err(ApiError::Queued { pending }) => return Ok(pending_note(pending, json, lang)),
         other => other?,
     };
     Ok(if json {
         output::json(&t)
     } else {
-        format!("{} created", t.id)
+        i18n::trf(lang, "cli.created", &[&t.id.to_string()])
     })
 }
 
@@ -230,7 +241,7 @@ async fn list(
     a: ListArgs,
     json: bool,
     now: Ts,
-    lang: crate::tui::i18n::Lang,
+    lang: Lang,
 ) -> Result<String> {
     let me = api.whoami().await?;
     let statuses = a
@@ -266,19 +277,17 @@ async fn list(
     }
     let mut out = output::ticket_rows(&page.tickets, now, lang);
     if let Some(next) = page.next {
-        out.push_str(&format!("\nmore: --after {next}"));
+        out.push('\n');
+        out.push_str(&i18n::trf(lang, "cli.more", &[&next]));
     }
     Ok(out)
 }
 
 /// A write kept in the outbox: not an error, it is sent when the hub answers.
-fn pending_note(pending: usize, json: bool) -> String {
+fn pending_note(pending: usize, json: bool, lang: Lang) -> String {
     if json {
         output::json(&serde_json::json!({ "pending": pending }))
     } else {
-        format!(
-            "pending: the hub cannot be reached; kept in this computer's outbox \
-             ({pending} waiting) and sent when it answers"
-        )
+        i18n::trf(lang, "cli.pending", &[&pending.to_string()])
     }
 }

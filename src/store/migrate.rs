@@ -6,6 +6,9 @@
 //! 2. The store records that it is a demo store (`meta.kind`), and the
 //!    ticket counter is at least the highest ticket id. Hub sign-in tokens
 //!    (`tokens`, `token_of`) start empty.
+//! 3. Queue indexes: open tickets by who has them (`by_owner`) and tickets
+//!    waiting on a ward team by ward (`waiting_by_ward`), both soonest due
+//!    first, built from the tickets.
 
 use super::{Store, StoreError, StoreResult, DEMO_KIND, SCHEMA_VERSION};
 use std::path::PathBuf;
@@ -13,7 +16,10 @@ use std::path::PathBuf;
 type Step = fn(&Store) -> StoreResult<()>;
 
 /// Each step brings a store to the version beside it from the one before.
-const STEPS: [(u32, Step); 1] = [(2, demo_kind_and_counter)];
+const STEPS: [(u32, Step); 2] = [
+    (2, demo_kind_and_counter),
+    (3, super::tickets::rebuild_queue_indexes),
+];
 
 /// What opening did to an older store.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,6 +10,7 @@ pub mod codec;
 pub mod commit;
 mod dossiers;
 mod files;
+mod merge;
 mod migrate;
 pub use migrate::Upgrade;
 mod outbox;
@@ -29,7 +30,7 @@ use sled::{Db, Tree};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 const DEMO_KIND: &[u8] = b"demo";
 
@@ -103,6 +104,10 @@ pub struct Store {
     outbox: Tree,
     outbox_dead: Tree,
     outbox_hooks: Arc<outbox::OutboxHooks>,
+    /// Open tickets by who has them, then due time (schema 3).
+    by_owner: Tree,
+    /// Escalated and acknowledged tickets by ward, then due time (schema 3).
+    waiting_by_ward: Tree,
     commit: std::sync::Arc<commit::GroupCommit>,
     /// User writes check the whole users tree (first user, last admin), so
     /// they run one at a time.
@@ -196,6 +201,8 @@ impl Store {
             outbox: tree("outbox")?,
             outbox_dead: tree("outbox_dead")?,
             outbox_hooks: Arc::default(),
+            by_owner: tree("by_owner")?,
+            waiting_by_ward: tree("waiting_by_ward")?,
             commit: std::sync::Arc::new(commit::GroupCommit::new(db.clone(), dir)),
             user_writes: Default::default(),
             write_gate: Arc::default(),

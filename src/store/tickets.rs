@@ -26,6 +26,11 @@ const T_CHANGES: usize = 9;
 pub(super) const T_ALARM: usize = 10;
 pub(super) const T_FIRED: usize = 11;
 const T_OUTBOX: usize = 12;
+const T_OWNER: usize = 13;
+const T_WAITING: usize = 14;
+
+/// Index entries in walking order: (cursor key, value).
+type KeyWalk = Box<dyn Iterator<Item = sled::Result<(IVec, IVec)>>>;
 
 pub(super) type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
 
@@ -62,7 +67,49 @@ fn index_entries(t: &Ticket) -> Vec<(usize, Vec<u8>)> {
     if t.is_open() {
         out.push((T_DUE, concat(&[&i64_key(t.due().0), &id])));
     }
+    out.extend(queue_entries(t));
     out
+}
+
+/// The queue indexes' entries of a ticket (schema 3), soonest due first
+/// under each head: who has it while it is open (the "mine" queue, see
+/// [`Ticket::owner`]), and the ward team it waits on while escalated or
+/// acknowledged (the responders' queue).
+fn queue_entries(t: &Ticket) -> Vec<(usize, Vec<u8>)> {
+    let mut out = Vec::new();
+    if !t.is_open() {
+        return out;
+    }
+    let due_id = concat(&[&i64_key(t.due().0), &u64_key(t.id.0)]);
+    if let Some(owner) = t.owner() {
+        out.push((T_OWNER, concat(&[owner.as_bytes(), &[0], &due_id])));
+    }
+    if let (Some(e), true) = (&t.escalation, waits_on_ward(t.status)) {
+        out.push((T_WAITING, concat(&[&e.ward.to_be_bytes(), &due_id])));
+    }
+    out
+}
+
+/// The statuses in which a ticket waits on a ward team.
+fn waits_on_ward(status: Status) -> bool {
+    matches!(status, Status::Escalated | Status::Acknowledged)
+}
+
+/// Rebuilds the queue indexes from the tickets (schema step 3).
+pub(super) fn rebuild_queue_indexes(store: &Store) -> StoreResult<()> {
+    store.by_owner.clear()?;
+    store.waiting_by_ward.clear()?;
+    for t in store.all_tickets() {
+        for (pos, key) in queue_entries(&t?) {
+            let tree = if pos == T_OWNER {
+                &store.by_owner
+            } else {
+                &store.waiting_by_ward
+            };
+            tree.insert(key, &[] as &[u8])?;
+        }
+    }
+    Ok(())
 }
 
 fn event_key(id: TicketId, seq: u32) -> Vec<u8> {
@@ -140,6 +187,17 @@ pub enum ListQuery {
     Dossier(String),
     /// Open tickets, soonest due first.
     Due,
+    /// Open tickets due before this instant, soonest due first: the overdue
+    /// tail, which stops at now.
+    DueBefore(Ts),
+    /// Open tickets this user has (see [`Ticket::owner`]), soonest due first.
+    Owner(String),
+    /// Tickets waiting on these wards' teams (escalated or acknowledged),
+    /// soonest due first; with `before`, only those due before it.
+    Waiting {
+        wards: Vec<WardCode>,
+        before: Option<Ts>,
+    },
 }
 
 impl ListQuery {
@@ -151,6 +209,9 @@ impl ListQuery {
             ListQuery::Phone(_) => "p",
             ListQuery::Dossier(_) => "d",
             ListQuery::Due => "u",
+            ListQuery::DueBefore(_) => "b",
+            ListQuery::Owner(_) => "o",
+            ListQuery::Waiting { .. } => "q",
         }
     }
 }
@@ -163,7 +224,7 @@ pub struct Listed {
 }
 
 impl Store {
-    pub(super) fn write_trees(&self) -> [&Tree; 13] {
+    pub(super) fn write_trees(&self) -> [&Tree; 15] {
         [
             &self.tickets,
             &self.events,
@@ -178,6 +239,8 @@ impl Store {
             &self.by_alarm,
             &self.alarms_fired,
             &self.outbox,
+            &self.by_owner,
+            &self.waiting_by_ward,
         ]
     }
 
@@ -371,33 +434,12 @@ impl Store {
                 }
             }
         };
-        let (tree, prefix, newest_first): (&Tree, Vec<u8>, bool) = match query {
-            ListQuery::All => (&self.tickets, vec![], true),
-            ListQuery::Status(s) => (&self.by_status, vec![s.code()], true),
-            ListQuery::Ward(w) => (&self.by_ward, w.to_be_bytes().to_vec(), true),
-            ListQuery::Phone(p) => (&self.by_phone, concat(&[p.as_bytes(), &[0]]), true),
-            ListQuery::Dossier(d) => (&self.by_dossier, concat(&[d.as_bytes(), &[0]]), true),
-            ListQuery::Due => (&self.by_due, vec![], false),
-        };
-        let lower = match (&after, newest_first) {
-            (Some(a), false) => Bound::Excluded(a.clone()),
-            _ => Bound::Included(prefix.clone()),
-        };
-        let upper = match (&after, newest_first) {
-            (Some(a), true) => Bound::Excluded(a.clone()),
-            _ => prefix_end(&prefix).map_or(Bound::Unbounded, Bound::Excluded),
-        };
-        let range = tree.range::<Vec<u8>, _>((lower, upper));
-        let iter: Box<dyn Iterator<Item = sled::Result<(IVec, IVec)>>> = if newest_first {
-            Box::new(range.rev())
-        } else {
-            Box::new(range)
-        };
+        let (keys, whole_tickets) = self.walk(query, after)?;
         let mut tickets = Vec::new();
         let mut last_key = None;
-        for item in iter {
+        for item in keys {
             let (key, value) = item?;
-            let ticket: Ticket = if std::ptr::eq(tree, &self.tickets) {
+            let ticket: Ticket = if whole_tickets {
                 decode(&value).map_err(|e| corrupt("ticket", e))?
             } else {
                 let id = TicketId(id_from_key_tail(&key).unwrap_or(0));
@@ -421,6 +463,77 @@ impl Store {
         Ok(Listed { tickets, next })
     }
 
+    /// The index entries (cursor key, value) `query` walks, in its order,
+    /// after the cursor key `after`; and whether the values are whole
+    /// tickets (otherwise the key ends in the ticket id).
+    fn walk(&self, query: &ListQuery, after: Option<Vec<u8>>) -> StoreResult<(KeyWalk, bool)> {
+        let (tree, prefix, newest_first, end): (&Tree, Vec<u8>, bool, Option<Vec<u8>>) = match query
+        {
+            ListQuery::All => (&self.tickets, vec![], true, None),
+            ListQuery::Status(s) => (&self.by_status, vec![s.code()], true, None),
+            ListQuery::Ward(w) => (&self.by_ward, w.to_be_bytes().to_vec(), true, None),
+            ListQuery::Phone(p) => (&self.by_phone, concat(&[p.as_bytes(), &[0]]), true, None),
+            ListQuery::Dossier(d) => (&self.by_dossier, concat(&[d.as_bytes(), &[0]]), true, None),
+            ListQuery::Due => (&self.by_due, vec![], false, None),
+            ListQuery::DueBefore(now) => {
+                (&self.by_due, vec![], false, Some(i64_key(now.0).to_vec()))
+            }
+            ListQuery::Owner(name) => {
+                let prefix = concat(&[name.as_bytes(), &[0]]);
+                (&self.by_owner, prefix, false, None)
+            }
+            ListQuery::Waiting { wards, before } => {
+                return Ok((self.walk_waiting(wards, *before, after), false));
+            }
+        };
+        let lower = match (&after, newest_first) {
+            (Some(a), false) => Bound::Excluded(a.clone()),
+            _ => Bound::Included(prefix.clone()),
+        };
+        let upper = match (&after, newest_first, end) {
+            (Some(a), true, _) => Bound::Excluded(a.clone()),
+            (_, _, Some(end)) => Bound::Excluded(concat(&[&prefix, &end])),
+            _ => prefix_end(&prefix).map_or(Bound::Unbounded, Bound::Excluded),
+        };
+        let range = tree.range::<Vec<u8>, _>((lower, upper));
+        let keys: KeyWalk = if newest_first {
+            Box::new(range.rev())
+        } else {
+            Box::new(range)
+        };
+        Ok((keys, std::ptr::eq(tree, &self.tickets)))
+    }
+
+    /// Each ward's waiting tickets merged into one walk by due time. Its
+    /// keys are due time + id, without the ward, so that one cursor
+    /// continues every ward's walk.
+    fn walk_waiting(
+        &self,
+        wards: &[WardCode],
+        before: Option<Ts>,
+        after: Option<Vec<u8>>,
+    ) -> KeyWalk {
+        let mut wards = wards.to_vec();
+        wards.sort_unstable();
+        wards.dedup();
+        let walks = wards
+            .iter()
+            .map(|w| {
+                let head = w.to_be_bytes();
+                let lower = match &after {
+                    Some(a) => Bound::Excluded(concat(&[&head, a])),
+                    None => Bound::Included(head.to_vec()),
+                };
+                let upper = match before {
+                    Some(t) => Bound::Excluded(concat(&[&head, &i64_key(t.0)])),
+                    None => prefix_end(&head).map_or(Bound::Unbounded, Bound::Excluded),
+                };
+                self.waiting_by_ward.range::<Vec<u8>, _>((lower, upper))
+            })
+            .collect();
+        Box::new(super::merge::MergedByTail::new(walks, 4))
+    }
+
     /// Ids in an index (for consistency checks): every (index name, key) pair.
     pub fn index_snapshot(&self) -> StoreResult<Vec<(String, Vec<u8>)>> {
         let mut out = Vec::new();
@@ -430,6 +543,8 @@ impl Store {
             ("phone", &self.by_phone),
             ("dossier", &self.by_dossier),
             ("due", &self.by_due),
+            ("owner", &self.by_owner),
+            ("waiting", &self.waiting_by_ward),
         ] {
             for k in tree.iter().keys() {
                 out.push((name.to_string(), k?.to_vec()));
@@ -441,11 +556,19 @@ impl Store {
 
     /// The index entries `index_snapshot` should hold for these tickets.
     pub fn expected_index(tickets: &[Ticket]) -> Vec<(String, Vec<u8>)> {
-        let names = ["status", "ward", "phone", "dossier", "due"];
+        let name = |pos| match pos {
+            T_STATUS => "status",
+            T_WARD => "ward",
+            T_PHONE => "phone",
+            T_DOSSIER => "dossier",
+            T_DUE => "due",
+            T_OWNER => "owner",
+            _ => "waiting",
+        };
         let mut out: Vec<(String, Vec<u8>)> = tickets
             .iter()
             .flat_map(index_entries)
-            .map(|(pos, k)| (names[pos - T_STATUS].to_string(), k))
+            .map(|(pos, k)| (name(pos).to_string(), k))
             .collect();
         out.sort();
         out

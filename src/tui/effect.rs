@@ -44,6 +44,8 @@ pub enum Effect {
         filter: TicketFilter,
         /// The next page after this cursor; None for the first page.
         after: Option<String>,
+        /// How many tickets to fetch.
+        limit: usize,
     },
     Stats,
     Caller {
@@ -65,6 +67,10 @@ pub enum Effect {
 
 /// How many tickets a queue loads at a time (more as the cursor reaches the end).
 pub const QUEUE_PAGE: usize = 500;
+
+/// How many a queue opens with: a few screens' worth, so that opening a tab
+/// reads few tickets from a cold store; the rest come a page at a time.
+pub const QUEUE_FIRST_PAGE: usize = 100;
 
 /// How many results a search asks for.
 pub const SEARCH_LIMIT: usize = 100;
@@ -318,19 +324,12 @@ pub async fn perform(api: &Arc<dyn HotlineApi>, e: Effect) -> Option<ApiMsg> {
             tab,
             filter,
             after,
+            limit,
         } => ApiMsg::Queue {
             generation,
             tab,
             more: after.is_some(),
-            result: api
-                .list_tickets(
-                    filter,
-                    Page {
-                        limit: QUEUE_PAGE,
-                        after,
-                    },
-                )
-                .await,
+            result: api.list_tickets(filter, Page { limit, after }).await,
         },
         Effect::Stats => ApiMsg::Stats(api.stats().await),
         Effect::Caller { generation, query } => ApiMsg::Caller {

@@ -234,10 +234,27 @@ impl LocalApi {
             filter.dossier =
                 Some(crate::domain::validate::dossier_code(d).map_err(ApiError::invalid)?);
         }
+        let now = self.now();
+        let waiting_statuses = !filter.statuses.is_empty()
+            && filter.statuses.iter().all(|s| {
+                matches!(
+                    s,
+                    crate::domain::Status::Escalated | crate::domain::Status::Acknowledged
+                )
+            });
         let query = if let Some(p) = &filter.phone {
             ListQuery::Phone(p.clone())
         } else if let Some(d) = &filter.dossier {
             ListQuery::Dossier(d.clone())
+        } else if let (Some(a), true) = (&filter.assignee, filter.open_only) {
+            ListQuery::Owner(a.clone())
+        } else if filter.my_wards && waiting_statuses {
+            ListQuery::Waiting {
+                wards: self.user.wards.clone(),
+                before: filter.overdue_only.then_some(now),
+            }
+        } else if filter.by_due && filter.overdue_only {
+            ListQuery::DueBefore(now)
         } else if filter.by_due {
             ListQuery::Due
         } else if let Some(w) = filter.ward {
@@ -253,7 +270,6 @@ impl LocalApi {
         } else {
             ListQuery::All
         };
-        let now = self.now();
         let limit = page.limit.clamp(1, 1000);
         let listed = self
             .store()

@@ -183,11 +183,15 @@ mod tests {
     }
 
     #[test]
-    fn every_key_used_in_the_tui_source_exists() {
+    fn every_key_used_in_the_tui_and_cli_source_exists() {
         // Keys are written as tr(lang, "…") / trf(lang, "…"); scan the sources.
-        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/src/tui");
+        let roots = [
+            concat!(env!("CARGO_MANIFEST_DIR"), "/src/tui"),
+            concat!(env!("CARGO_MANIFEST_DIR"), "/src/cli"),
+        ];
         let mut missing = Vec::new();
-        let mut stack = vec![std::path::PathBuf::from(root)];
+        let mut stack: Vec<std::path::PathBuf> =
+            roots.iter().map(std::path::PathBuf::from).collect();
         while let Some(p) = stack.pop() {
             for e in std::fs::read_dir(&p).unwrap() {
                 let path = e.unwrap().path();

@@ -7,13 +7,28 @@ pub mod fields;
 pub mod form;
 pub mod input;
 pub mod merge;
-pub mod screens;
 
 pub use dead_letters::DeadLettersState;
 pub use dialog::{Dialog, Peek};
 pub use form::{FormMode, FormState, Prefill};
 pub use input::TextInput;
-pub use screens::*;
+// Each screen's state in a file of its own, named after the screen.
+mod caller;
+mod cursor;
+mod dashboard;
+mod detail;
+mod dossier;
+mod overlays;
+mod queues;
+mod search;
+pub use caller::{CallerRow, CallerState};
+pub use cursor::{Cursor, Focus};
+pub use dashboard::DashboardState;
+pub use detail::DetailState;
+pub use dossier::DossierState;
+pub use overlays::{HelpState, PaletteState};
+pub use queues::{Drill, QueueTab, QueuesState, SortKey};
+pub use search::{Preview, SearchState};
 
 use crate::api::BackendStatus;
 use crate::domain::{Role, Ts, User};

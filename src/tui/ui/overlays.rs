@@ -3,7 +3,7 @@
 use super::fields::draw_fields;
 use super::layout::centered;
 use super::theme::Theme;
-use super::widgets::{block, clean, fit, input_box};
+use super::widgets::{block, clean, fit, input_box, wrap_words};
 use crate::tui::i18n::tr;
 use crate::tui::state::{Confirm, Dialog, HelpState, PaletteState, State};
 use crate::tui::update::{help_rows, palette_items};
@@ -45,11 +45,15 @@ pub fn help(f: &mut Frame, area: Rect, state: &State, h: &HelpState, theme: &The
             ));
             last = Some(row.context);
         }
+        // Long descriptions go on under themselves rather than being cut.
+        let desc = wrap_words(&row.desc, w.saturating_sub(38));
+        let mut desc = desc.into_iter();
         lines.push(Line::from(vec![
             Span::styled(fit(&format!("  {}", row.keys), 18), theme.highlight()),
             Span::styled(fit(&row.label, 20), theme.label()),
-            Span::raw(fit(&row.desc, w.saturating_sub(38))),
+            Span::raw(desc.next().unwrap_or_default()),
         ]));
+        lines.extend(desc.map(|more| Line::raw(format!("{:38}{more}", ""))));
     }
     if rows.is_empty() {
         lines.push(Line::styled(tr(lang, "help.none"), theme.dim()));

@@ -35,6 +35,34 @@ pub fn fit(s: &str, width: usize) -> String {
     }
 }
 
+/// `s` in lines of at most `width` characters, broken between words (a
+/// word longer than a line is cut into pieces); at least one line.
+pub fn wrap_words(s: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in s.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        let used = line.chars().count();
+        if used > 0 && used + 1 + word.len() <= width {
+            line.push(' ');
+            line.extend(&word);
+            continue;
+        }
+        if used > 0 {
+            lines.push(std::mem::take(&mut line));
+        }
+        while word.len() > width {
+            lines.push(word.drain(..width).collect());
+        }
+        line = word.into_iter().collect();
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 pub fn block<'a>(title: &str, focused: bool, theme: &Theme) -> Block<'a> {
     let border = if focused {
         theme.focus_border()
@@ -114,4 +142,19 @@ pub fn input_text(input: &TextInput, width: usize) -> (String, u16) {
         .take(width)
         .collect();
     (shown, (before - skip) as u16)
+}
+
+#[cfg(test)]
+mod wrap_tests {
+    use super::wrap_words;
+
+    #[test]
+    fn words_wrap_at_the_width_and_long_words_are_cut() {
+        assert_eq!(
+            wrap_words("Tạm dừng về shell; fg để quay lại màn hình", 16),
+            ["Tạm dừng về", "shell; fg để", "quay lại màn", "hình"]
+        );
+        assert_eq!(wrap_words("abcdefghij xy", 4), ["abcd", "efgh", "ij", "xy"]);
+        assert_eq!(wrap_words("", 10), [""]);
+    }
 }

@@ -6,7 +6,7 @@ use crate::api::TicketFilter;
 use crate::domain::{Role, Status, Ticket};
 use crate::text::fold;
 use crate::tui::action::Action;
-use crate::tui::effect::Effect;
+use crate::tui::effect::{Effect, QUEUE_FIRST_PAGE, QUEUE_PAGE};
 use crate::tui::state::{Drill, QueueTab, SortKey, State};
 
 /// The queue tabs a role works with.
@@ -36,13 +36,23 @@ pub(crate) fn load_queue(state: &mut State) -> Vec<Effect> {
     state.queues.generation += 1;
     state.queues.loading = true;
     state.queues.next = None;
+    // A reload (a live update) fetches what was loaded, so the cursor keeps its ticket.
+    let limit = state
+        .queues
+        .tickets
+        .len()
+        .clamp(QUEUE_FIRST_PAGE, API_PAGE_MAX);
     vec![Effect::Queue {
         generation: state.queues.generation,
         tab,
         filter: queue_filter(state, tab),
         after: None,
+        limit,
     }]
 }
+
+/// The largest page the API returns.
+const API_PAGE_MAX: usize = 1000;
 
 /// Most tickets a queue holds; a longer one is cut there.
 const QUEUE_MAX: usize = 20_000;
@@ -52,7 +62,7 @@ const QUEUE_MAX: usize = 20_000;
 fn shown_as_fetched(state: &State) -> bool {
     matches!(
         state.queues.tab,
-        Some(QueueTab::Mine | QueueTab::AllOpen | QueueTab::Overdue)
+        Some(QueueTab::Mine | QueueTab::MyWards | QueueTab::AllOpen | QueueTab::Overdue)
     ) && state.queues.sort == SortKey::Due
         && !state.queues.reverse
 }
@@ -79,6 +89,7 @@ pub(crate) fn load_more(state: &mut State) -> Vec<Effect> {
         tab,
         filter: queue_filter(state, tab),
         after: Some(after),
+        limit: QUEUE_PAGE,
     }]
 }
 
@@ -99,6 +110,7 @@ fn queue_filter(state: &State, tab: QueueTab) -> TicketFilter {
             my_wards: true,
             open_only: true,
             statuses: vec![Status::Escalated, Status::Acknowledged],
+            by_due: true,
             ..Default::default()
         },
         // The whole open backlog can exceed one page: fetch the soonest due,

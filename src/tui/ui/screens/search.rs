@@ -327,7 +327,7 @@ pub fn remaining(lang: Lang, due: Ts, now: Ts) -> String {
 
 /// The index words a ticket's or dossier's second line in Vietnamese (status,
 /// kind); in English the preview's own lines say it instead.
-fn subtitle_speaks(lang: Lang, hit: &crate::search::Hit) -> bool {
+pub(crate) fn subtitle_speaks(lang: Lang, hit: &crate::search::Hit) -> bool {
     lang == Lang::Vi
         || !matches!(
             hit.kind,
