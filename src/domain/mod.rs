@@ -2,10 +2,12 @@
 //! dossiers, wards, users and roles, SLA deadlines and input validation.
 //! No IO, no async.
 
+pub mod calendar;
 pub mod change;
 pub mod dossier;
 pub mod escalation;
 pub mod event;
+pub mod lunar;
 mod masking;
 pub mod sla;
 pub mod ticket;
