@@ -4,6 +4,7 @@
 
 pub mod calendar;
 pub mod change;
+pub mod clocks;
 pub mod dossier;
 pub mod escalation;
 pub mod event;
@@ -20,10 +21,12 @@ pub mod user;
 pub mod validate;
 
 pub use change::{can_see, Change, DomainError, TicketEdit};
+pub use clocks::{clocks, ClockState, ClockView};
 pub use dossier::{Dossier, PaymentState, PortalStatus, SyncState};
 pub use escalation::{Escalation, EscalationRequest, FaultType};
 pub use event::{Event, EventKind};
-pub use sla::{Sla, SlaClock, SlaState};
+pub use policy::Policy;
+pub use sla::{Sla, SlaClass, SlaClock, SlaState};
 pub use ticket::{Caller, Channel, Kind, NewTicket, Priority, Ticket, TicketId};
 pub use time::{fixed_clock, system_clock, Clock, Ts};
 pub use transition::{Action, Status};
