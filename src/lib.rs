@@ -16,6 +16,7 @@ pub mod problems;
 pub mod reference;
 pub mod search;
 pub mod server;
+pub mod sla_files;
 pub mod store;
 pub mod sync;
 pub mod text;

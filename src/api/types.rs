@@ -11,6 +11,10 @@ pub struct TicketDetail {
     pub events: Vec<Event>,
     /// Linked dossiers found in the store (unknown codes are absent).
     pub dossiers: Vec<Dossier>,
+    /// The ticket's SLA clocks when the answer was made, under the
+    /// backend's policy (remaining time is working time).
+    #[serde(default)]
+    pub clocks: Vec<crate::domain::ClockView>,
 }
 
 /// Which tickets to list. Empty filter = every ticket the user may see.

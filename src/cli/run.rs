@@ -143,13 +143,21 @@ fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
             if let Some(k) = &g.keymap {
                 all.push(k.clone());
             }
-            match crate::tui::check_config(&all) {
-                Ok(()) => Ok(format!(
-                    "config {} and {} keymap file(s): ok",
+            let mut errors = crate::tui::check_config(&all).err().unwrap_or_default();
+            if let Err(e) = crate::sla_files::load() {
+                match e.downcast::<crate::problems::Problems>() {
+                    Ok(problems) => errors.extend(problems.0),
+                    Err(other) => errors.push(other.to_string()),
+                }
+            }
+            if errors.is_empty() {
+                Ok(format!(
+                    "config {}, SLA policy and {} keymap file(s): ok",
                     crate::paths::config_file().display(),
                     all.len()
-                )),
-                Err(errors) => Err(crate::problems::Problems(errors).into()),
+                ))
+            } else {
+                Err(crate::problems::Problems(errors).into())
             }
         }
         Command::Ticket(cmd) => {
@@ -363,6 +371,8 @@ fn info(target: &Target, json: bool) -> Result<String> {
         "config": crate::paths::config_file(),
         "credentials": target.credentials_file,
         "keymap": crate::paths::user_keymap_file(),
+        "sla_policy": crate::paths::sla_policy_file(),
+        "days_off": crate::paths::days_off_file(),
         "log": crate::paths::log_file(),
     });
     let fields = value

@@ -73,8 +73,7 @@ pub fn days_off(from: i32, to: i32, decisions: &[YearDecision]) -> (Vec<i64>, Ve
             if weekend(h) {
                 // The next weekday that is not itself a holiday or already given.
                 let mut d = h;
-                loop {
-                    let Some(next) = d.succ_opt() else { break };
+                while let Some(next) = d.succ_opt() {
                     d = next;
                     if !weekend(d) && !taken.contains(&d) && !bumped.contains(&d) {
                         bumped.insert(d);

@@ -174,9 +174,15 @@ pub async fn spawn(config: ServeConfig) -> Result<RunningHub> {
     };
     let dir = config.data_dir.clone();
     let backend = tokio::task::spawn_blocking(move || -> Result<Arc<Backend>> {
+        let policy = crate::sla_files::load()?;
         let store = open_store(&dir, false, IfMissing::Fail)?;
         let demo = store.is_demo()?;
-        Ok(Backend::new(store, crate::domain::system_clock(), demo))
+        Ok(Backend::new_under(
+            policy,
+            store,
+            crate::domain::system_clock(),
+            demo,
+        ))
     })
     .await
     .context("opening the store failed")??;

@@ -165,8 +165,21 @@ impl Store {
 
     /// Creates a ticket, or returns the one an earlier call with the same
     /// `request_id` created (`false` then). Durable when it returns.
+    /// Deadlines from the shipped SLA policy.
     pub fn create_ticket(
         &self,
+        request_id: Uuid,
+        new: &NewTicket,
+        by: &str,
+        now: Ts,
+    ) -> StoreResult<(Ticket, bool)> {
+        self.create_ticket_under(&crate::domain::Policy::shipped(), request_id, new, by, now)
+    }
+
+    /// [`Store::create_ticket`] with the deadlines of `policy`.
+    pub fn create_ticket_under(
+        &self,
+        policy: &crate::domain::Policy,
         request_id: Uuid,
         new: &NewTicket,
         by: &str,
@@ -199,7 +212,10 @@ impl Store {
                     // Never overwrite: look for the last id again.
                     return abort(StoreError::IdTaken(id.0));
                 }
-                let mut ticket = match new.clone().into_ticket(id, request_id, by, now) {
+                let mut ticket = match new
+                    .clone()
+                    .into_ticket_under(policy, id, request_id, by, now)
+                {
                     Ok(t) => t,
                     Err(errors) => return abort(StoreError::Invalid(errors)),
                 };
