@@ -125,6 +125,16 @@ pub fn ticket_detail(d: &TicketDetail, now: Ts) -> String {
             t.sla.resolve_by
         ),
     ];
+    for c in &d.clocks {
+        out.push(format!(
+            "clock       {:<18} {:<8} by {} · {} working time {}",
+            c.clock.slug(),
+            c.state.slug(),
+            c.deadline,
+            crate::domain::time::working_hours_in(c.remaining_secs.abs(), ["h", "m"]),
+            if c.remaining_secs < 0 { "over" } else { "left" }
+        ));
+    }
     if let Some(e) = &t.escalation {
         out.push(format!(
             "escalation  {} · {} · level {} · ack by {} · resolve by {}{}",

@@ -39,6 +39,20 @@ impl ClockState {
     pub fn is_alarm(self) -> bool {
         matches!(self, ClockState::Warning | ClockState::Breached)
     }
+
+    /// The ticket-level state with the same meaning (for its symbol, colour
+    /// and wording on screens).
+    pub fn as_sla_state(self) -> super::SlaState {
+        use super::SlaState;
+        match self {
+            ClockState::Running => SlaState::OnTrack,
+            ClockState::Warning => SlaState::DueSoon,
+            ClockState::Breached => SlaState::Overdue,
+            ClockState::Paused => SlaState::Paused,
+            ClockState::Met => SlaState::MetOnTime,
+            ClockState::Late => SlaState::MetLate,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

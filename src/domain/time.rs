@@ -97,6 +97,20 @@ pub fn duration_in(secs: i64, units: [&str; 3]) -> String {
     }
 }
 
+/// Working time as hours and minutes (`12h 30m`, `-45m`): a working day is
+/// not 24 hours, so days are not used. `units` are the hour and minute letters.
+pub fn working_hours_in(secs: i64, units: [&str; 2]) -> String {
+    let [hour, minute] = units;
+    let sign = if secs < 0 { "-" } else { "" };
+    let s = secs.unsigned_abs();
+    let (h, m) = (s / 3600, (s % 3600) / 60);
+    if h > 0 {
+        format!("{sign}{h}{hour} {m}{minute}")
+    } else {
+        format!("{sign}{m}{minute}")
+    }
+}
+
 /// Where "now" comes from: the system clock in the product, a fixed instant
 /// in snapshot tests.
 pub type Clock = std::sync::Arc<dyn Fn() -> Ts + Send + Sync>;

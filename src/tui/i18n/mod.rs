@@ -55,6 +55,16 @@ pub fn duration(lang: Lang, secs: i64) -> String {
     crate::domain::time::duration_in(secs, units)
 }
 
+/// Working time left or over (`3g 20p`, `-45m`): hours and minutes, as a
+/// working day is not 24 hours.
+pub fn working_duration(lang: Lang, secs: i64) -> String {
+    let units = match lang {
+        Lang::Vi => ["g", "p"],
+        Lang::En => ["h", "m"],
+    };
+    crate::domain::time::working_hours_in(secs, units)
+}
+
 /// The text for `key`; a missing key shows as itself (tests keep that from shipping).
 pub fn tr(lang: Lang, key: &str) -> &'static str {
     match catalog(lang).get(key) {
