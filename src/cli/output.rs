@@ -184,3 +184,57 @@ pub fn dossier_line(d: &Dossier, now: Ts) -> String {
         if d.is_overdue(now) { " · overdue" } else { "" }
     )
 }
+
+/// `hotline report on-time`: one row per ward, fault type or month.
+pub fn on_time(
+    stats: &crate::api::Stats,
+    by: super::args::OnTimeBy,
+    json_out: bool,
+    lang: crate::tui::i18n::Lang,
+) -> String {
+    use super::args::OnTimeBy;
+    let (key, rows): (&str, Vec<(String, usize, usize)>) = match by {
+        OnTimeBy::Ward => (
+            "ward",
+            stats
+                .on_time_by_ward
+                .iter()
+                .map(|(w, a, b)| {
+                    let name = crate::reference::ward(*w)
+                        .map(|x| format!("{} ({w})", x.full_name))
+                        .unwrap_or_else(|| w.to_string());
+                    (name, *a, *b)
+                })
+                .collect(),
+        ),
+        OnTimeBy::Fault => ("fault", stats.on_time_by_fault.clone()),
+        OnTimeBy::Month => ("month", stats.on_time_by_month.clone()),
+    };
+    if json_out {
+        let rows: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|(k, on_time, resolved)| {
+                serde_json::json!({ key: k, "on_time": on_time, "resolved": resolved })
+            })
+            .collect();
+        return json(&rows);
+    }
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|(k, on_time, resolved)| {
+            vec![
+                k.clone(),
+                on_time.to_string(),
+                resolved.to_string(),
+                (on_time * 100)
+                    .checked_div(*resolved)
+                    .map(|p| format!("{p}%"))
+                    .unwrap_or_else(|| "-".into()),
+            ]
+        })
+        .collect();
+    table(
+        &headings(lang, &[key, "on_time", "resolved", "rate"]),
+        &cells,
+    )
+}

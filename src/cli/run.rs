@@ -166,6 +166,12 @@ fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
             let now = crate::domain::Ts::now();
             rt.block_on(ticket::run(opened.api(), cmd, g.json, now, cli_lang(g)))
         }
+        Command::Report(super::args::ReportCmd::OnTime { by }) => {
+            let rt = runtime()?;
+            let opened = open_for_cli(&rt, &target, IfMissing::Fail)?;
+            let stats = rt.block_on(opened.api().stats())?;
+            Ok(output::on_time(&stats, by, g.json, cli_lang(g)))
+        }
         Command::Search { query, limit } => {
             let rt = runtime()?;
             let opened = open_for_cli(&rt, &target, IfMissing::Fail)?;
