@@ -115,9 +115,7 @@ impl OnTime {
     fn new(now: Ts) -> OnTime {
         let today = now.local_date();
         let first = (0..11).fold(today.with_day(1).unwrap_or(today), |d, _| {
-            d.pred_opt()
-                .and_then(|p| p.with_day(1))
-                .unwrap_or(d)
+            d.pred_opt().and_then(|p| p.with_day(1)).unwrap_or(d)
         });
         OnTime {
             since_30d: Ts(Ts::from_local_date(today).0 - 29 * DAY),

@@ -176,9 +176,10 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
             tr(lang, "field.fault"),
             i18n::fault_label(lang, e.fault).into(),
         ));
-        for v in views.iter().filter(|v| {
-            matches!(v.clock, SlaClock::Acknowledge | SlaClock::EscalationResolve)
-        }) {
+        for v in views
+            .iter()
+            .filter(|v| matches!(v.clock, SlaClock::Acknowledge | SlaClock::EscalationResolve))
+        {
             rl.push(clock(theme, lang, v));
         }
     } else if let Some(p) = t.sla.paused_since {
