@@ -131,7 +131,11 @@ pub fn ticket_detail(d: &TicketDetail, now: Ts) -> String {
             c.clock.slug(),
             c.state.slug(),
             c.deadline,
-            crate::domain::time::working_hours_in(c.remaining_secs.abs(), ["h", "m"]),
+            crate::domain::time::working_duration_in(
+                c.remaining_secs.abs(),
+                c.working_day_secs,
+                ["d", "h", "m"]
+            ),
             if c.remaining_secs < 0 { "over" } else { "left" }
         ));
     }

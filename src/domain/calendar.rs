@@ -201,6 +201,14 @@ impl Calendar {
         }
     }
 
+    /// Working seconds in one working day.
+    pub fn seconds_per_day(&self) -> i64 {
+        match self {
+            Calendar::Always => DAY,
+            Calendar::Office(o) => o.day_secs(),
+        }
+    }
+
     pub fn is_working(&self, t: Ts) -> bool {
         match self {
             Calendar::Always => true,

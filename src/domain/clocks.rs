@@ -62,6 +62,10 @@ pub struct ClockView {
     /// Working seconds of the clock's calendar from now (or from when the
     /// clock stopped or paused) to the deadline; negative once past it.
     pub remaining_secs: i64,
+    /// The length of one working day of the clock's calendar (86 400 on the
+    /// 24/7 hotline, 28 800 for standard office hours), to show
+    /// `remaining_secs` in working days.
+    pub working_day_secs: i64,
     pub state: ClockState,
 }
 
@@ -80,6 +84,7 @@ pub fn clocks(ticket: &Ticket, policy: &Policy, now: Ts) -> Vec<ClockView> {
             clock,
             deadline,
             remaining_secs: cal.working_between(from, deadline),
+            working_day_secs: cal.seconds_per_day(),
             state,
         };
         out.push(match stopped {

@@ -60,13 +60,6 @@ static SHIPPED: LazyLock<Arc<Policy>> = LazyLock::new(|| {
     )
 });
 
-fn seconds_per_day(cal: &Calendar) -> i64 {
-    match cal {
-        Calendar::Always => super::time::DAY,
-        Calendar::Office(o) => o.periods.iter().map(|(s, e)| e - s).sum(),
-    }
-}
-
 impl Policy {
     /// The shipped default with the shipped days off.
     pub fn shipped() -> Arc<Policy> {
@@ -211,7 +204,7 @@ impl Policy {
     /// The target in working seconds of its calendar.
     pub fn working_secs(&self, target: Target, ward: Option<WardCode>) -> i64 {
         let cal = self.calendar(target.calendar, ward);
-        target.days * seconds_per_day(cal) + target.secs
+        target.days * cal.seconds_per_day() + target.secs
     }
 
     /// `target` counted from `from` in its calendar.

@@ -97,14 +97,18 @@ pub fn duration_in(secs: i64, units: [&str; 3]) -> String {
     }
 }
 
-/// Working time as hours and minutes (`12h 30m`, `-45m`): a working day is
-/// not 24 hours, so days are not used. `units` are the hour and minute letters.
-pub fn working_hours_in(secs: i64, units: [&str; 2]) -> String {
-    let [hour, minute] = units;
+/// Working time in working days of `day_secs`, hours and minutes (`5d 0h`
+/// for five office days of 8 h, `3h 20m`, `-45m`). `units` are the day, hour
+/// and minute letters.
+pub fn working_duration_in(secs: i64, day_secs: i64, units: [&str; 3]) -> String {
+    let [day, hour, minute] = units;
     let sign = if secs < 0 { "-" } else { "" };
     let s = secs.unsigned_abs();
-    let (h, m) = (s / 3600, (s % 3600) / 60);
-    if h > 0 {
+    let per_day = day_secs.max(60).unsigned_abs();
+    let (d, h, m) = (s / per_day, (s % per_day) / 3600, (s % 3600) / 60);
+    if d > 0 {
+        format!("{sign}{d}{day} {h}{hour}")
+    } else if h > 0 {
         format!("{sign}{h}{hour} {m}{minute}")
     } else {
         format!("{sign}{m}{minute}")

@@ -55,14 +55,14 @@ pub fn duration(lang: Lang, secs: i64) -> String {
     crate::domain::time::duration_in(secs, units)
 }
 
-/// Working time left or over (`3g 20p`, `-45m`): hours and minutes, as a
-/// working day is not 24 hours.
-pub fn working_duration(lang: Lang, secs: i64) -> String {
+/// Working time left or over, in working days of `day_secs` (a ward's
+/// office day is 8 h, the hotline's 24 h), hours and minutes.
+pub fn working_duration(lang: Lang, secs: i64, day_secs: i64) -> String {
     let units = match lang {
-        Lang::Vi => ["g", "p"],
-        Lang::En => ["h", "m"],
+        Lang::Vi => ["n", "g", "p"],
+        Lang::En => ["d", "h", "m"],
     };
-    crate::domain::time::working_hours_in(secs, units)
+    crate::domain::time::working_duration_in(secs, day_secs, units)
 }
 
 /// The text for `key`; a missing key shows as itself (tests keep that from shipping).

@@ -265,18 +265,18 @@ fn clock<'a>(theme: &Theme, lang: Lang, v: &ClockView) -> Line<'a> {
         ClockState::Running | ClockState::Warning => format!(
             "{due} {symbol} {} {}",
             tr(lang, "detail.left"),
-            i18n::working_duration(lang, v.remaining_secs)
+            i18n::working_duration(lang, v.remaining_secs, v.working_day_secs)
         ),
         ClockState::Breached => format!(
             "{due} {symbol} {} {}",
             tr(lang, "detail.late_by"),
-            i18n::working_duration(lang, -v.remaining_secs)
+            i18n::working_duration(lang, -v.remaining_secs, v.working_day_secs)
         ),
         ClockState::Paused => format!(
             "{due} {symbol} {} ({} {})",
             i18n::sla_label(lang, sla),
             tr(lang, "detail.left"),
-            i18n::working_duration(lang, v.remaining_secs)
+            i18n::working_duration(lang, v.remaining_secs, v.working_day_secs)
         ),
         ClockState::Met | ClockState::Late => {
             format!("{due} {symbol} {}", i18n::sla_label(lang, sla))

@@ -137,7 +137,7 @@ fn ward_of(t: &Ticket) -> String {
 
 /// The state of the clock that matters most (see [`headline`]); a cancelled
 /// ticket has no clocks.
-fn row_sla(t: &Ticket, state: &State) -> (crate::domain::SlaState, Option<i64>) {
+fn row_sla(t: &Ticket, state: &State) -> (crate::domain::SlaState, Option<(i64, i64)>) {
     let views = crate::domain::clocks(t, &state.policy, state.now);
     match headline(&views) {
         Some(v) => (
@@ -146,7 +146,7 @@ fn row_sla(t: &Ticket, state: &State) -> (crate::domain::SlaState, Option<i64>) 
                 v.state,
                 ClockState::Running | ClockState::Warning | ClockState::Breached
             )
-            .then_some(v.remaining_secs),
+            .then_some((v.remaining_secs, v.working_day_secs)),
         ),
         None => (t.sla_state(state.now), None),
     }
@@ -156,10 +156,10 @@ fn row_sla(t: &Ticket, state: &State) -> (crate::domain::SlaState, Option<i64>) 
 /// state's word otherwise.
 fn sla_text(t: &Ticket, state: &State) -> String {
     match row_sla(t, state) {
-        (sla, Some(left)) => format!(
+        (sla, Some((left, day))) => format!(
             "{} {}",
             sla_symbol(sla),
-            i18n::working_duration(state.lang, left)
+            i18n::working_duration(state.lang, left, day)
         ),
         (sla, None) => format!("{} {}", sla_symbol(sla), i18n::sla_label(state.lang, sla)),
     }
