@@ -127,3 +127,85 @@ fn a_ticket_logged_friday_afternoon_is_due_after_monday_lunch_in_ward_time() {
     // P1 complaint: the shipped 5 working days from Friday 16:00.
     assert_eq!(t.sla.resolve_by, local("2025-08-22T16:00:00+07:00"));
 }
+
+#[test]
+fn the_on_time_report_and_ticket_clocks_come_from_the_command_line() {
+    use hotline::domain::{Role, User};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("store");
+    let (store, op) = support::store_with_operator(&data);
+    let sup = User {
+        name: "sup".into(),
+        display_name: "Supervisor".into(),
+        role: Role::Supervisor,
+        wards: vec![],
+    };
+    store.put_user(&sup).unwrap();
+    let now = Ts::now();
+    // A question answered in a minute (on time) and one logged ten days
+    // ago (P3: 24 h) answered now (late); both in Phường Bến Thành.
+    for (k, created) in [(1u128, Ts(now.0 - 120)), (2, Ts(now.0 - 10 * 86_400))] {
+        let mut n = NewTicket::new(Kind::Question, "Hỏi giờ làm việc");
+        n.ward = Some(26743);
+        let (t, _) = store
+            .create_ticket(Uuid::from_u128(k), &n, "op", created)
+            .unwrap();
+        let at = Ts(now.0 - 60);
+        store
+            .update_ticket(t.id, t.version, "op", at, |t| {
+                t.apply(
+                    &Change::Resolve {
+                        note: "Đã trả lời".into(),
+                    },
+                    &op,
+                    at,
+                )
+            })
+            .unwrap();
+    }
+    drop(store);
+    let env = dir.path();
+    let out = support::ok(
+        support::hotline(
+            &data,
+            env,
+            &[
+                "--user", "sup", "--json", "report", "on-time", "--by", "month",
+            ],
+        ),
+        "report by month",
+    );
+    let month = chrono::DateTime::from_timestamp(now.0 - 60 + 7 * 3600, 0)
+        .unwrap()
+        .format("%Y-%m")
+        .to_string();
+    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        rows,
+        serde_json::json!([{ "month": month, "on_time": 1, "resolved": 2 }])
+    );
+    let out = support::ok(
+        support::hotline(
+            &data,
+            env,
+            &["--user", "sup", "--lang", "en", "report", "on-time"],
+        ),
+        "report by ward",
+    );
+    assert_eq!(
+        out.lines()
+            .nth(1)
+            .map(|l| l.split_whitespace().collect::<Vec<_>>()),
+        Some(vec!["Phường", "Bến", "Thành", "(26743)", "1", "2", "50%"]),
+        "{out}"
+    );
+    let out = support::ok(
+        support::hotline(&data, env, &["--user", "op", "ticket", "show", "2"]),
+        "ticket show",
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("clock") && l.contains("resolution") && l.contains("late")),
+        "{out}"
+    );
+}
