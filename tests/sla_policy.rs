@@ -208,4 +208,25 @@ fn the_on_time_report_and_ticket_clocks_come_from_the_command_line() {
             .any(|l| l.starts_with("clock") && l.contains("resolution") && l.contains("late")),
         "{out}"
     );
+    // The list's SLA column: the resolved late ticket says so.
+    let out = support::ok(
+        support::hotline(
+            &data,
+            env,
+            &[
+                "--user", "op", "--lang", "en", "ticket", "list", "--status", "resolved",
+            ],
+        ),
+        "ticket list",
+    );
+    let row = out
+        .lines()
+        .find(|l| l.starts_with("PA-000002"))
+        .unwrap_or("");
+    assert!(row.trim_end().ends_with("late"), "{out}");
+    let row = out
+        .lines()
+        .find(|l| l.starts_with("PA-000001"))
+        .unwrap_or("");
+    assert!(row.trim_end().ends_with("met"), "{out}");
 }

@@ -1,7 +1,6 @@
 //! Readable tables and JSON for the CLI.
 
 use crate::api::TicketDetail;
-use crate::domain::time::human_duration;
 use crate::domain::{Dossier, Ticket, Ts};
 use crate::text::clean_line;
 use serde::Serialize;
@@ -49,7 +48,32 @@ pub fn headings(lang: crate::tui::i18n::Lang, keys: &[&str]) -> Vec<&'static str
         .collect()
 }
 
-pub fn ticket_rows(tickets: &[Ticket], now: Ts, lang: crate::tui::i18n::Lang) -> String {
+/// The SLA cell of a list row: the most urgent clock's state and the
+/// working time left (running clocks) or its state alone.
+fn sla_cell(t: &Ticket, policy: &crate::domain::Policy, now: Ts) -> String {
+    use crate::domain::ClockState::{Breached, Running, Warning};
+    let views = crate::domain::clocks(t, policy, now);
+    match crate::domain::clocks::headline(&views) {
+        Some(v) if matches!(v.state, Running | Warning | Breached) => format!(
+            "{} {}",
+            v.state.slug(),
+            crate::domain::time::working_duration_in(
+                v.remaining_secs,
+                v.working_day_secs,
+                ["d", "h", "m"]
+            )
+        ),
+        Some(v) => v.state.slug().to_string(),
+        None => t.sla_state(now).slug().to_string(),
+    }
+}
+
+pub fn ticket_rows(
+    tickets: &[Ticket],
+    policy: &crate::domain::Policy,
+    now: Ts,
+    lang: crate::tui::i18n::Lang,
+) -> String {
     let rows: Vec<Vec<String>> = tickets
         .iter()
         .map(|t| {
@@ -61,11 +85,7 @@ pub fn ticket_rows(tickets: &[Ticket], now: Ts, lang: crate::tui::i18n::Lang) ->
                 t.ward.map(|w| w.to_string()).unwrap_or_default(),
                 t.masked_phone(),
                 t.subject.clone(),
-                format!(
-                    "{} {}",
-                    t.sla_state(now).slug(),
-                    human_duration(t.due().0 - now.0)
-                ),
+                sla_cell(t, policy, now),
             ]
         })
         .collect();
