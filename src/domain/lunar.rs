@@ -208,10 +208,15 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
     }
 
-    /// Tết dates as the Government of Vietnam announced them in its
-    /// yearly holiday decisions (and as printed on Vietnamese wall calendars);
-    /// 2026 as in VNA's report of 17 October 2025 ("Tết Bính Ngọ ... mùng 1 is
-    /// Tuesday 17/2/2026"), 2023–2025 from the Ministry of Labour's notices.
+    // The expected dates are written out from sources independent of this
+    // algorithm: the Hong Kong Observatory's "Gregorian-Lunar Calendar
+    // Conversion Table" (https://www.hko.gov.hk/en/gts/time/conversion.htm),
+    // whose Chinese calendar (UTC+8) agrees with the Vietnamese one (UTC+7)
+    // on these months (none of their new moons falls between 16:00 and 17:00
+    // UTC, the only hour where the two could differ), and, for Tết 2026, the
+    // Government's holiday notice as VNA reported it on 17 October 2025
+    // (16/2/2026 is 29 tháng Chạp, 20/2 is mùng 4 Tết, so mùng 1 is 17/2).
+
     #[test]
     fn tet_falls_on_the_published_dates() {
         let published = [
@@ -229,9 +234,7 @@ mod tests {
         }
     }
 
-    /// Giỗ Tổ Hùng Vương as announced for the public holiday of each year
-    /// (2023: Saturday 29/4, moved; 2024: Thursday 18/4; 2025: Monday 7/4;
-    /// 2026: Sunday 26/4).
+    /// Lunar 10/3 from the Hong Kong Observatory's tables (see above).
     #[test]
     fn hung_kings_day_falls_on_the_published_dates() {
         assert_eq!(hung_kings(2023), Some(d(2023, 4, 29)));
@@ -241,7 +244,8 @@ mod tests {
     }
 
     /// 2023 had a leap second month (tháng 2 nhuận) starting 22/3/2023;
-    /// 2025 a leap sixth month starting 25/7/2025 (Hồ Ngọc Đức's online table).
+    /// 2025 a leap sixth month starting 25/7/2025 (Hong Kong Observatory's
+    /// tables, as above).
     #[test]
     fn leap_months_are_found() {
         let l = to_lunar(d(2023, 3, 22)).unwrap();
