@@ -18,6 +18,7 @@ pub mod reference;
 pub mod sched;
 pub mod search;
 pub mod server;
+pub mod sla_files;
 pub mod store;
 pub mod sync;
 pub mod text;

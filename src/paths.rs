@@ -64,3 +64,13 @@ pub fn data_dir(explicit: Option<&Path>, demo: bool) -> PathBuf {
         None => default_data_dir(),
     }
 }
+
+/// The SLA policy override, beside the config file.
+pub fn sla_policy_file() -> PathBuf {
+    config_file().with_file_name("sla_policy.toml")
+}
+
+/// Later years' Government days off, beside the config file.
+pub fn days_off_file() -> PathBuf {
+    config_file().with_file_name("vn_days_off.toml")
+}

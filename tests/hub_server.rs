@@ -377,6 +377,35 @@ async fn a_responder_asking_for_another_wards_ticket_gets_the_missing_tickets_an
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ticket_answer_carries_its_sla_clocks() {
+    let h = TestHub::start().await;
+    let id = h.escalated_ticket(BEN_THANH).await;
+    let (status, body) = h
+        .json("op", Method::GET, &format!("/tickets/{id}"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let clocks: Vec<(&str, &str)> = body["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["clock"].as_str().unwrap(), c["state"].as_str().unwrap()))
+        .collect();
+    // Escalating answered the citizen; the other three run.
+    assert_eq!(
+        clocks,
+        [
+            ("first-response", "met"),
+            ("resolution", "running"),
+            ("acknowledge", "running"),
+            ("escalation-resolve", "running"),
+        ]
+    );
+    // The ward's clocks count office days of 8 h, the hotline's 24 h.
+    assert_eq!(body["clocks"][1]["working_day_secs"], 86_400);
+    assert_eq!(body["clocks"][2]["working_day_secs"], 8 * 3600);
+}
+
 // ---------------------------------------------------------------------------
 // Mutations
 

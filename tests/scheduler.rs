@@ -119,19 +119,21 @@ fn raised() -> EventKind {
     }
 }
 
-/// Everything the escalated P1 ticket should have fired by T0 + 8 h, when
-/// the clock is set to each moment in turn: the ward's acknowledge warning
-/// (45 min) and breach (1 h) with the raise to level 2, the centre's
-/// acknowledge warning (1 h 45 min) and breach (2 h), then the ticket's own
-/// resolution warning (6 h) and breach (8 h).
+/// Everything the escalated P1 ticket (logged Friday 10:00, Hanoi time)
+/// should have fired by T0 + 8 h under the shipped policy, when the clock is
+/// set to each moment in turn: the ward's acknowledge warning (45 min, three
+/// quarters of its hour) and breach (1 h) with the raise to level 2, the
+/// centre's acknowledge warning (1 h 22 min 30 s: three quarters of its 30
+/// minutes) and breach (1 h 30 min), then the ticket's own resolution
+/// warning (6 h) and breach (8 h) on the 24/7 hotline calendar.
 fn whole_story() -> Vec<(i64, String, EventKind)> {
     use SlaClock::*;
     vec![
         by_hotline(45 * MIN, warning(Acknowledge)),
         by_hotline(HOUR, breach(Acknowledge)),
         by_hotline(HOUR, raised()),
-        by_hotline(HOUR + 45 * MIN, warning(Acknowledge)),
-        by_hotline(2 * HOUR, breach(Acknowledge)),
+        by_hotline(HOUR + 22 * MIN + 30, warning(Acknowledge)),
+        by_hotline(HOUR + 30 * MIN, breach(Acknowledge)),
         by_hotline(6 * HOUR, warning(Resolution)),
         by_hotline(8 * HOUR, breach(Resolution)),
     ]
@@ -157,13 +159,18 @@ fn warning_breach_and_level_two_fire_once_each_in_order() {
     let now = run.store.ticket(t.id).unwrap().unwrap();
     let e = now.escalation.as_ref().unwrap();
     assert_eq!(e.level, 2);
-    // The centre's deadlines count from the raise: 1 h and 8 h at P1.
-    assert_eq!((e.ack_by.0 - T0, e.resolve_by.0 - T0), (2 * HOUR, 9 * HOUR));
+    // The centre's deadlines count from the raise (11:00) in its office
+    // hours: 30 min to acknowledge (11:30), 4 h to resolve across the lunch
+    // break (11:00-11:30, then 13:00-16:30).
+    assert_eq!(
+        (e.ack_by.0 - T0, e.resolve_by.0 - T0),
+        (HOUR + 30 * MIN, 6 * HOUR + 30 * MIN)
+    );
     // Each fired alarm was a change of its own.
     assert_eq!(now.version, t.version + 2);
     assert_eq!(now.updated_by, "hotline");
 
-    for offset in [HOUR + 45 * MIN, 2 * HOUR, 6 * HOUR, 8 * HOUR] {
+    for offset in [HOUR + 22 * MIN + 30, HOUR + 30 * MIN, 6 * HOUR, 8 * HOUR] {
         run.at(&clock, offset);
     }
     assert_eq!(run.fired(t.id), story);
@@ -193,17 +200,14 @@ fn a_restart_in_the_middle_neither_repeats_nor_misses_anything() {
     // Down across the centre's two moments; they fire on start, in order.
     let run = start(dir.path(), &clock);
     assert_eq!(run.fired(t.id), story[..3], "nothing again on reopening");
-    run.at(&clock, HOUR + 45 * MIN);
+    run.at(&clock, HOUR + 22 * MIN + 30);
     assert_eq!(run.fired(t.id), story[..4]);
     run.stop();
 
-    clock.set(Ts(T0 + 2 * HOUR + 10 * MIN));
+    clock.set(Ts(T0 + HOUR + 40 * MIN));
     let run = start(dir.path(), &clock);
     let mut want = story[..4].to_vec();
-    want.push(by_hotline(
-        2 * HOUR + 10 * MIN,
-        breach(SlaClock::Acknowledge),
-    ));
+    want.push(by_hotline(HOUR + 40 * MIN, breach(SlaClock::Acknowledge)));
     assert_eq!(
         run.fired(t.id),
         want,
@@ -485,4 +489,39 @@ fn a_damaged_ticket_does_not_hold_up_the_alarms_after_it() {
     }
     let store = Store::open(dir.path()).expect("opens with a damaged ticket");
     assert_eq!(store.pending_alarms().unwrap(), vec![]);
+}
+
+/// Warning moments follow the policy in effect: a new threshold rebuilds
+/// the index once, and the shipped policy brings it back.
+#[test]
+fn a_policy_with_another_threshold_moves_the_waiting_warnings() {
+    use hotline::domain::Policy;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let t = log_fault(&store, T0);
+    let first_response_warning = |store: &Store| {
+        store
+            .pending_alarms()
+            .unwrap()
+            .into_iter()
+            .find(|a| {
+                a.ticket == t.id && a.clock == SlaClock::FirstResponse && a.stage == Stage::Warning
+            })
+            .map(|a| a.at.0 - T0)
+    };
+    // P1 fault: first response within 1 h on the 24/7 hotline.
+    assert_eq!(first_response_warning(&store), Some(45 * MIN));
+    let half = Policy::from_texts(
+        &[
+            ("sla_policy.toml", include_str!("../data/sla_policy.toml")),
+            ("half.toml", "warning_percent = 50\n"),
+        ],
+        &[],
+    )
+    .unwrap();
+    store.set_policy(std::sync::Arc::new(half)).unwrap();
+    assert_eq!(first_response_warning(&store), Some(30 * MIN));
+    drop(store);
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(first_response_warning(&store), Some(45 * MIN));
 }

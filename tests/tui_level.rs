@@ -56,7 +56,10 @@ fn a_ticket_still_at_the_ward_shows_no_level_row() {
     let mut d = driver(&w, "ut.benthanh", Lang::En, true, (160, 45));
     open_detail(&mut d, TicketId(1));
     let screen = d.render();
-    assert!(screen.contains("Ack by"), "the escalation is drawn");
+    assert!(
+        screen.contains("Acknowledge: "),
+        "the escalation is drawn:\n{screen}"
+    );
     assert!(!screen.contains("city digital-transformation"), "{screen}");
 }
 

@@ -3,6 +3,7 @@
 use super::Stats;
 use crate::domain::time::DAY;
 use crate::domain::{Status, Ticket, Ts};
+use chrono::Datelike;
 use std::collections::BTreeMap;
 
 pub fn compute_stats(tickets: &[Ticket], now: Ts) -> Stats {
@@ -16,6 +17,7 @@ pub fn compute_stats(tickets: &[Ticket], now: Ts) -> Stats {
     let first_day = window(30);
     let mut overdue_total = 0;
     let mut open_top_level = 0;
+    let mut on_time = OnTime::new(now);
     for t in tickets {
         if t.is_open() {
             *open_by_status.entry(t.status).or_default() += 1;
@@ -44,6 +46,7 @@ pub fn compute_stats(tickets: &[Ticket], now: Ts) -> Stats {
                 }
             }
         }
+        on_time.add(t, now);
         if t.created_at >= first_day && t.created_at <= now {
             let day = ((t.created_at.0 - first_day.0) / DAY) as usize;
             if let Some(slot) = per_day.get_mut(day) {
@@ -91,8 +94,82 @@ pub fn compute_stats(tickets: &[Ticket], now: Ts) -> Stats {
             })
             .collect(),
         breaches_by_fault,
+        on_time_by_ward: worst_first(on_time.by_ward),
+        on_time_by_fault: worst_first(on_time.by_fault),
+        on_time_by_month: on_time
+            .by_month
+            .into_iter()
+            .map(|(k, (a, b))| (k, a, b))
+            .collect(),
         total_tickets: tickets.len(),
         overdue_tickets: overdue_total,
         open_top_level,
     }
+}
+
+/// The on-time rate as the city reports it: resolved by the deadline, out of
+/// all resolved (cancelled tickets have no verdict). Waiting on the citizen
+/// is excluded because it extends the stored deadline.
+struct OnTime {
+    since_30d: Ts,
+    first_month: String,
+    by_ward: BTreeMap<u32, (usize, usize)>,
+    by_fault: BTreeMap<String, (usize, usize)>,
+    by_month: BTreeMap<String, (usize, usize)>,
+}
+
+impl OnTime {
+    fn new(now: Ts) -> OnTime {
+        let today = now.local_date();
+        let first = (0..11).fold(today.with_day(1).unwrap_or(today), |d, _| {
+            d.pred_opt().and_then(|p| p.with_day(1)).unwrap_or(d)
+        });
+        OnTime {
+            since_30d: Ts(Ts::from_local_date(today).0 - 29 * DAY),
+            first_month: first.format("%Y-%m").to_string(),
+            by_ward: BTreeMap::new(),
+            by_fault: BTreeMap::new(),
+            by_month: BTreeMap::new(),
+        }
+    }
+
+    fn add(&mut self, t: &Ticket, now: Ts) {
+        let Some(resolved) = t.sla.resolved_at else {
+            return;
+        };
+        if t.status == Status::Cancelled || resolved > now {
+            return;
+        }
+        let hit = usize::from(resolved <= t.sla.resolve_by);
+        let count = |slot: &mut (usize, usize)| {
+            slot.0 += hit;
+            slot.1 += 1;
+        };
+        let month = resolved.local_date().format("%Y-%m").to_string();
+        if month >= self.first_month {
+            count(self.by_month.entry(month).or_default());
+        }
+        if resolved < self.since_30d {
+            return;
+        }
+        let ward = t.escalation.as_ref().map(|e| e.ward).or(t.ward);
+        if let Some(w) = ward {
+            count(self.by_ward.entry(w).or_default());
+        }
+        if let Some(e) = &t.escalation {
+            count(self.by_fault.entry(e.fault.slug().to_string()).or_default());
+        }
+    }
+}
+
+/// Lowest on-time share first (then most resolved, then key).
+fn worst_first<K: Ord + Clone>(map: BTreeMap<K, (usize, usize)>) -> Vec<(K, usize, usize)> {
+    let mut rows: Vec<(K, usize, usize)> = map.into_iter().map(|(k, (a, b))| (k, a, b)).collect();
+    rows.sort_by(|x, y| {
+        (x.1 * y.2)
+            .cmp(&(y.1 * x.2))
+            .then(y.2.cmp(&x.2))
+            .then(x.0.cmp(&y.0))
+    });
+    rows
 }

@@ -11,6 +11,10 @@ pub struct TicketDetail {
     pub events: Vec<Event>,
     /// Linked dossiers found in the store (unknown codes are absent).
     pub dossiers: Vec<Dossier>,
+    /// The ticket's SLA clocks when the answer was made, under the
+    /// backend's policy (remaining time is working time).
+    #[serde(default)]
+    pub clocks: Vec<crate::domain::ClockView>,
 }
 
 /// Which tickets to list. Empty filter = every ticket the user may see.
@@ -106,6 +110,17 @@ pub struct Stats {
     pub new_per_day: Vec<(String, usize)>,
     /// Late escalations (acknowledged or resolved late, or overdue now) per fault type.
     pub breaches_by_fault: Vec<(String, usize)>,
+    /// The on-time rate as the city reports it: tickets resolved by their
+    /// deadline (time waiting on the citizen excluded, as it extends the
+    /// deadline) out of those resolved, as (key, on time, resolved). Per ward
+    /// and per fault type (escalated tickets) over the last 30 days, worst
+    /// rate first; per month (`2025-08`) over the last 12, oldest first.
+    #[serde(default)]
+    pub on_time_by_ward: Vec<(WardCode, usize, usize)>,
+    #[serde(default)]
+    pub on_time_by_fault: Vec<(String, usize, usize)>,
+    #[serde(default)]
+    pub on_time_by_month: Vec<(String, usize, usize)>,
     pub total_tickets: usize,
     pub open_tickets: usize,
     pub overdue_tickets: usize,

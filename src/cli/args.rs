@@ -72,6 +72,9 @@ pub enum Command {
     /// Notifications that gave up after their last attempt (supervisors, admins).
     #[command(subcommand)]
     Notify(NotifyCmd),
+    /// Supervisors' reports.
+    #[command(subcommand)]
+    Report(ReportCmd),
     /// Search dossiers, tickets, wards and procedures, as the TUI does.
     Search {
         /// Words and filters (ward:CODE status:SLUG kind:SLUG overdue open mine from:DATE to:DATE).
@@ -368,4 +371,22 @@ pub struct EscalateArgs {
     pub note: Option<String>,
     #[command(flatten)]
     pub v: Version,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCmd {
+    /// The on-time rate as the city reports it: tickets resolved by their
+    /// deadline (time waiting on the citizen excluded) out of those resolved.
+    /// By ward or fault type over the last 30 days, by month over the last 12.
+    OnTime {
+        #[arg(long, value_enum, default_value = "ward")]
+        by: OnTimeBy,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum OnTimeBy {
+    Ward,
+    Fault,
+    Month,
 }

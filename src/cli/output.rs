@@ -49,7 +49,28 @@ pub fn headings(lang: Lang, keys: &[&str]) -> Vec<&'static str> {
         .collect()
 }
 
-pub fn ticket_rows(tickets: &[Ticket], now: Ts, lang: Lang) -> String {
+/// The SLA cell of a list row: the most urgent clock's state and the
+/// working time left (running clocks), or its state alone.
+fn sla_cell(t: &Ticket, policy: &crate::domain::Policy, now: Ts, lang: Lang) -> String {
+    use crate::domain::ClockState::{Breached, Running, Warning};
+    let views = crate::domain::clocks(t, policy, now);
+    match crate::domain::clocks::headline(&views) {
+        Some(v) if matches!(v.state, Running | Warning | Breached) => format!(
+            "{} {}",
+            i18n::sla_label(lang, v.state.as_sla_state()),
+            i18n::working_duration(lang, v.remaining_secs, v.working_day_secs)
+        ),
+        Some(v) => i18n::sla_label(lang, v.state.as_sla_state()).to_string(),
+        None => i18n::sla_label(lang, t.sla_state(now)).to_string(),
+    }
+}
+
+pub fn ticket_rows(
+    tickets: &[Ticket],
+    policy: &crate::domain::Policy,
+    now: Ts,
+    lang: Lang,
+) -> String {
     let rows: Vec<Vec<String>> = tickets
         .iter()
         .map(|t| {
@@ -61,11 +82,7 @@ pub fn ticket_rows(tickets: &[Ticket], now: Ts, lang: Lang) -> String {
                 t.ward.map(|w| w.to_string()).unwrap_or_default(),
                 t.masked_phone(),
                 t.subject.clone(),
-                format!(
-                    "{} {}",
-                    i18n::sla_label(lang, t.sla_state(now)),
-                    i18n::duration(lang, t.due().0 - now.0)
-                ),
+                sla_cell(t, policy, now, lang),
             ]
         })
         .collect();
@@ -143,6 +160,26 @@ pub fn ticket_detail(d: &TicketDetail, now: Ts, lang: Lang) -> String {
             ),
         ),
     ];
+    for c in &d.clocks {
+        let left = i18n::working_duration(lang, c.remaining_secs.abs(), c.working_day_secs);
+        let left = if c.remaining_secs < 0 {
+            trf("cli.show.over", &[&left])
+        } else {
+            trf("cli.show.left", &[&left])
+        };
+        fields.push((
+            "clock",
+            trf(
+                "cli.show.clock_value",
+                &[
+                    i18n::clock_label(lang, c.clock),
+                    i18n::sla_label(lang, c.state.as_sla_state()),
+                    &c.deadline.to_string(),
+                    &left,
+                ],
+            ),
+        ));
+    }
     if let Some(e) = &t.escalation {
         let mut value = trf(
             "cli.show.escalation_value",
@@ -227,5 +264,59 @@ pub fn dossier_line(d: &Dossier, now: Ts, lang: Lang) -> String {
     format!(
         "{} · {} · {status} · {sync}{overdue}",
         d.code, d.procedure_name
+    )
+}
+
+/// `hotline report on-time`: one row per ward, fault type or month.
+pub fn on_time(
+    stats: &crate::api::Stats,
+    by: super::args::OnTimeBy,
+    json_out: bool,
+    lang: crate::tui::i18n::Lang,
+) -> String {
+    use super::args::OnTimeBy;
+    let (key, rows): (&str, Vec<(String, usize, usize)>) = match by {
+        OnTimeBy::Ward => (
+            "ward",
+            stats
+                .on_time_by_ward
+                .iter()
+                .map(|(w, a, b)| {
+                    let name = crate::reference::ward(*w)
+                        .map(|x| format!("{} ({w})", x.full_name))
+                        .unwrap_or_else(|| w.to_string());
+                    (name, *a, *b)
+                })
+                .collect(),
+        ),
+        OnTimeBy::Fault => ("fault", stats.on_time_by_fault.clone()),
+        OnTimeBy::Month => ("month", stats.on_time_by_month.clone()),
+    };
+    if json_out {
+        let rows: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|(k, on_time, resolved)| {
+                serde_json::json!({ key: k, "on_time": on_time, "resolved": resolved })
+            })
+            .collect();
+        return json(&rows);
+    }
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|(k, on_time, resolved)| {
+            vec![
+                k.clone(),
+                on_time.to_string(),
+                resolved.to_string(),
+                (on_time * 100)
+                    .checked_div(*resolved)
+                    .map(|p| format!("{p}%"))
+                    .unwrap_or_else(|| "-".into()),
+            ]
+        })
+        .collect();
+    table(
+        &headings(lang, &[key, "on_time", "resolved", "rate"]),
+        &cells,
     )
 }

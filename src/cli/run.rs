@@ -153,10 +153,13 @@ fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
             if let Some(warning) = crate::notify::contacts::permission_warning(&contacts_file) {
                 report::print_warning(&warning);
             }
-            let mut errors = match crate::tui::check_config(&all) {
-                Ok(()) => Vec::new(),
-                Err(errors) => errors,
-            };
+            let mut errors = crate::tui::check_config(&all).err().unwrap_or_default();
+            if let Err(e) = crate::sla_files::load() {
+                match e.downcast::<crate::problems::Problems>() {
+                    Ok(problems) => errors.extend(problems.0),
+                    Err(other) => errors.push(other.to_string()),
+                }
+            }
             let contacts = crate::notify::Contacts::load(&contacts_file);
             if let Err(problems) = &contacts {
                 errors.extend(problems.0.iter().cloned());
@@ -180,6 +183,12 @@ fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
             let opened = open_for_cli(&rt, &target, IfMissing::Fail)?;
             let now = crate::domain::Ts::now();
             rt.block_on(ticket::run(opened.api(), cmd, g.json, now, lang))
+        }
+        Command::Report(super::args::ReportCmd::OnTime { by }) => {
+            let rt = runtime()?;
+            let opened = open_for_cli(&rt, &target, IfMissing::Fail)?;
+            let stats = rt.block_on(opened.api().stats())?;
+            Ok(output::on_time(&stats, by, g.json, lang))
         }
         Command::Search { query, limit } => {
             let rt = runtime()?;
@@ -454,6 +463,8 @@ fn info(target: &Target, json: bool) -> Result<String> {
         "credentials": target.credentials_file,
         "keymap": crate::paths::user_keymap_file(),
         "contacts": crate::paths::contacts_file(),
+        "sla_policy": crate::paths::sla_policy_file(),
+        "days_off": crate::paths::days_off_file(),
         "log": crate::paths::log_file(),
     });
     let fields = value

@@ -275,7 +275,10 @@ async fn list(
     if json {
         return Ok(output::json(&page));
     }
-    let mut out = output::ticket_rows(&page.tickets, now, lang);
+    // The clocks under this machine's configured policy (already checked
+    // when the command started).
+    let policy = crate::sla_files::load()?;
+    let mut out = output::ticket_rows(&page.tickets, &policy, now, lang);
     if let Some(next) = page.next {
         out.push('\n');
         out.push_str(&i18n::trf(lang, "cli.more", &[&next]));

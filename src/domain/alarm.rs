@@ -3,9 +3,9 @@
 //! and what firing one does to the ticket. Pure: the store keeps the alarms
 //! in a time-ordered index, the scheduler fires them.
 
-use super::escalation::Escalation;
 use super::event::EventKind;
-use super::sla::{self, SlaClock};
+use super::policy::Policy;
+use super::sla::SlaClock;
 use super::ticket::Ticket;
 use super::transition::Status;
 use super::Ts;
@@ -67,51 +67,22 @@ pub struct Alarm {
     pub run: Ts,
 }
 
-/// The warning moment of a window. The one place the threshold is decided:
-/// three quarters of the window in plain time until the SLA policy (working
-/// time, per-ward thresholds) takes over.
-pub fn warning_at(_clock: SlaClock, start: Ts, deadline: Ts) -> Ts {
-    if deadline <= start {
-        return deadline;
-    }
-    Ts(start.0 + (deadline.0 - start.0) * 3 / 4)
-}
-
-/// The acknowledge and resolve deadlines of the city centre when a level-1
-/// escalation is raised at `raised_at`. The one place they are decided
-/// until the SLA policy takes over.
-pub fn top_level_deadlines(e: &Escalation, raised_at: Ts) -> (Ts, Ts) {
-    let (ack, resolve) = sla::escalation_hours(e.severity);
-    (raised_at.plus_hours(ack), raised_at.plus_hours(resolve))
-}
-
-/// Where an escalation clock's window began: the escalation, or, at the top
-/// level, the moment the level was raised (the inverse of
-/// [`top_level_deadlines`]; an escalation made at level 2 directly gives
-/// the same moment).
-fn escalation_window_start(e: &Escalation, clock: SlaClock) -> Ts {
-    if e.level < TOP_LEVEL {
-        return e.escalated_at;
-    }
-    let (ack, resolve) = sla::escalation_hours(e.severity);
-    let deadline = match clock {
-        SlaClock::Acknowledge => e.ack_by.plus_hours(-ack),
-        _ => e.resolve_by.plus_hours(-resolve),
-    };
-    deadline.max(e.escalated_at)
-}
-
 /// Every alarm of `t` as it stands, fired or not. A closed, cancelled or
 /// paused (waiting on the citizen) ticket has none; a clock whose work is
 /// done has none.
-pub fn alarms(t: &Ticket) -> Vec<Alarm> {
+///
+/// The warning moment is the policy's share of the window in the clock's
+/// working time; an escalation's window starts at `escalated_at`, which a
+/// raise to the next level moves to the moment of the raise.
+pub fn alarms(t: &Ticket, policy: &Policy) -> Vec<Alarm> {
     let mut out = Vec::new();
     if !t.is_open() || t.sla.paused_since.is_some() {
         return out;
     }
     let mut both = |clock: SlaClock, level: u8, run: Ts, start: Ts, deadline: Ts| {
+        let (calendar, _) = policy.clock_calendar(t, clock);
         for (stage, at) in [
-            (Stage::Warning, warning_at(clock, start, deadline)),
+            (Stage::Warning, policy.warning_at(calendar, start, deadline)),
             (Stage::Breach, deadline),
         ] {
             out.push(Alarm {
@@ -140,17 +111,18 @@ pub fn alarms(t: &Ticket) -> Vec<Alarm> {
             _ => None,
         };
         if let Some((clock, deadline)) = running {
-            let start = escalation_window_start(e, clock);
-            both(clock, e.level, e.escalated_at, start, deadline);
+            both(clock, e.level, e.escalated_at, e.escalated_at, deadline);
         }
     }
     out
 }
 
 /// Fires `alarm` on `t` at `now`: the timeline entries it makes, and for an
-/// unacknowledged level-1 escalation the raise to the city centre with its
-/// deadlines. Bumps the version like any change.
-pub fn fire(t: &mut Ticket, alarm: &Alarm, now: Ts, by: &str) -> Vec<EventKind> {
+/// unacknowledged level-1 escalation the raise to the city centre with the
+/// policy's level-2 deadlines, counted from now (the level's window starts
+/// now: `escalated_at` moves here; the timeline keeps the first escalation).
+/// Bumps the version like any change.
+pub fn fire(t: &mut Ticket, alarm: &Alarm, now: Ts, by: &str, policy: &Policy) -> Vec<EventKind> {
     let mut events = Vec::new();
     match alarm.stage {
         Stage::Warning => events.push(EventKind::SlaWarning { clock: alarm.clock }),
@@ -159,7 +131,9 @@ pub fn fire(t: &mut Ticket, alarm: &Alarm, now: Ts, by: &str) -> Vec<EventKind> 
     if alarm.stage == Stage::Breach && alarm.clock == SlaClock::Acknowledge {
         if let Some(e) = t.escalation.as_mut().filter(|e| e.level < TOP_LEVEL) {
             let from = e.level;
-            (e.ack_by, e.resolve_by) = top_level_deadlines(e, now);
+            (e.ack_by, e.resolve_by) =
+                policy.escalation_deadlines(TOP_LEVEL, e.severity, e.ward, now);
+            e.escalated_at = now;
             e.level = TOP_LEVEL;
             events.push(EventKind::LevelRaised {
                 from,
@@ -185,7 +159,7 @@ pub fn level_reason(events: &[super::Event]) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::escalation::FaultType;
+    use crate::domain::escalation::{Escalation, FaultType};
     use crate::domain::ticket::{Kind, NewTicket, Priority, TicketId};
     use crate::domain::time::HOUR;
     use uuid::Uuid;
@@ -214,6 +188,32 @@ mod tests {
             acknowledged_at: None,
             acknowledged_by: None,
         });
+    }
+
+    /// The shipped policy with every escalation counted around the clock,
+    /// so the moments below are plain sums.
+    fn policy() -> Policy {
+        let all_day = "[escalation.level1]\nack_calendar = \"hotline\"\nresolve_calendar = \"hotline\"\n\
+                       [escalation.level2]\nack_calendar = \"hotline\"\nresolve_calendar = \"hotline\"\n";
+        Policy::from_texts(
+            &[
+                (
+                    "sla_policy.toml",
+                    include_str!("../../data/sla_policy.toml"),
+                ),
+                ("test.toml", all_day),
+            ],
+            &[],
+        )
+        .unwrap()
+    }
+
+    fn alarms(t: &Ticket) -> Vec<Alarm> {
+        super::alarms(t, &policy())
+    }
+
+    fn fire(t: &mut Ticket, alarm: &Alarm, now: Ts, by: &str) -> Vec<EventKind> {
+        super::fire(t, alarm, now, by, &policy())
     }
 
     fn moments(t: &Ticket) -> Vec<(i64, SlaClock, Stage, u8)> {
@@ -287,12 +287,14 @@ mod tests {
         );
         let e = t.escalation.as_ref().unwrap();
         assert_eq!(e.level, 2);
-        // P2 at the centre: 2 h to acknowledge, 24 h to resolve, from the raise.
-        assert_eq!(e.ack_by, Ts(5 * HOUR + 5));
-        assert_eq!(e.resolve_by, Ts(27 * HOUR + 5));
+        // P2 at the centre (shipped policy): 1 h to acknowledge, 16 h to
+        // resolve, from the raise, which starts the level's window.
+        assert_eq!(e.ack_by, Ts(4 * HOUR + 5));
+        assert_eq!(e.resolve_by, Ts(19 * HOUR + 5));
+        assert_eq!(e.escalated_at, Ts(3 * HOUR + 5));
         assert_eq!(t.version, version + 1);
         assert_eq!(t.updated_by, "hotline");
-        // Level 2 runs its own acknowledge clock: window raise .. +2 h.
+        // Level 2 runs its own acknowledge clock: window raise .. +1 h.
         let top: Vec<_> = alarms(&t)
             .into_iter()
             .filter(|a| a.clock == SlaClock::Acknowledge)
@@ -300,7 +302,7 @@ mod tests {
             .collect();
         assert_eq!(
             top,
-            vec![(Ts(4 * HOUR + 30 * 60 + 5), 2), (Ts(5 * HOUR + 5), 2)]
+            vec![(Ts(3 * HOUR + 45 * 60 + 5), 2), (Ts(4 * HOUR + 5), 2)]
         );
         // A level-2 breach raises nothing further.
         let mut again = t.clone();

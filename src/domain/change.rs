@@ -3,7 +3,7 @@
 
 use super::escalation::{Escalation, EscalationRequest};
 use super::event::EventKind;
-use super::sla;
+use super::policy::Policy;
 use super::ticket::{Channel, Kind, Priority, Ticket, TicketId};
 use super::transition::{next_status, Action, Status, TransitionError};
 use super::user::{Role, User};
@@ -123,16 +123,28 @@ fn optional_note(field: &str, note: &Option<String>) -> Result<Option<String>, V
 }
 
 impl Ticket {
-    /// Applies `change` by `actor` at `now`, returning the timeline entries it
-    /// produced. On error the ticket is unchanged.
+    /// Applies `change` by `actor` at `now` under the shipped SLA policy.
     pub fn apply(
         &mut self,
         change: &Change,
         actor: &User,
         now: Ts,
     ) -> Result<Vec<EventKind>, DomainError> {
+        self.apply_under(&Policy::shipped(), change, actor, now)
+    }
+
+    /// Applies `change` by `actor` at `now`, with deadlines from `policy`,
+    /// returning the timeline entries it produced. On error the ticket is
+    /// unchanged.
+    pub fn apply_under(
+        &mut self,
+        policy: &Policy,
+        change: &Change,
+        actor: &User,
+        now: Ts,
+    ) -> Result<Vec<EventKind>, DomainError> {
         let mut next = self.clone();
-        let events = next.apply_inner(change, actor, now)?;
+        let events = next.apply_inner(policy, change, actor, now)?;
         next.version += 1;
         next.updated_at = now;
         next.updated_by = actor.name.clone();
@@ -142,12 +154,13 @@ impl Ticket {
 
     fn apply_inner(
         &mut self,
+        policy: &Policy,
         change: &Change,
         actor: &User,
         now: Ts,
     ) -> Result<Vec<EventKind>, DomainError> {
         if let Some(action) = change.action() {
-            return self.transition(action, change, actor, now);
+            return self.transition(policy, action, change, actor, now);
         }
         let works = matches!(actor.role, Role::Operator | Role::Supervisor);
         match change {
@@ -209,7 +222,7 @@ impl Ticket {
                         self.status
                     )));
                 }
-                let fields = self.edit(edit)?;
+                let fields = self.edit(policy, edit)?;
                 if fields.is_empty() {
                     return Err(ValidationError::new("edit", "nothing to change").into());
                 }
@@ -219,7 +232,7 @@ impl Ticket {
         }
     }
 
-    fn edit(&mut self, e: &TicketEdit) -> Result<Vec<String>, ValidationError> {
+    fn edit(&mut self, policy: &Policy, e: &TicketEdit) -> Result<Vec<String>, ValidationError> {
         let mut fields = Vec::new();
         if let Some(s) = &e.subject {
             self.subject = validate::line("subject", s, validate::MAX_SUBJECT, true)?;
@@ -274,16 +287,18 @@ impl Ticket {
                 validate::dossier_codes(codes).map_err(|mut errors| errors.remove(0))?;
             fields.push("dossiers".into());
         }
-        // New kind or priority: the deadlines are those of the new class,
-        // counted from when the ticket was logged (waits still added).
-        if e.kind.is_some() || e.priority.is_some() {
-            self.sla.retarget(self.kind, self.priority, self.created_at);
+        // New kind, priority or ward (whose office hours may differ): the
+        // deadlines are those of the new class, counted from when the ticket
+        // was logged (waits still added).
+        if e.kind.is_some() || e.priority.is_some() || e.ward.is_some() {
+            self.sla.retarget(policy, self.sla_class(), self.created_at);
         }
         Ok(fields)
     }
 
     fn transition(
         &mut self,
+        policy: &Policy,
         action: Action,
         change: &Change,
         actor: &User,
@@ -314,7 +329,7 @@ impl Ticket {
             _ => None,
         };
         if from == Status::WaitingOnCitizen {
-            self.sla.resume(now);
+            self.sla.resume(policy, self.sla_class(), now);
         }
         match change {
             Change::Wait { .. } => self.sla.pause(now),
@@ -326,7 +341,8 @@ impl Ticket {
                     )
                     .into());
                 }
-                let (ack, resolve) = sla::escalation_hours(req.severity);
+                let (ack_by, resolve_by) =
+                    policy.escalation_deadlines(req.level, req.severity, req.ward, now);
                 self.escalation = Some(Escalation {
                     ward: req.ward,
                     fault: req.fault,
@@ -334,8 +350,8 @@ impl Ticket {
                     severity: req.severity,
                     escalated_at: now,
                     escalated_by: actor.name.clone(),
-                    ack_by: now.plus_hours(ack),
-                    resolve_by: now.plus_hours(resolve),
+                    ack_by,
+                    resolve_by,
                     acknowledged_at: None,
                     acknowledged_by: None,
                 });
@@ -449,8 +465,12 @@ mod tests {
             ..Default::default()
         };
         let ev = t.apply(&Change::Edit(edit), &op, Ts(800)).unwrap();
-        // A P1 complaint: at least 48 h, from the start, plus the wait.
-        assert_eq!(t.sla.resolve_by, Ts(48 * 3600 + 600));
+        // A complaint: 5 working days of the ward's office hours from the
+        // start, plus the 600 s waited. Ts(0) is Thursday 1970-01-01 07:00 in
+        // HCMC; the office opens at 07:30, so Thu, Fri, Mon, Tue, Wed are
+        // the five days (ending Wed 17:00) and the wait runs into Thursday
+        // 1970-01-08 07:40, i.e. 7 days + 40 minutes after Ts(0).
+        assert_eq!(t.sla.resolve_by, Ts(7 * 86_400 + 40 * 60));
         assert_eq!(t.kind, Kind::Complaint);
         assert_eq!(t.channel, crate::domain::Channel::Zalo);
         assert_eq!(t.caller.cccd.as_deref(), Some("079123456789"));

@@ -165,6 +165,8 @@ pub struct Escalation {
     /// 1: ward team; 2: city digital-transformation centre.
     pub level: u8,
     pub severity: Priority,
+    /// When the current level began: the escalation, or the raise to the
+    /// next level (the timeline keeps both).
     pub escalated_at: Ts,
     pub escalated_by: String,
     pub ack_by: Ts,

@@ -1,7 +1,8 @@
 //! Tickets: what the hotline logs for every call or portal report.
 
 use super::escalation::Escalation;
-use super::sla::{Sla, SlaState};
+use super::policy::Policy;
+use super::sla::{Sla, SlaClass, SlaState};
 use super::transition::Status;
 use super::validate::{self, Phone, ValidationError};
 use super::{Ts, WardCode};
@@ -144,6 +145,15 @@ impl Ticket {
         self.status.is_open()
     }
 
+    /// What the ticket's own deadlines depend on.
+    pub fn sla_class(&self) -> SlaClass {
+        SlaClass {
+            kind: self.kind,
+            priority: self.priority,
+            ward: self.ward,
+        }
+    }
+
     /// Who has the ticket now: its assignee; otherwise, while the operators
     /// work it (not escalated to a ward, not closed), whoever logged it. The
     /// "mine" queue and the detail view both read this.
@@ -260,6 +270,18 @@ impl NewTicket {
         by: &str,
         now: Ts,
     ) -> Result<Ticket, Vec<ValidationError>> {
+        self.into_ticket_under(&Policy::shipped(), id, request_id, by, now)
+    }
+
+    /// [`NewTicket::into_ticket`] with the deadlines of `policy`.
+    pub fn into_ticket_under(
+        self,
+        policy: &Policy,
+        id: TicketId,
+        request_id: Uuid,
+        by: &str,
+        now: Ts,
+    ) -> Result<Ticket, Vec<ValidationError>> {
         let mut errors = Vec::new();
         let mut ok = |r: Result<String, ValidationError>| match r {
             Ok(v) => v,
@@ -336,7 +358,15 @@ impl NewTicket {
             status: Status::New,
             assignee: None,
             escalation: None,
-            sla: Sla::new(self.kind, self.priority, now),
+            sla: Sla::new(
+                policy,
+                SlaClass {
+                    kind: self.kind,
+                    priority: self.priority,
+                    ward: self.ward,
+                },
+                now,
+            ),
             parent: self.parent,
             merged_into: None,
             created_at: now,

@@ -97,6 +97,24 @@ pub fn duration_in(secs: i64, units: [&str; 3]) -> String {
     }
 }
 
+/// Working time in working days of `day_secs`, hours and minutes (`5d 0h`
+/// for five office days of 8 h, `3h 20m`, `-45m`). `units` are the day, hour
+/// and minute letters.
+pub fn working_duration_in(secs: i64, day_secs: i64, units: [&str; 3]) -> String {
+    let [day, hour, minute] = units;
+    let sign = if secs < 0 { "-" } else { "" };
+    let s = secs.unsigned_abs();
+    let per_day = day_secs.max(60).unsigned_abs();
+    let (d, h, m) = (s / per_day, (s % per_day) / 3600, (s % 3600) / 60);
+    if d > 0 {
+        format!("{sign}{d}{day} {h}{hour}")
+    } else if h > 0 {
+        format!("{sign}{h}{hour} {m}{minute}")
+    } else {
+        format!("{sign}{m}{minute}")
+    }
+}
+
 /// Where "now" comes from: the system clock in the product, a fixed instant
 /// in snapshot tests.
 pub type Clock = std::sync::Arc<dyn Fn() -> Ts + Send + Sync>;

@@ -195,9 +195,10 @@ pub async fn spawn(config: ServeConfig) -> Result<RunningHub> {
         tracing::warn!("{warning}");
     }
     let backend = tokio::task::spawn_blocking(move || -> Result<Arc<Backend>> {
+        let policy = crate::sla_files::load()?;
         let store = open_store(&dir, false, IfMissing::Fail)?;
         let demo = store.is_demo()?;
-        let backend = Backend::new(store, crate::domain::system_clock(), demo);
+        let backend = Backend::new_under(policy, store, crate::domain::system_clock(), demo);
         // Demo tickets never reach a real ward team.
         if !demo {
             backend.notify.configure(&backend.store, contacts);

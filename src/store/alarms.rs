@@ -18,13 +18,20 @@ use super::tickets::{
 };
 use super::{corrupt, Store, StoreError, StoreResult};
 use crate::domain::alarm::{self, clock_code, clock_from_code, Alarm, Stage};
+use crate::domain::Policy;
 use crate::domain::{Event, SlaClock, Ticket, TicketId, Ts};
 use sled::transaction::TransactionalTree;
 use sled::Transactional;
-use std::sync::{Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
+/// Meta key: the fingerprint of the policy the index was built under.
 const BUILT_KEY: &str = "alarm_index";
+
+fn policy_fingerprint(policy: &Policy) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(format!("{policy:?}").as_bytes()).into()
+}
 
 /// Wakes whoever waits for the alarm index to change (the scheduler).
 #[derive(Default)]
@@ -112,13 +119,14 @@ fn is_fired(fired: &TransactionalTree, id: TicketId, a: &Alarm) -> TxResult<bool
 pub(super) fn write_alarms(
     index: &TransactionalTree,
     fired: &TransactionalTree,
+    policy: &Policy,
     old: Option<&Ticket>,
     t: &Ticket,
 ) -> TxResult<()> {
-    for a in old.map(alarm::alarms).unwrap_or_default() {
+    for a in old.map(|o| alarm::alarms(o, policy)).unwrap_or_default() {
         index.remove(alarm_key(t.id, &a))?;
     }
-    for a in alarm::alarms(t) {
+    for a in alarm::alarms(t, policy) {
         if !is_fired(fired, t.id, &a)? {
             index.insert(alarm_key(t.id, &a), &[] as &[u8])?;
         }
@@ -179,6 +187,7 @@ impl Store {
                 return Ok(None);
             }
             let planner = self.outbox_planner();
+            let policy = self.policy();
             let notified = std::cell::Cell::new(0);
             let attempt = {
                 let _gate = self.write_gate();
@@ -192,7 +201,7 @@ impl Store {
                         return Ok(Attempt::Again);
                     };
                     let mut live = None;
-                    for a in alarm::alarms(&old) {
+                    for a in alarm::alarms(&old, &policy) {
                         if due.matches(&a) && !is_fired(&v[T_FIRED], old.id, &a)? {
                             live = Some(a);
                         }
@@ -202,10 +211,10 @@ impl Store {
                         return Ok(Attempt::Again);
                     };
                     let mut t = old.clone();
-                    let kinds = alarm::fire(&mut t, &a, now, by);
+                    let kinds = alarm::fire(&mut t, &a, now, by, &policy);
                     let events = stamp(&mut t, kinds, by, now);
                     v[T_FIRED].insert(fired_key(t.id, &a), &i64_key(a.run.0))?;
-                    write_ticket(v, Some(&old), &t, &events)?;
+                    write_ticket(v, &policy, Some(&old), &t, &events)?;
                     notified.set(notify(v, planner.as_deref(), Some(&old), &t, &events)?);
                     Ok(Attempt::Fired(Box::new(FiredAlarm {
                         ticket: t,
@@ -241,6 +250,7 @@ impl Store {
     /// demo's made-up history is not replayed as a burst of alarms.
     pub fn settle_alarms_due_by(&self, at: Ts) -> StoreResult<u64> {
         let end = concat(&[&i64_key(at.0.saturating_add(1))]);
+        let policy = self.policy();
         let mut n = 0;
         let _gate = self.write_gate();
         for key in self.by_alarm.range(..end).keys() {
@@ -251,7 +261,7 @@ impl Store {
                 continue;
             };
             let tx = (&self.by_alarm, &self.alarms_fired).transaction(|(index, fired)| {
-                for a in alarm::alarms(&t).iter().filter(|a| due.matches(a)) {
+                for a in alarm::alarms(&t, &policy).iter().filter(|a| due.matches(a)) {
                     fired.insert(fired_key(t.id, a), &i64_key(a.run.0))?;
                 }
                 index.remove(&key)?;
@@ -263,13 +273,34 @@ impl Store {
         Ok(n)
     }
 
-    /// Builds the index of a store written before it existed.
+    /// The SLA policy alarm moments are computed under (the shipped one
+    /// until [`Store::set_policy`]).
+    pub fn policy(&self) -> Arc<Policy> {
+        self.policy
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Computes alarms under `policy` from now on, and rebuilds the index
+    /// when it was built under another policy (warning moments move with
+    /// the threshold and the calendars).
+    pub fn set_policy(&self, policy: Arc<Policy>) -> StoreResult<()> {
+        *self.policy.write().unwrap_or_else(|e| e.into_inner()) = policy;
+        self.ensure_alarm_index()
+    }
+
+    /// Builds the index of a store written before it existed, or under
+    /// another policy.
     pub(super) fn ensure_alarm_index(&self) -> StoreResult<()> {
-        if self.meta.get(BUILT_KEY)?.is_some() {
+        let policy = self.policy();
+        let fingerprint = policy_fingerprint(&policy);
+        if self.meta.get(BUILT_KEY)?.as_deref() == Some(&fingerprint[..]) {
             return Ok(());
         }
         let _gate = self.write_gate();
         let had_tickets = !self.tickets.is_empty();
+        self.by_alarm.clear()?;
         for t in self.all_tickets() {
             // A damaged ticket has no alarms; it must not keep the store shut.
             let t = match t {
@@ -281,7 +312,7 @@ impl Store {
                 Err(e) => return Err(e),
             };
             let tx = (&self.by_alarm, &self.alarms_fired).transaction(|(index, fired)| {
-                for a in alarm::alarms(&t) {
+                for a in alarm::alarms(&t, &policy) {
                     if !is_fired(fired, t.id, &a)? {
                         index.insert(alarm_key(t.id, &a), &[] as &[u8])?;
                     }
@@ -290,7 +321,7 @@ impl Store {
             });
             untx(tx)?;
         }
-        self.meta.insert(BUILT_KEY, &[1u8])?;
+        self.meta.insert(BUILT_KEY, &fingerprint[..])?;
         if had_tickets {
             tracing::info!("built the alarm index of {}", self.path.display());
             self.flush()?;

@@ -100,6 +100,8 @@ pub struct Store {
     alarms_fired: Tree,
     /// Rung after every ticket write: the scheduler looks again.
     alarm_bell: Arc<Doorbell>,
+    /// The SLA policy alarm moments are computed under.
+    policy: Arc<std::sync::RwLock<Arc<crate::domain::Policy>>>,
     /// Notifications to send, and those that gave up (see outbox.rs).
     outbox: Tree,
     outbox_dead: Tree,
@@ -198,6 +200,7 @@ impl Store {
             by_alarm: tree("by_alarm")?,
             alarms_fired: tree("alarms_fired")?,
             alarm_bell: Arc::default(),
+            policy: Arc::new(std::sync::RwLock::new(crate::domain::Policy::shipped())),
             outbox: tree("outbox")?,
             outbox_dead: tree("outbox_dead")?,
             outbox_hooks: Arc::default(),

@@ -118,6 +118,7 @@ fn event_key(id: TicketId, seq: u32) -> Vec<u8> {
 
 pub(super) fn write_ticket(
     v: &[TransactionalTree],
+    policy: &crate::domain::Policy,
     old: Option<&Ticket>,
     t: &Ticket,
     events: &[Event],
@@ -130,7 +131,7 @@ pub(super) fn write_ticket(
     for e in new_entries.iter().filter(|e| !old_entries.contains(e)) {
         v[e.0].insert(e.1.as_slice(), &[] as &[u8])?;
     }
-    super::alarms::write_alarms(&v[T_ALARM], &v[T_FIRED], old, t)?;
+    super::alarms::write_alarms(&v[T_ALARM], &v[T_FIRED], policy, old, t)?;
     v[T_TICKETS].insert(&u64_key(t.id.0), encode(t))?;
     for ev in events {
         v[T_EVENTS].insert(event_key(t.id, ev.seq), encode(ev))?;
@@ -246,6 +247,7 @@ impl Store {
 
     /// Creates a ticket, or returns the one an earlier call with the same
     /// `request_id` created (`false` then). Durable when it returns.
+    /// Deadlines from the shipped SLA policy.
     pub fn create_ticket(
         &self,
         request_id: Uuid,
@@ -253,8 +255,21 @@ impl Store {
         by: &str,
         now: Ts,
     ) -> StoreResult<(Ticket, bool)> {
+        self.create_ticket_under(&crate::domain::Policy::shipped(), request_id, new, by, now)
+    }
+
+    /// [`Store::create_ticket`] with the deadlines of `policy`.
+    pub fn create_ticket_under(
+        &self,
+        policy: &crate::domain::Policy,
+        request_id: Uuid,
+        new: &NewTicket,
+        by: &str,
+        now: Ts,
+    ) -> StoreResult<(Ticket, bool)> {
         let _gate = self.write_gate();
         let trees = self.write_trees();
+        let alarm_policy = self.policy();
         let planner = self.outbox_planner();
         let notified = std::cell::Cell::new(0);
         let mut taken = 0;
@@ -282,12 +297,15 @@ impl Store {
                     // Never overwrite: look for the last id again.
                     return abort(StoreError::IdTaken(id.0));
                 }
-                let mut ticket = match new.clone().into_ticket(id, request_id, by, now) {
+                let mut ticket = match new
+                    .clone()
+                    .into_ticket_under(policy, id, request_id, by, now)
+                {
                     Ok(t) => t,
                     Err(errors) => return abort(StoreError::Invalid(errors)),
                 };
                 let events = stamp(&mut ticket, vec![EventKind::Created], by, now);
-                write_ticket(v, None, &ticket, &events)?;
+                write_ticket(v, &alarm_policy, None, &ticket, &events)?;
                 notified.set(notify(v, planner.as_deref(), None, &ticket, &events)?);
                 v[T_REQUESTS].insert(request_id.as_bytes(), &u64_key(id.0))?;
                 v[T_META].insert("tickets", &u64_key(id.0))?;
@@ -333,6 +351,7 @@ impl Store {
     {
         let _gate = self.write_gate();
         let trees = self.write_trees();
+        let alarm_policy = self.policy();
         let planner = self.outbox_planner();
         let notified = std::cell::Cell::new(0);
         let ticket = untx(trees[..].transaction(|v| {
@@ -348,7 +367,7 @@ impl Store {
                 Err(e) => return abort(StoreError::Domain(e)),
             };
             let events = stamp(&mut t, kinds, by, now);
-            write_ticket(v, Some(&old), &t, &events)?;
+            write_ticket(v, &alarm_policy, Some(&old), &t, &events)?;
             notified.set(notify(v, planner.as_deref(), Some(&old), &t, &events)?);
             Ok(t)
         }))?;
@@ -365,9 +384,10 @@ impl Store {
     pub fn put_ticket_with_events(&self, ticket: &Ticket, events: &[Event]) -> StoreResult<()> {
         let _gate = self.write_gate();
         let trees = self.write_trees();
+        let alarm_policy = self.policy();
         untx(trees[..].transaction(|v| {
             let old = read_ticket(&v[T_TICKETS], ticket.id)?;
-            write_ticket(v, old.as_ref(), ticket, events)?;
+            write_ticket(v, &alarm_policy, old.as_ref(), ticket, events)?;
             v[T_REQUESTS].insert(ticket.request_id.as_bytes(), &u64_key(ticket.id.0))?;
             let last = v[T_META]
                 .get("tickets")?

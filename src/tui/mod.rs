@@ -72,11 +72,9 @@ pub fn initial_state(opts: &TuiOptions) -> anyhow::Result<state::State> {
         can_switch_user: opts.demo && opts.switch_user.is_some(),
         bell: opts.bell,
     };
-    Ok(state::State::new(
-        settings,
-        Arc::new(keymap),
-        (opts.clock)(),
-    ))
+    let mut state = state::State::new(settings, Arc::new(keymap), (opts.clock)());
+    state.policy = crate::sla_files::load()?;
+    Ok(state)
 }
 
 /// Runs the TUI until the user quits. Blocking; see the module docs for the

@@ -11,7 +11,7 @@ use super::{
     SearchResults, Stats, TicketDetail, TicketFilter, TicketPage,
 };
 use crate::domain::{
-    can_see, Change, Clock, Dossier, NewTicket, Phone, Role, Ticket, TicketId, Ts, User,
+    can_see, Change, Clock, Dossier, NewTicket, Phone, Policy, Role, Ticket, TicketId, Ts, User,
 };
 use crate::store::{ListQuery, Store};
 use crate::text::escape_controls;
@@ -30,6 +30,8 @@ pub struct Backend {
     pub live: super::live::LiveFeed,
     /// Contacts and, in the hub and the single-desk TUI, the sender.
     pub notify: crate::notify::Notifier,
+    /// Deadlines of new and changed tickets, clocks in answers.
+    pub policy: Arc<Policy>,
 }
 
 impl Backend {
@@ -43,6 +45,14 @@ impl Backend {
     /// As [`Backend::new`], building the search index only when a search
     /// first needs it (shell commands).
     pub fn lazy(store: Store, clock: Clock, demo: bool) -> Arc<Backend> {
+        Backend::lazy_under(Policy::shipped(), store, clock, demo)
+    }
+
+    /// As [`Backend::lazy`], with the SLA policy deadlines are computed under.
+    pub fn lazy_under(policy: Arc<Policy>, store: Store, clock: Clock, demo: bool) -> Arc<Backend> {
+        if let Err(e) = store.set_policy(policy.clone()) {
+            tracing::error!("the alarm index was not rebuilt for the SLA policy: {e}");
+        }
         let search = SearchService::lazy(store.clone(), clock.clone());
         Arc::new(Backend {
             store,
@@ -51,6 +61,7 @@ impl Backend {
             search,
             live: super::live::LiveFeed::new(),
             notify: Default::default(),
+            policy,
         })
     }
 
@@ -64,6 +75,13 @@ impl Backend {
             }
         });
         self.notify.start(&self.store, Some(tell))
+    }
+
+    /// As [`Backend::new`], with the SLA policy deadlines are computed under.
+    pub fn new_under(policy: Arc<Policy>, store: Store, clock: Clock, demo: bool) -> Arc<Backend> {
+        let backend = Backend::lazy_under(policy, store, clock, demo);
+        backend.search.ensure_started();
+        backend
     }
 
     /// Imports a dossier export into the store and the live search index.
@@ -127,9 +145,13 @@ impl LocalApi {
         let api = self.clone();
         blocking(move || {
             let now = api.now();
-            let (ticket, created) =
-                api.store()
-                    .create_ticket(request_id, &new, &api.user.name, now)?;
+            let (ticket, created) = api.store().create_ticket_under(
+                &api.backend.policy,
+                request_id,
+                &new,
+                &api.user.name,
+                now,
+            )?;
             if created {
                 api.backend.search.ticket_changed(&ticket);
                 api.backend.live.publish(&ticket);
@@ -361,10 +383,12 @@ impl HotlineApi for LocalApi {
                     dossiers.push(d);
                 }
             }
+            let clocks = crate::domain::clocks(&ticket, &api.backend.policy, api.now());
             Ok(TicketDetail {
                 ticket,
                 events,
                 dossiers,
+                clocks,
             })
         })
         .await
@@ -420,7 +444,7 @@ impl HotlineApi for LocalApi {
                             "not your ticket".into(),
                         ));
                     }
-                    t.apply(&change, &user, now)
+                    t.apply_under(&api.backend.policy, &change, &user, now)
                 })?;
             api.backend.search.ticket_changed(&ticket);
             api.backend.live.publish(&ticket);

@@ -117,11 +117,13 @@ impl LocalApi {
         if_missing: IfMissing,
         announce: bool,
     ) -> Result<LocalApi> {
+        // A bad policy file is refused before the store is touched.
+        let policy = crate::sla_files::load()?;
         let store = open_store_noting(data_dir, demo, if_missing, announce)?;
         let user = resolve_user(&store, user, demo)?;
         let contacts = crate::notify::load_contacts()?;
         // The index is built when a search first asks (the TUI asks at once).
-        let backend = Backend::lazy(store, clock, demo);
+        let backend = Backend::lazy_under(policy, store, clock, demo);
         // Demo tickets never reach a real ward team.
         if !demo {
             backend.notify.configure(&backend.store, contacts);

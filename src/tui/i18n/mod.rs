@@ -55,6 +55,16 @@ pub fn duration(lang: Lang, secs: i64) -> String {
     crate::domain::time::duration_in(secs, units)
 }
 
+/// Working time left or over, in working days of `day_secs` (a ward's
+/// office day is 8 h, the hotline's 24 h), hours and minutes.
+pub fn working_duration(lang: Lang, secs: i64, day_secs: i64) -> String {
+    let units = match lang {
+        Lang::Vi => ["n", "g", "p"],
+        Lang::En => ["d", "h", "m"],
+    };
+    crate::domain::time::working_duration_in(secs, day_secs, units)
+}
+
 /// The text for `key`; a missing key shows as itself (tests keep that from shipping).
 pub fn tr(lang: Lang, key: &str) -> &'static str {
     match catalog(lang).get(key) {

@@ -134,6 +134,9 @@ pub struct State {
     pub switch_targets: Vec<String>,
     /// Live updates: the link and what arrived unseen.
     pub live: LiveState,
+    /// The SLA policy the clocks in lists are shown under (this machine's
+    /// configured one; the hub's answers for one ticket carry its own).
+    pub policy: Arc<crate::domain::Policy>,
 }
 
 /// What live updates left for the screen.
@@ -184,6 +187,7 @@ impl State {
                 bell_enabled: settings.bell,
                 ..LiveState::default()
             },
+            policy: crate::domain::Policy::shipped(),
         }
     }
 

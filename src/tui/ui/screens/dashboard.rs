@@ -1,5 +1,6 @@
-//! Supervisor dashboard: open by status, overdue by ward (top 10), on-time rates,
-//! new tickets per day, breaches by fault type.
+//! Supervisor dashboard: open by status, overdue by ward (top 10, with each
+//! ward's 30-day on-time rate), on-time rates (by period and month), new
+//! tickets per day, breaches by fault type (with each one's on-time rate).
 
 use crate::domain::FaultType;
 use crate::tui::i18n::{self, tr, trf};
@@ -26,6 +27,14 @@ fn rate(p: (usize, usize)) -> String {
         Some(pct) => format!("{pct:>3}% ({}/{})", p.0, p.1),
         None => "—".into(),
     }
+}
+
+/// `92%`: the 30-day on-time share beside a ward's or fault type's count.
+fn share(on_time: usize, resolved: usize) -> String {
+    (on_time * 100)
+        .checked_div(resolved)
+        .map(|p| format!("{p}%"))
+        .unwrap_or_else(|| "—".into())
 }
 
 /// What a drill-down queue shows, as its tab says it.
@@ -159,11 +168,20 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
         .take(10)
         .zip(&names)
         .map(|((w, n), name)| {
+            let pct = s
+                .on_time_by_ward
+                .iter()
+                .find(|x| x.0 == *w)
+                .map(|x| share(x.1, x.2));
             Line::from(vec![
                 Span::styled(fit(name, lw + 1), row_style(Drill::Ward(*w))),
                 Span::styled(format!("{n:>4} "), theme.error()),
                 Span::styled(
-                    bar(*n, max, (inner.width as usize).saturating_sub(lw + 7)),
+                    format!("{:>4} ", pct.unwrap_or_else(|| "—".into())),
+                    theme.label(),
+                ),
+                Span::styled(
+                    bar(*n, max, (inner.width as usize).saturating_sub(lw + 12)),
                     theme.error(),
                 ),
             ])
@@ -204,6 +222,19 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
         Span::styled(fit(tr(lang, "dash.total"), lw), theme.label()),
         Span::raw(s.total_tickets.to_string()),
     ]));
+    // The latest months that fit, as the city reports them.
+    let room = (inner.height as usize).saturating_sub(lines.len() + 2);
+    if room > 0 && !s.on_time_by_month.is_empty() {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(tr(lang, "dash.by_month"), theme.label()));
+        let skip = s.on_time_by_month.len().saturating_sub(room);
+        for (month, on_time, resolved) in s.on_time_by_month.iter().skip(skip) {
+            lines.push(Line::from(vec![
+                Span::styled(fit(&clean(month), lw), theme.base()),
+                Span::raw(rate((*on_time, *resolved))),
+            ]));
+        }
+    }
     f.render_widget(Paragraph::new(lines), inner);
 
     let [left, right] =
@@ -266,11 +297,20 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
                 Some(x) => row_style(Drill::Fault(x)),
                 None => theme.base(),
             };
+            let pct = s
+                .on_time_by_fault
+                .iter()
+                .find(|x| &x.0 == fault)
+                .map(|x| share(x.1, x.2));
             Line::from(vec![
                 Span::styled(fit(label, lw + 1), style),
                 Span::styled(format!("{n:>4} "), theme.error()),
                 Span::styled(
-                    bar(*n, max, (inner.width as usize).saturating_sub(lw + 8)),
+                    format!("{:>4} ", pct.unwrap_or_else(|| "—".into())),
+                    theme.label(),
+                ),
+                Span::styled(
+                    bar(*n, max, (inner.width as usize).saturating_sub(lw + 13)),
                     theme.error(),
                 ),
             ])

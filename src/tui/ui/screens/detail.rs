@@ -1,9 +1,8 @@
 //! Ticket detail: every field (phone and CCCD unmasked here only), SLA clocks,
 //! linked dossiers, the timeline and the actions the role may take.
 
-use super::search::remaining;
 use crate::api::TicketDetail;
-use crate::domain::{EventKind, Ts};
+use crate::domain::{ClockState, ClockView, EventKind, SlaClock, Ts};
 use crate::tui::action::Action;
 use crate::tui::i18n::{self, tr, Lang};
 use crate::tui::keymap::Context;
@@ -40,7 +39,10 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
     let t = &detail.ticket;
     let [head, fields, rest, acts] = split(state, detail, body);
 
-    let sla = t.sla_state(state.now);
+    let views = crate::domain::clocks(t, &state.policy, state.now);
+    let sla = crate::domain::clocks::headline(&views)
+        .map(|v| v.state.as_sla_state())
+        .unwrap_or_else(|| t.sla_state(state.now));
     f.render_widget(
         Paragraph::new(Line::from(vec![
             Span::styled(format!("{} ", t.id), theme.title()),
@@ -131,15 +133,15 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
                 tr(lang, "detail.no_verdict")
             ),
         ));
-    } else {
-        rl.push(clock(
-            theme,
-            lang,
-            tr(lang, "detail.resolve_by"),
-            t.sla.resolve_by,
-            t.sla.resolved_at,
-            state.now,
-        ));
+    }
+    // A first response made in time needs no line of its own.
+    let shown = |v: &&ClockView| {
+        !(v.clock == SlaClock::FirstResponse && v.state == ClockState::Met)
+            && v.clock != SlaClock::Acknowledge
+            && v.clock != SlaClock::EscalationResolve
+    };
+    for v in views.iter().filter(shown) {
+        rl.push(clock(theme, lang, v));
     }
     if let Some(other) = t.merged_into {
         let subject = match &d.duplicate_subject {
@@ -174,14 +176,12 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
             tr(lang, "field.fault"),
             i18n::fault_label(lang, e.fault).into(),
         ));
-        rl.push(clock(
-            theme,
-            lang,
-            tr(lang, "detail.ack_by"),
-            e.ack_by,
-            e.acknowledged_at,
-            state.now,
-        ));
+        for v in views
+            .iter()
+            .filter(|v| matches!(v.clock, SlaClock::Acknowledge | SlaClock::EscalationResolve))
+        {
+            rl.push(clock(theme, lang, v));
+        }
         // Level 1 is every escalation's start; a raised one says where and why.
         if e.level > 1 {
             rl.push(kv(
@@ -271,39 +271,41 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
     }
 }
 
-fn clock<'a>(
-    theme: &Theme,
-    lang: Lang,
-    label: &str,
-    due: Ts,
-    done: Option<Ts>,
-    now: Ts,
-) -> Line<'a> {
-    let (text, style) = match done {
-        Some(at) if at <= due => (format!("{} ✓ {}", dm(due), dm(at)), theme.ok()),
-        Some(at) => (format!("{} ✗ {}", dm(due), dm(at)), theme.error()),
-        None if now > due => (
-            format!(
-                "{} ‼ {} {}",
-                dm(due),
-                tr(lang, "detail.late_by"),
-                remaining(lang, now, due)
-            ),
-            theme.error(),
+/// One SLA clock: its deadline and the working time left, or how it ended.
+fn clock<'a>(theme: &Theme, lang: Lang, v: &ClockView) -> Line<'a> {
+    let sla = v.state.as_sla_state();
+    let due = dm(v.deadline);
+    let symbol = sla_symbol(sla);
+    let text = match v.state {
+        ClockState::Running | ClockState::Warning => format!(
+            "{due} {symbol} {} {}",
+            tr(lang, "detail.left"),
+            i18n::working_duration(lang, v.remaining_secs, v.working_day_secs)
         ),
-        None => (
-            format!(
-                "{} ({} {})",
-                dm(due),
-                tr(lang, "detail.left"),
-                remaining(lang, due, now)
-            ),
-            theme.base(),
+        ClockState::Breached => format!(
+            "{due} {symbol} {} {}",
+            tr(lang, "detail.late_by"),
+            i18n::working_duration(lang, -v.remaining_secs, v.working_day_secs)
         ),
+        ClockState::Paused => format!(
+            "{due} {symbol} {} ({} {})",
+            i18n::sla_label(lang, sla),
+            tr(lang, "detail.left"),
+            i18n::working_duration(lang, v.remaining_secs, v.working_day_secs)
+        ),
+        ClockState::Met | ClockState::Late => {
+            format!("{due} {symbol} {}", i18n::sla_label(lang, sla))
+        }
     };
+    let label = i18n::clock_label(lang, v.clock);
+    let mut chars = label.chars();
+    let label: String = chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
     Line::from(vec![
         Span::styled(format!("{label}: "), theme.label()),
-        Span::styled(text, style),
+        Span::styled(text, theme.sla(sla)),
     ])
 }
 
@@ -322,7 +324,7 @@ fn split(state: &State, detail: &TicketDetail, body: Rect) -> [Rect; 4] {
         .is_some_and(|e| e.level > 1);
     Layout::vertical([
         Constraint::Length(1),
-        Constraint::Length(if raised { 11 } else { 9 }),
+        Constraint::Length(if raised { 12 } else { 10 }),
         Constraint::Min(3),
         Constraint::Length(action_rows),
     ])

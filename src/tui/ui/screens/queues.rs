@@ -1,8 +1,8 @@
 //! Queues: my tickets, my wards' escalations, all open, overdue. Each row shows
 //! age, time left and the SLA state as colour and symbol.
 
-use super::search::remaining;
-use crate::domain::Ticket;
+use crate::domain::clocks::headline;
+use crate::domain::{ClockState, Ticket};
 use crate::tui::i18n::{self, tr, trf, Lang};
 use crate::tui::refdata::ward_label;
 use crate::tui::state::State;
@@ -135,16 +135,33 @@ fn ward_of(t: &Ticket) -> String {
     )
 }
 
+/// The state of the clock that matters most (see [`headline`]); a cancelled
+/// ticket has no clocks.
+fn row_sla(t: &Ticket, state: &State) -> (crate::domain::SlaState, Option<(i64, i64)>) {
+    let views = crate::domain::clocks(t, &state.policy, state.now);
+    match headline(&views) {
+        Some(v) => (
+            v.state.as_sla_state(),
+            matches!(
+                v.state,
+                ClockState::Running | ClockState::Warning | ClockState::Breached
+            )
+            .then_some((v.remaining_secs, v.working_day_secs)),
+        ),
+        None => (t.sla_state(state.now), None),
+    }
+}
+
+/// Symbol and working time left (negative: over) for running clocks, the
+/// state's word otherwise.
 fn sla_text(t: &Ticket, state: &State) -> String {
-    let sla = t.sla_state(state.now);
-    if t.is_open() && sla != crate::domain::SlaState::Paused {
-        format!(
+    match row_sla(t, state) {
+        (sla, Some((left, day))) => format!(
             "{} {}",
             sla_symbol(sla),
-            remaining(state.lang, t.due(), state.now)
-        )
-    } else {
-        format!("{} {}", sla_symbol(sla), i18n::sla_label(state.lang, sla))
+            i18n::working_duration(state.lang, left, day)
+        ),
+        (sla, None) => format!("{} {}", sla_symbol(sla), i18n::sla_label(state.lang, sla)),
     }
 }
 
@@ -222,7 +239,7 @@ impl Columns {
 
     fn row<'a>(&self, t: &Ticket, selected: bool, state: &State, theme: &Theme) -> Line<'a> {
         let lang = state.lang;
-        let sla = t.sla_state(state.now);
+        let (sla, _) = row_sla(t, state);
         let base = if selected {
             theme.selected()
         } else {
