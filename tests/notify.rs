@@ -624,7 +624,8 @@ fn a_bad_contacts_file_is_refused_with_file_and_line_by_check_config_commands_an
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&contacts, std::fs::Permissions::from_mode(0o644)).unwrap();
-        let out = run(&["check-config"]);
+        // The answer in English; the CLI speaks Vietnamese unless told.
+        let out = run(&["--lang", "en", "check-config"]);
         assert!(out.status.success());
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
