@@ -3,6 +3,8 @@
 //! Signatures are checked with an HMAC-SHA256 built here from SHA-256
 //! (RFC 2104), not with the code under test.
 
+mod tui_common;
+
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -17,6 +19,7 @@ use serde_json::{json, Value};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use tui_common::pty::{Term, CTRL_C};
 use uuid::Uuid;
 
 const BEN_THANH: u32 = 26743;
@@ -621,6 +624,7 @@ fn a_bad_contacts_file_is_refused_with_file_and_line_by_check_config_commands_an
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&contacts, std::fs::Permissions::from_mode(0o644)).unwrap();
+        // The answer in English; the CLI speaks Vietnamese unless told.
         let out = run(&["--lang", "en", "check-config"]);
         assert!(out.status.success());
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -1006,8 +1010,6 @@ async fn a_backup_carries_waiting_notifications_and_dead_letters() {
 /// binary in a pseudo-terminal delivers what a one-shot change left waiting.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_single_desk_tui_process_sends_the_outbox() {
-    use portable_pty::{native_pty_system, CommandBuilder, PtySize};
-    use std::io::{Read, Write};
     let rx = Receiver::start(&[]).await;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("store");
@@ -1027,57 +1029,19 @@ async fn the_single_desk_tui_process_sends_the_outbox() {
         escalated_ticket_at(&store, 1, now);
         assert_eq!(store.outbox_counts(), (1, 0));
     }
-    let pair = native_pty_system()
-        .openpty(PtySize {
-            rows: 24,
-            cols: 80,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_hotline"));
-    cmd.args(["--data", data.to_str().unwrap(), "--user", "op"]);
-    cmd.env("HOTLINE_CONFIG", dir.path().join("config.toml"));
-    cmd.env("HOTLINE_CONTACTS", &contacts_file);
-    cmd.env("HOTLINE_LOG", dir.path().join("tui.log"));
-    cmd.env("TERM", "xterm-256color");
-    cmd.env("NO_COLOR", "1");
-    let mut child = pair.slave.spawn_command(cmd).unwrap();
-    drop(pair.slave);
-    let mut reader = pair.master.try_clone_reader().unwrap();
-    let writer = Arc::new(Mutex::new(pair.master.take_writer().unwrap()));
-    let answer = writer.clone();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 8192];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            // Answer cursor-position queries as a terminal would.
-            if buf[..n].windows(4).any(|w| w == b"\x1b[6n") {
-                let mut w = answer.lock().unwrap();
-                let _ = w.write_all(b"\x1b[1;1R");
-                let _ = w.flush();
-            }
-        }
-    });
+    let mut tui = Term::command()
+        .args(["--data", data.to_str().unwrap(), "--user", "op"])
+        .env("HOTLINE_CONFIG", dir.path().join("config.toml"))
+        .env("HOTLINE_CONTACTS", &contacts_file)
+        .env("HOTLINE_LOG", dir.path().join("tui.log"))
+        .size(80, 24)
+        .start();
     until("the TUI's delivery", Duration::from_secs(30), || {
         rx.accepted().len() == 1
     })
     .await;
-    {
-        let mut w = writer.lock().unwrap();
-        w.write_all(b"\x03").unwrap();
-        w.flush().unwrap();
-    }
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > Duration::from_secs(10) {
-            let _ = child.kill();
-            panic!("the TUI did not quit");
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    tui.send(CTRL_C);
+    tui.wait_status();
     assert_signed(&rx.accepted()[0], SECRET);
     let store = Store::open(&data).unwrap();
     assert_eq!(store.outbox_counts(), (0, 0));

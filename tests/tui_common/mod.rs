@@ -1,6 +1,9 @@
 //! A small, fixed store for TUI tests: three users, a few dossiers and tickets,
-//! all at a fixed clock, opened through the real `LocalApi`.
+//! all at a fixed clock, opened through the real `LocalApi`; and, in `pty`,
+//! the real binary in a pseudo-terminal.
 #![allow(dead_code)]
+
+pub mod pty;
 
 use hotline::api::{Backend, HotlineApi, LocalApi};
 use hotline::domain::{
