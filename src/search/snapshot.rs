@@ -5,13 +5,16 @@
 //!
 //! ```text
 //! magic "HOTLINE-SEARCH-IX" · format version u32 · stamp (generation, marks, counters: u64)
-//! documents · text arena · interned strings · term fst · posting bitmaps · term delta
-//! · phone arrays · live / open bitmaps · filter bitmaps · checksum u64 of all before it
+//! · length of the text arena u64 · documents · interned strings · term fst · posting
+//! bitmaps · term delta · phone arrays · live / open bitmaps · filter bitmaps
+//! · text arena · checksum u64 of all before it
 //! ```
 //!
 //! The whole file is read and its checksum verified before any of it is
-//! parsed: a damaged file is refused as a whole, never half trusted. The key
-//! map is rebuilt on load (its hash is not stable across Rust versions).
+//! parsed: a damaged file is refused as a whole, never half trusted. The
+//! text arena (half the file) is last and read straight into the index's
+//! own buffer, neither copied nor scanned again. The key map is rebuilt on
+//! load (its hash is not stable across Rust versions).
 //! Written to a temporary name, fsynced, then renamed, 0600.
 
 use super::index::{key_hash, Doc, SearchIndex, SUBTITLE_PARTS};
@@ -28,7 +31,7 @@ use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 17] = b"HOTLINE-SEARCH-IX";
 /// Bumped whenever the layout or the meaning of a saved part changes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 const FILE_NAME: &str = "index.bin";
 
 /// What a saved index reflects: the store generation and the caller's marks
@@ -279,6 +282,7 @@ fn write_index<W: Write>(out: &mut Out<W>, ix: &SearchIndex, stamp: Stamp) -> io
     out.u64(stamp.generation)?;
     out.u64(stamp.marks)?;
     out.u64(stamp.counters)?;
+    out.u64(ix.text.len() as u64)?;
 
     out.u64(ix.docs.len() as u64)?;
     let mut record = Vec::with_capacity(DOC_BYTES * 4096);
@@ -299,7 +303,6 @@ fn write_index<W: Write>(out: &mut Out<W>, ix: &SearchIndex, stamp: Stamp) -> io
         }
         out.raw(&record)?;
     }
-    out.bytes(ix.text.as_bytes())?;
     out.u64(ix.strings.len() as u64)?;
     for s in &ix.strings {
         out.bytes(s.as_bytes())?;
@@ -358,7 +361,7 @@ fn write_index<W: Write>(out: &mut Out<W>, ix: &SearchIndex, stamp: Stamp) -> io
             out.bitmap(b, &mut buf)?;
         }
     }
-    Ok(())
+    out.raw(&ix.text)
 }
 
 /// Loads the index saved in `dir` and the stamp it was saved with.
@@ -375,22 +378,12 @@ pub fn load(
     };
     let size = file.metadata()?.len();
     let started = std::time::Instant::now();
-    let data = read_all(&mut file, size, progress)?;
+    let (data, text) = read_parts(&mut file, size, progress)?;
     let read = started.elapsed();
-    if data.len() < MAGIC.len() + 4 + 8 || &data[..MAGIC.len()] != MAGIC {
-        return Err(SnapshotError::NotASnapshot);
-    }
-    let version = u32::from_le_bytes(
-        data[MAGIC.len()..MAGIC.len() + 4]
-            .try_into()
-            .unwrap_or_default(),
-    );
-    if version != FORMAT_VERSION {
-        return Err(SnapshotError::OldFormat { found: version });
-    }
     let (body, tail) = data.split_at(data.len() - 8);
     let mut sum = Checksum::new();
     sum.feed(body);
+    sum.feed(&text);
     if sum.finish().to_le_bytes() != tail {
         return Err(damaged("checksum mismatch"));
     }
@@ -399,37 +392,74 @@ pub fn load(
         data: body,
         at: MAGIC.len() + 4,
     };
-    let index = read_index(&mut input)?;
+    let (mut index, stamp) = read_index(&mut input)?;
     if input.at != body.len() {
         return Err(damaged("bytes left over"));
     }
+    index.text = text;
+    check_ids(&index)?;
+    rebuild_keys(&mut index);
     tracing::info!(
         "search index: {:.0} MB read in {read:?}, checked by {checked:?}, parsed by {:?}",
         size as f64 / 1e6,
         started.elapsed()
     );
-    Ok(index)
+    Ok((index, stamp))
 }
 
-fn read_all(
+/// Magic, version, stamp and the text arena's length.
+const HEADER_BYTES: usize = MAGIC.len() + 4 + 3 * 8;
+
+/// The file as (everything but the text arena, with the checksum at its
+/// end; the text arena), each read straight into its own buffer.
+fn read_parts(
     file: &mut std::fs::File,
     size: u64,
     progress: &dyn Fn(u64, u64),
-) -> Result<Vec<u8>, SnapshotError> {
+) -> Result<(Vec<u8>, Vec<u8>), SnapshotError> {
     use std::io::Read;
     let size_usize = usize::try_from(size).map_err(|_| damaged("too large"))?;
-    let mut data = vec![0u8; size_usize];
-    let mut at = 0;
-    while at < data.len() {
-        let end = (at + (8 << 20)).min(data.len());
-        let n = file.read(&mut data[at..end])?;
-        if n == 0 {
-            return Err(damaged("cut short"));
-        }
-        at += n;
-        progress(at as u64, size);
+    let mut header = [0u8; HEADER_BYTES + 8];
+    if size_usize < header.len() + 8 {
+        return Err(SnapshotError::NotASnapshot);
     }
-    Ok(data)
+    file.read_exact(&mut header)?;
+    if &header[..MAGIC.len()] != MAGIC {
+        return Err(SnapshotError::NotASnapshot);
+    }
+    let version = u32::from_le_bytes(
+        header[MAGIC.len()..MAGIC.len() + 4]
+            .try_into()
+            .unwrap_or_default(),
+    );
+    if version != FORMAT_VERSION {
+        return Err(SnapshotError::OldFormat { found: version });
+    }
+    let text_len = u64::from_le_bytes(header[HEADER_BYTES..].try_into().unwrap_or_default());
+    let text_len = usize::try_from(text_len)
+        .ok()
+        .filter(|n| *n <= size_usize - header.len() - 8)
+        .ok_or_else(|| damaged("the text runs past the end"))?;
+    let rest = size_usize - header.len() - 8 - text_len;
+    let mut data = Vec::with_capacity(header.len() + rest + 8);
+    data.extend_from_slice(&header);
+    data.resize(header.len() + rest, 0);
+    let mut text = vec![0u8; text_len];
+    let mut done = header.len() as u64;
+    for part in [&mut data[header.len()..], &mut text[..]] {
+        for chunk in part.chunks_mut(8 << 20) {
+            file.read_exact(chunk).map_err(|e| match e.kind() {
+                io::ErrorKind::UnexpectedEof => damaged("cut short"),
+                _ => e.into(),
+            })?;
+            done += chunk.len() as u64;
+            progress(done, size);
+        }
+    }
+    let mut sum = [0u8; 8];
+    file.read_exact(&mut sum)?;
+    data.extend_from_slice(&sum);
+    Ok((data, text))
 }
 
 fn read_index(input: &mut In) -> Result<(SearchIndex, Stamp), SnapshotError> {
@@ -438,6 +468,7 @@ fn read_index(input: &mut In) -> Result<(SearchIndex, Stamp), SnapshotError> {
         marks: input.u64()?,
         counters: input.u64()?,
     };
+    input.u64()?; // the text arena's length, read already
     let mut ix = SearchIndex::empty();
     let n = input.count(DOC_BYTES)?;
     let records = input.take(n * DOC_BYTES)?;
@@ -467,7 +498,6 @@ fn read_index(input: &mut In) -> Result<(SearchIndex, Stamp), SnapshotError> {
             subtitle,
         });
     }
-    ix.text = input.string()?;
     let n = input.count(8)?;
     ix.strings.reserve_exact(n);
     for _ in 0..n {
@@ -543,8 +573,6 @@ fn read_index(input: &mut In) -> Result<(SearchIndex, Stamp), SnapshotError> {
             map.insert(k, input.bitmap()?);
         }
     }
-    check_ids(&ix)?;
-    rebuild_keys(&mut ix);
     Ok((ix, stamp))
 }
 
