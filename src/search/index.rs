@@ -345,6 +345,11 @@ impl SearchIndex {
         index
     }
 
+    /// Documents held, counting those replaced or removed since the build.
+    pub fn stored(&self) -> usize {
+        self.docs.len()
+    }
+
     pub fn len(&self) -> usize {
         self.live.len() as usize
     }

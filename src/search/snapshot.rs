@@ -25,6 +25,7 @@ use super::DocKind;
 use rayon::prelude::*;
 use roaring::RoaringBitmap;
 use rustc_hash::FxHashMap as HashMap;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -275,34 +276,100 @@ pub fn save(index: &SearchIndex, stamp: Stamp, dir: &Path) -> io::Result<u64> {
     Ok(size)
 }
 
+/// Document numbers in a saved file: documents that were replaced or
+/// removed (a ticket changed many times leaves one per change) are left
+/// out, and the n-th live document becomes number n.
+struct Renumber {
+    /// New number by old, `u32::MAX` for a document left out; None when all are live.
+    new: Option<Vec<u32>>,
+}
+
+impl Renumber {
+    fn of(ix: &SearchIndex) -> Renumber {
+        if ix.live.len() as usize == ix.docs.len() {
+            return Renumber { new: None };
+        }
+        let mut new = vec![u32::MAX; ix.docs.len()];
+        for (i, d) in ix.live.iter().enumerate() {
+            new[d as usize] = i as u32;
+        }
+        Renumber { new: Some(new) }
+    }
+
+    fn doc(&self, d: u32) -> Option<u32> {
+        match &self.new {
+            None => Some(d),
+            Some(new) => new.get(d as usize).copied().filter(|n| *n != u32::MAX),
+        }
+    }
+
+    fn bitmap<'a>(&self, b: &'a RoaringBitmap) -> Cow<'a, RoaringBitmap> {
+        match self.new {
+            None => Cow::Borrowed(b),
+            // Renumbering keeps the order: the new numbers come sorted.
+            Some(_) => Cow::Owned(
+                RoaringBitmap::from_sorted_iter(b.iter().filter_map(|d| self.doc(d)))
+                    .unwrap_or_default(),
+            ),
+        }
+    }
+
+    /// The documents written, with their old numbers.
+    fn kept<'a>(&'a self, ix: &'a SearchIndex) -> impl Iterator<Item = &'a Doc> + 'a {
+        ix.docs
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.doc(*i as u32).is_some())
+            .map(|(_, d)| d)
+    }
+}
+
+/// The bytes of a document's text in the arena (all its parts, end to end).
+fn doc_text<'a>(ix: &'a SearchIndex, d: &Doc) -> &'a [u8] {
+    let at = d.text_at as usize;
+    ix.text.get(at..at + d.ends[4] as usize).unwrap_or(&[])
+}
+
 fn write_index<W: Write>(out: &mut Out<W>, ix: &SearchIndex, stamp: Stamp) -> io::Result<()> {
+    let renumber = Renumber::of(ix);
     let mut buf = Vec::new();
     out.raw(MAGIC)?;
     out.u32(FORMAT_VERSION)?;
     out.u64(stamp.generation)?;
     out.u64(stamp.marks)?;
     out.u64(stamp.counters)?;
-    out.u64(ix.text.len() as u64)?;
+    let text_len = match renumber.new {
+        None => ix.text.len(),
+        Some(_) => renumber.kept(ix).map(|d| d.ends[4] as usize).sum(),
+    };
+    out.u64(text_len as u64)?;
 
-    out.u64(ix.docs.len() as u64)?;
+    out.u64(renumber.kept(ix).count() as u64)?;
     let mut record = Vec::with_capacity(DOC_BYTES * 4096);
-    for chunk in ix.docs.chunks(4096) {
-        record.clear();
-        for d in chunk {
-            record.push(kind_code(d.kind));
-            record.extend_from_slice(&d.date.to_le_bytes());
-            record.extend_from_slice(&d.due.to_le_bytes());
-            record.extend_from_slice(&d.text_at.to_le_bytes());
-            for e in d.ends {
-                record.extend_from_slice(&e.to_le_bytes());
-            }
-            record.extend_from_slice(&d.procedure.to_le_bytes());
-            for s in d.subtitle {
-                record.extend_from_slice(&s.to_le_bytes());
-            }
+    let mut text_at = 0u64;
+    for d in renumber.kept(ix) {
+        let at = match renumber.new {
+            None => d.text_at,
+            Some(_) => text_at,
+        };
+        text_at += d.ends[4] as u64;
+        record.push(kind_code(d.kind));
+        record.extend_from_slice(&d.date.to_le_bytes());
+        record.extend_from_slice(&d.due.to_le_bytes());
+        record.extend_from_slice(&at.to_le_bytes());
+        for e in d.ends {
+            record.extend_from_slice(&e.to_le_bytes());
         }
-        out.raw(&record)?;
+        record.extend_from_slice(&d.procedure.to_le_bytes());
+        for s in d.subtitle {
+            record.extend_from_slice(&s.to_le_bytes());
+        }
+        if record.len() >= DOC_BYTES * 4096 {
+            out.raw(&record)?;
+            record.clear();
+        }
     }
+    out.raw(&record)?;
     out.u64(ix.strings.len() as u64)?;
     for s in &ix.strings {
         out.bytes(s.as_bytes())?;
@@ -310,19 +377,38 @@ fn write_index<W: Write>(out: &mut Out<W>, ix: &SearchIndex, stamp: Stamp) -> io
 
     out.bytes(ix.terms.map.as_fst().as_bytes())?;
     out.u64(ix.terms.postings.len() as u64)?;
-    for b in &ix.terms.postings {
-        out.bitmap(b, &mut buf)?;
+    // Two hundred thousand bitmaps, renumbered and serialised on every core.
+    let postings = ix
+        .terms
+        .postings
+        .par_chunks(4096)
+        .map(|chunk| {
+            let mut bytes = Vec::new();
+            for b in chunk {
+                let b = renumber.bitmap(b);
+                bytes.extend_from_slice(&(b.serialized_size() as u64).to_le_bytes());
+                b.serialize_into(&mut bytes)?;
+            }
+            Ok(bytes)
+        })
+        .collect::<io::Result<Vec<Vec<u8>>>>()?;
+    for bytes in postings {
+        out.raw(&bytes)?;
     }
     out.u64(ix.terms.delta.len() as u64)?;
     for (term, b) in &ix.terms.delta {
         out.bytes(term.as_bytes())?;
-        out.bitmap(b, &mut buf)?;
+        out.bitmap(&renumber.bitmap(b), &mut buf)?;
     }
 
     for pairs in [&ix.phones.forward, &ix.phones.reversed] {
-        out.u64(pairs.len() as u64)?;
+        let kept: Vec<(u64, u32)> = pairs
+            .iter()
+            .filter_map(|(k, d)| Some((*k, renumber.doc(*d)?)))
+            .collect();
+        out.u64(kept.len() as u64)?;
         record.clear();
-        for (k, d) in pairs.iter() {
+        for (k, d) in kept {
             record.extend_from_slice(&k.to_le_bytes());
             record.extend_from_slice(&d.to_le_bytes());
             if record.len() >= 1 << 16 {
@@ -332,36 +418,50 @@ fn write_index<W: Write>(out: &mut Out<W>, ix: &SearchIndex, stamp: Stamp) -> io
         }
         out.raw(&record)?;
     }
-    out.u64(ix.phones.delta.len() as u64)?;
-    for (phone, d) in &ix.phones.delta {
+    let delta: Vec<(&String, u32)> = ix
+        .phones
+        .delta
+        .iter()
+        .filter_map(|(phone, d)| Some((phone, renumber.doc(*d)?)))
+        .collect();
+    out.u64(delta.len() as u64)?;
+    for (phone, d) in delta {
         out.bytes(phone.as_bytes())?;
-        out.u32(*d)?;
+        out.u32(d)?;
     }
 
-    out.bitmap(&ix.live, &mut buf)?;
-    out.bitmap(&ix.open, &mut buf)?;
+    out.bitmap(&renumber.bitmap(&ix.live), &mut buf)?;
+    out.bitmap(&renumber.bitmap(&ix.open), &mut buf)?;
     let mut kinds: Vec<_> = ix.by_kind.iter().collect();
     kinds.sort_by_key(|(k, _)| **k);
     out.u64(kinds.len() as u64)?;
     for (k, b) in kinds {
         out.raw(&[kind_code(*k)])?;
-        out.bitmap(b, &mut buf)?;
+        out.bitmap(&renumber.bitmap(b), &mut buf)?;
     }
     for map in [&ix.by_ward, &ix.by_escalation] {
         out.u64(map.len() as u64)?;
         for (k, b) in map {
             out.u32(*k)?;
-            out.bitmap(b, &mut buf)?;
+            out.bitmap(&renumber.bitmap(b), &mut buf)?;
         }
     }
     for map in [&ix.by_status, &ix.by_tag, &ix.by_assignee] {
         out.u64(map.len() as u64)?;
         for (k, b) in map {
             out.bytes(k.as_bytes())?;
-            out.bitmap(b, &mut buf)?;
+            out.bitmap(&renumber.bitmap(b), &mut buf)?;
         }
     }
-    out.raw(&ix.text)
+    match renumber.new {
+        None => out.raw(&ix.text),
+        Some(_) => {
+            for d in renumber.kept(ix) {
+                out.raw(doc_text(ix, d))?;
+            }
+            Ok(())
+        }
+    }
 }
 
 /// Loads the index saved in `dir` and the stamp it was saved with.

@@ -860,7 +860,12 @@ impl Inner {
     /// Builds the index from the store. A record that cannot be read fails
     /// the build: an index silently missing it would answer "no previous
     /// calls" for a caller who has some.
+    ///
+    /// Three stages overlap: a thread walks the store and decodes records,
+    /// batches of them become documents on every core, and the index takes
+    /// the documents in chunks that it tokenises on every core.
     fn build_from_store(&self) -> Result<SearchIndex, String> {
+        const BATCH: usize = 4096;
         let now = (self.clock)();
         let wards = reference::wards();
         let procedures = reference::procedures();
@@ -877,33 +882,71 @@ impl Inner {
                 done.store(count.get(), Ordering::Relaxed);
             }
         };
-        let unreadable = std::cell::RefCell::new(None);
+        let unreadable = std::sync::Mutex::new(None::<String>);
         let note = |e: crate::store::StoreError| {
-            unreadable.borrow_mut().get_or_insert(e.to_string());
-            None
+            unreadable
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get_or_insert(e.to_string());
         };
-        let dossiers = self.store.all_dossiers().map_while(|d| match d {
-            Ok(d) => Some(dossier_doc(&d, now)),
-            Err(e) => note(e),
-        });
-        let tickets = self
-            .store
-            .all_tickets()
-            .take_while(|_| unreadable.borrow().is_none())
-            .map_while(|t| match t {
-                Ok(t) => Some(ticket_doc(&t)),
-                Err(e) => note(e),
+        let stop = || {
+            self.closing.load(Ordering::Relaxed)
+                || unreadable
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .is_some()
+        };
+        let index = std::thread::scope(|scope| {
+            let (batches, received) = std::sync::mpsc::sync_channel::<Vec<Stored>>(4);
+            let reader = std::thread::Builder::new()
+                .name("search-index-read-store".into())
+                .spawn_scoped(scope, || {
+                    let batches = batches;
+                    let records = self
+                        .store
+                        .all_dossiers()
+                        .map(|d| d.map(Stored::Dossier))
+                        .chain(self.store.all_tickets().map(|t| t.map(Stored::Ticket)));
+                    let mut batch = Vec::with_capacity(BATCH);
+                    for record in records {
+                        match record {
+                            Ok(r) => batch.push(r),
+                            Err(e) => {
+                                note(e);
+                                return;
+                            }
+                        }
+                        if batch.len() == BATCH {
+                            if stop() || batches.send(std::mem::take(&mut batch)).is_err() {
+                                return;
+                            }
+                            batch.reserve(BATCH);
+                        }
+                    }
+                    let _ = batches.send(batch);
+                });
+            if let Err(e) = reader {
+                return Err(format!("could not start its thread ({e})"));
+            }
+            let stored = received.into_iter().flat_map(|batch| {
+                batch
+                    .into_par_iter()
+                    .map(|r| match r {
+                        Stored::Dossier(d) => dossier_doc(&d, now),
+                        Stored::Ticket(t) => ticket_doc(&t),
+                    })
+                    .collect::<Vec<_>>()
             });
-        let docs = wards
-            .iter()
-            .map(ward_doc)
-            .chain(procedures.iter().map(procedure_doc))
-            .chain(dossiers)
-            .chain(tickets)
-            .take_while(|_| !self.closing.load(Ordering::Relaxed))
-            .inspect(|_| tick());
-        let index = SearchIndex::build_sized(docs, total as usize);
-        if let Some(why) = unreadable.into_inner() {
+            let docs = wards
+                .iter()
+                .map(ward_doc)
+                .chain(procedures.iter().map(procedure_doc))
+                .chain(stored)
+                .take_while(|_| !self.closing.load(Ordering::Relaxed))
+                .inspect(|_| tick());
+            Ok(SearchIndex::build_sized(docs, total as usize))
+        })?;
+        if let Some(why) = unreadable.into_inner().unwrap_or_else(|e| e.into_inner()) {
             return Err(why);
         }
         if self.closing.load(Ordering::Relaxed) {
@@ -911,6 +954,12 @@ impl Inner {
         }
         Ok(index)
     }
+}
+
+/// A record read from the store, on its way to becoming a document.
+enum Stored {
+    Dossier(Dossier),
+    Ticket(Ticket),
 }
 
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
