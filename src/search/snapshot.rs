@@ -135,9 +135,92 @@ impl Checksum {
     }
 }
 
+/// The file's checksum: each 1 MiB block of the file is summed on its own
+/// (so a load sums them on every core), then the block sums in order.
+const BLOCK: usize = 1 << 20;
+
+struct BlockSum {
+    block: Checksum,
+    in_block: usize,
+    blocks: Checksum,
+}
+
+impl BlockSum {
+    fn new() -> BlockSum {
+        BlockSum {
+            block: Checksum::new(),
+            in_block: 0,
+            blocks: Checksum::new(),
+        }
+    }
+
+    fn feed(&mut self, mut data: &[u8]) {
+        while !data.is_empty() {
+            let take = (BLOCK - self.in_block).min(data.len());
+            self.block.feed(&data[..take]);
+            self.in_block += take;
+            data = &data[take..];
+            if self.in_block == BLOCK {
+                self.end_block();
+            }
+        }
+    }
+
+    fn end_block(&mut self) {
+        let block = std::mem::replace(&mut self.block, Checksum::new());
+        self.blocks.feed(&block.finish().to_le_bytes());
+        self.in_block = 0;
+    }
+
+    fn finish(mut self) -> u64 {
+        if self.in_block > 0 {
+            self.end_block();
+        }
+        self.blocks.finish()
+    }
+}
+
+/// [`BlockSum`] of `parts` end to end, its blocks summed on every core.
+fn block_sum(parts: &[&[u8]]) -> u64 {
+    let mut blocks: Vec<Vec<&[u8]>> = Vec::new();
+    let mut current: Vec<&[u8]> = Vec::new();
+    let mut in_block = 0;
+    for part in parts {
+        let mut part = *part;
+        while !part.is_empty() {
+            let take = (BLOCK - in_block).min(part.len());
+            current.push(&part[..take]);
+            in_block += take;
+            part = &part[take..];
+            if in_block == BLOCK {
+                blocks.push(std::mem::take(&mut current));
+                in_block = 0;
+            }
+        }
+    }
+    if !current.is_empty() {
+        blocks.push(current);
+    }
+    let sums: Vec<u64> = blocks
+        .par_iter()
+        .map(|pieces| {
+            let mut sum = Checksum::new();
+            for p in pieces {
+                sum.feed(p);
+            }
+            sum.finish()
+        })
+        .collect();
+    let mut all = Checksum::new();
+    for s in sums {
+        all.feed(&s.to_le_bytes());
+    }
+    all.finish()
+}
+
 struct Out<W: Write> {
     w: W,
-    sum: Checksum,
+    sum: BlockSum,
 }
 
 impl<W: Write> Out<W> {
@@ -255,7 +338,7 @@ pub fn save(index: &SearchIndex, stamp: Stamp, dir: &Path) -> io::Result<u64> {
     let file = crate::private_files::create(&tmp)?;
     let mut out = Out {
         w: io::BufWriter::with_capacity(1 << 20, file),
-        sum: Checksum::new(),
+        sum: BlockSum::new(),
     };
     let written = write_index(&mut out, index, stamp).and_then(|()| {
         let sum = out.sum.finish();
@@ -481,10 +564,7 @@ pub fn load(
     let (data, text) = read_parts(&mut file, size, progress)?;
     let read = started.elapsed();
     let (body, tail) = data.split_at(data.len() - 8);
-    let mut sum = Checksum::new();
-    sum.feed(body);
-    sum.feed(&text);
-    if sum.finish().to_le_bytes() != tail {
+    if block_sum(&[body, &text]).to_le_bytes() != tail {
         return Err(damaged("checksum mismatch"));
     }
     let checked = started.elapsed();
@@ -705,15 +785,16 @@ fn check_ids(ix: &SearchIndex) -> Result<(), SnapshotError> {
 /// first is found by hash and the others through the overflow map, as
 /// `store` arranges it.
 fn rebuild_keys(ix: &mut SearchIndex) {
-    let mut pairs: Vec<(u64, u32)> = ix
-        .live
-        .iter()
-        .map(|n| {
+    let live: Vec<u32> = ix.live.iter().collect();
+    let mut pairs: Vec<(u64, u32)> = live
+        .par_iter()
+        .map(|&n| {
             let d = &ix.docs[n as usize];
             (key_hash(d.kind, ix.doc_key(d)), n)
         })
         .collect();
-    pairs.sort_unstable();
+    drop(live);
+    pairs.par_sort_unstable();
     let mut unique = Vec::with_capacity(pairs.len());
     for (hash, n) in pairs {
         match unique.last() {
@@ -730,6 +811,28 @@ fn rebuild_keys(ix: &mut SearchIndex) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_file_checksum_is_the_same_streamed_or_summed_by_blocks() {
+        let data: Vec<u8> = (0..3 * BLOCK as u32 + 12345)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        for cut in [0, 7, BLOCK - 1, BLOCK, BLOCK + 9, data.len()] {
+            let mut streamed = BlockSum::new();
+            for piece in data.chunks(100_003) {
+                streamed.feed(piece);
+            }
+            let (a, b) = data.split_at(cut);
+            assert_eq!(streamed.finish(), block_sum(&[a, b]), "cut at {cut}");
+        }
+        let mut flipped = data.clone();
+        flipped[2 * BLOCK + 5] ^= 4;
+        assert_ne!(block_sum(&[&data]), block_sum(&[&flipped]));
+        let mut swapped = data.clone();
+        swapped[..BLOCK].copy_from_slice(&data[BLOCK..2 * BLOCK]);
+        swapped[BLOCK..2 * BLOCK].copy_from_slice(&data[..BLOCK]);
+        assert_ne!(block_sum(&[&data]), block_sum(&[&swapped]));
+    }
 
     #[test]
     fn checksum_does_not_depend_on_how_the_bytes_are_fed() {
