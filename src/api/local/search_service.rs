@@ -906,7 +906,11 @@ impl Inner {
                         .store
                         .all_dossiers()
                         .map(|d| d.map(Stored::Dossier))
-                        .chain(self.store.all_tickets().map(|t| t.map(Stored::Ticket)));
+                        .chain(
+                            self.store
+                                .all_tickets()
+                                .map(|t| t.map(|t| Stored::Ticket(Box::new(t)))),
+                        );
                     let mut batch = Vec::with_capacity(BATCH);
                     for record in records {
                         match record {
@@ -959,7 +963,8 @@ impl Inner {
 /// A record read from the store, on its way to becoming a document.
 enum Stored {
     Dossier(Dossier),
-    Ticket(Ticket),
+    /// Boxed: a ticket is three times a dossier's size.
+    Ticket(Box<Ticket>),
 }
 
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
