@@ -5,9 +5,11 @@
 //! a tenth of that unless `HOTLINE_BENCH_TICKETS`): the index built from the
 //! store (read, documents, index) as a start without a saved index does it,
 //! the save, a start that loads the saved index (in a fresh process, with its
-//! RSS), a start after 10,000 changes made without the index (load and catch
-//! up) against a full rebuild in a fresh process, and `hotline search` from
-//! the shell, whole process.
+//! RSS, reading the file while the store opens as the TUI does), a start
+//! after 10,000 changes made without the index (load and catch up) against a
+//! full rebuild in a fresh process, and `hotline search` from the shell,
+//! whole process. `HOTLINE_BENCH_STORE_DIR` keeps the stores there between
+//! runs (written once, then reused).
 //!
 //! Then, at the largest size, realistic queries are replayed one keystroke at
 //! a time through a `SearchSession`, as the TUI does; a plain fuzzy-matcher
@@ -18,7 +20,7 @@ mod common;
 use common::{env, header, pct, row, rss_mb};
 use fuzzy_matcher::skim::SkimMatcherV2;
 use fuzzy_matcher::FuzzyMatcher;
-use hotline::api::local::search_service::{snapshot_dir, IndexStart};
+use hotline::api::local::search_service::{snapshot_dir, IndexStart, Preload};
 use hotline::api::Backend;
 use hotline::demo::{self, DemoConfig};
 use hotline::domain::system_clock;
@@ -273,8 +275,11 @@ fn index_titles(cfg: &DemoConfig) -> Vec<String> {
 /// process: prints how long until the index was ready, how, and the RSS.
 fn start_in_child(dir: &Path) {
     let started = Instant::now();
+    // As the TUI and `hotline search` start: the saved index is read while the store opens.
+    let preload = Preload::start(dir);
     let store = Store::open_existing(dir).unwrap();
-    let backend = Backend::new(store, system_clock(), true);
+    let backend = Backend::lazy(store, system_clock(), true);
+    backend.search.start_with(preload);
     backend.search.wait_ready().unwrap();
     let took = started.elapsed();
     let how = match backend.search.start_report() {
