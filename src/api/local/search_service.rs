@@ -797,7 +797,7 @@ impl Inner {
                 while !preload.handle.is_finished() {
                     let (read, size) = &*preload.read;
                     progress(read.load(Ordering::Relaxed), size.load(Ordering::Relaxed));
-                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    std::thread::sleep(std::time::Duration::from_millis(5));
                 }
                 preload.handle.join()
             }
