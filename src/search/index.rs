@@ -13,8 +13,6 @@ use super::{DocKind, Field, Hit, SearchDoc};
 use rayon::prelude::*;
 use roaring::RoaringBitmap;
 use rustc_hash::FxHashMap as HashMap;
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
 
 /// Longest inline searchable text kept per document (ticket descriptions).
 const MAX_INLINE: usize = 2000;
@@ -98,11 +96,25 @@ pub struct SearchIndex {
     pub(super) overflow: HashMap<(DocKind, String), u32>,
 }
 
+/// A document key's hash for the key map. Saved with the index, so it is
+/// this crate's own (std's hasher may change between Rust releases): eight
+/// bytes at a time through a rotate-xor-multiply step, length mixed in last.
 pub(super) fn key_hash(kind: DocKind, key: &str) -> u64 {
-    let mut h = DefaultHasher::new();
-    kind.hash(&mut h);
-    key.hash(&mut h);
-    h.finish()
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let kind = match kind {
+        DocKind::Dossier => 1,
+        DocKind::Ticket => 2,
+        DocKind::Ward => 3,
+        DocKind::Procedure => 4,
+    };
+    let mut h: u64 = 0xCBF2_9CE4_8422_2325 ^ kind;
+    for chunk in key.as_bytes().chunks(8) {
+        let mut word = [0u8; 8];
+        word[..chunk.len()].copy_from_slice(chunk);
+        h = (h.rotate_left(23) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+    }
+    h = (h ^ key.len() as u64).wrapping_mul(K);
+    h ^ (h >> 31)
 }
 
 fn joined(doc: &SearchDoc, field: Field) -> String {

@@ -7,14 +7,14 @@
 //! magic "HOTLINE-SEARCH-IX" · format version u32 · stamp (generation, marks, counters: u64)
 //! · length of the text arena u64 · documents · interned strings · term fst · posting
 //! bitmaps · term delta · phone arrays · live / open bitmaps · filter bitmaps
-//! · text arena · checksum u64 of all before it
+//! · key map (hash, document) and keys sharing a hash · text arena
+//! · checksum u64 of all before it
 //! ```
 //!
 //! The whole file is read and its checksum verified before any of it is
 //! parsed: a damaged file is refused as a whole, never half trusted. The
 //! text arena (half the file) is last and read straight into the index's
-//! own buffer, neither copied nor scanned again. The key map is rebuilt on
-//! load (its hash is not stable across Rust versions).
+//! own buffer, neither copied nor scanned again.
 //! Written to a temporary name, fsynced, then renamed, 0600.
 
 use super::index::{key_hash, Doc, SearchIndex, SUBTITLE_PARTS};
@@ -33,7 +33,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 const MAGIC: &[u8; 17] = b"HOTLINE-SEARCH-IX";
 /// Bumped whenever the layout or the meaning of a saved part changes.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 const FILE_NAME: &str = "index.bin";
 
 /// What a saved index reflects: the store generation and the caller's marks
@@ -537,6 +537,29 @@ fn write_index<W: Write>(out: &mut Out<W>, ix: &SearchIndex, stamp: Stamp) -> io
             out.bitmap(&renumber.bitmap(b), &mut buf)?;
         }
     }
+    let numbered: Vec<(u32, &Doc)> = renumber
+        .kept(ix)
+        .enumerate()
+        .map(|(n, d)| (n as u32, d))
+        .collect();
+    let (pairs, shared) = key_entries(ix, &numbered);
+    out.u64(pairs.len() as u64)?;
+    record.clear();
+    for (h, n) in pairs {
+        record.extend_from_slice(&h.to_le_bytes());
+        record.extend_from_slice(&n.to_le_bytes());
+        if record.len() >= 1 << 16 {
+            out.raw(&record)?;
+            record.clear();
+        }
+    }
+    out.raw(&record)?;
+    out.u64(shared.len() as u64)?;
+    for (kind, key, n) in shared {
+        out.raw(&[kind_code(kind)])?;
+        out.bytes(key.as_bytes())?;
+        out.u32(n)?;
+    }
     match renumber.new {
         None => out.raw(&ix.text),
         Some(_) => {
@@ -579,7 +602,6 @@ pub fn load(
     }
     index.text = text;
     check_ids(&index)?;
-    rebuild_keys(&mut index);
     tracing::info!(
         "search index: {:.0} MB read in {read:?}, checked by {checked:?}, parsed by {:?}",
         size as f64 / 1e6,
@@ -764,6 +786,30 @@ fn read_index(input: &mut In) -> Result<(SearchIndex, Stamp), SnapshotError> {
             map.insert(k, input.bitmap()?);
         }
     }
+    let n = input.count(12)?;
+    let pairs = input
+        .take(n * 12)?
+        .par_chunks_exact(12)
+        .map(|pair| {
+            let mut p = In { data: pair, at: 0 };
+            Ok((p.u64()?, p.u32()?))
+        })
+        .collect::<Result<Vec<(u64, u32)>, SnapshotError>>()?;
+    let documents = ix.docs.len() as u64;
+    if pairs.par_iter().any(|(_, d)| *d as u64 >= documents) {
+        return Err(damaged("a key names no document"));
+    }
+    ix.keys = KeyMap::from_pairs(pairs);
+    let n = input.count(13)?;
+    for _ in 0..n {
+        let kind = kind_of(input.u8()?)?;
+        let key = input.string()?;
+        let d = input.u32()?;
+        if d as u64 >= documents {
+            return Err(damaged("a key names no document"));
+        }
+        ix.overflow.insert((kind, key), d);
+    }
     Ok((ix, stamp))
 }
 
@@ -821,31 +867,31 @@ fn check_ids(ix: &SearchIndex) -> Result<(), SnapshotError> {
     Ok(())
 }
 
-/// The key map of the live documents. Where two keys share a hash, the
-/// first is found by hash and the others through the overflow map, as
-/// `store` arranges it.
-fn rebuild_keys(ix: &mut SearchIndex) {
-    let live: Vec<u32> = ix.live.iter().collect();
-    let mut pairs: Vec<(u64, u32)> = live
+/// The key map of `numbered` documents (number, document): (hash, number)
+/// sorted by hash, and the keys whose hash an earlier one has (found through
+/// the overflow map, as `store` arranges it).
+fn key_entries<'a>(
+    ix: &'a SearchIndex,
+    numbered: &[(u32, &'a Doc)],
+) -> (Vec<(u64, u32)>, Vec<(DocKind, &'a str, u32)>) {
+    let mut pairs: Vec<(u64, u32, usize)> = numbered
         .par_iter()
-        .map(|&n| {
-            let d = &ix.docs[n as usize];
-            (key_hash(d.kind, ix.doc_key(d)), n)
-        })
+        .enumerate()
+        .map(|(i, (n, d))| (key_hash(d.kind, ix.doc_key(d)), *n, i))
         .collect();
-    drop(live);
     pairs.par_sort_unstable();
-    let mut unique = Vec::with_capacity(pairs.len());
-    for (hash, n) in pairs {
+    let mut unique: Vec<(u64, u32)> = Vec::with_capacity(pairs.len());
+    let mut shared = Vec::new();
+    for (hash, n, i) in pairs {
         match unique.last() {
             Some(&(last, _)) if last == hash => {
-                let d = &ix.docs[n as usize];
-                ix.overflow.insert((d.kind, ix.doc_key(d).to_string()), n);
+                let d = numbered[i].1;
+                shared.push((d.kind, ix.doc_key(d), n));
             }
             _ => unique.push((hash, n)),
         }
     }
-    ix.keys = KeyMap::from_pairs(unique);
+    (unique, shared)
 }
 
 #[cfg(test)]
