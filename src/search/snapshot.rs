@@ -867,13 +867,16 @@ fn check_ids(ix: &SearchIndex) -> Result<(), SnapshotError> {
     Ok(())
 }
 
+/// Keys that share a hash with an earlier key: (kind, key, number).
+type Shared<'a> = Vec<(DocKind, &'a str, u32)>;
+
 /// The key map of `numbered` documents (number, document): (hash, number)
 /// sorted by hash, and the keys whose hash an earlier one has (found through
 /// the overflow map, as `store` arranges it).
 fn key_entries<'a>(
     ix: &'a SearchIndex,
     numbered: &[(u32, &'a Doc)],
-) -> (Vec<(u64, u32)>, Vec<(DocKind, &'a str, u32)>) {
+) -> (Vec<(u64, u32)>, Shared<'a>) {
     let mut pairs: Vec<(u64, u32, usize)> = numbered
         .par_iter()
         .enumerate()
