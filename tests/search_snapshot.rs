@@ -581,3 +581,30 @@ fn a_save_leaves_out_the_documents_that_were_replaced() {
     let (rebuilt, _) = start(dir.path());
     assert_eq!(all_results(&rebuilt), from_copy);
 }
+
+#[test]
+fn an_unreadable_stored_dossier_fails_the_build_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(demo_store(dir.path()));
+    {
+        let db = sled::open(dir.path()).unwrap();
+        db.open_tree("dossiers")
+            .unwrap()
+            .insert(
+                b"000.00.99.H29-261120-0500",
+                &b"\xff\xff\xff not postcard"[..],
+            )
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    let backend = Backend::new(store, fixed_clock(demo_now()), true);
+    let failed = backend.search.wait_ready().unwrap_err();
+    assert!(
+        failed.0.contains("stored value is corrupt (dossier"),
+        "{failed}"
+    );
+    // Nothing half built was saved.
+    backend.search.join_background();
+    assert!(!snapshot::file_in(&dir.path().join("search-index")).exists());
+}

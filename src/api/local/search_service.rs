@@ -904,7 +904,7 @@ impl Inner {
                     let batches = batches;
                     let records = self
                         .store
-                        .all_dossiers()
+                        .all_dossier_bytes()
                         .map(|d| d.map(Stored::Dossier))
                         .chain(
                             self.store
@@ -935,9 +935,15 @@ impl Inner {
             let stored = received.into_iter().flat_map(|batch| {
                 batch
                     .into_par_iter()
-                    .map(|r| match r {
-                        Stored::Dossier(d) => dossier_doc(&d, now),
-                        Stored::Ticket(t) => ticket_doc(&t),
+                    .filter_map(|r| match r {
+                        Stored::Dossier(bytes) => match Store::decode_dossier(&bytes) {
+                            Ok(d) => Some(dossier_doc(&d, now)),
+                            Err(e) => {
+                                note(e);
+                                None
+                            }
+                        },
+                        Stored::Ticket(t) => Some(ticket_doc(&t)),
                     })
                     .collect::<Vec<_>>()
             });
@@ -962,7 +968,8 @@ impl Inner {
 
 /// A record read from the store, on its way to becoming a document.
 enum Stored {
-    Dossier(Dossier),
+    /// As stored: decoded with the document made, on every core.
+    Dossier(sled::IVec),
     /// Boxed: a ticket is three times a dossier's size.
     Ticket(Box<Ticket>),
 }
