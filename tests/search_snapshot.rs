@@ -341,3 +341,270 @@ fn an_open_dossier_that_fell_due_since_the_save_shows_as_overdue() {
     let found = search(&later, "quynhzy");
     assert!(found[0].3.ends_with(" · quá hạn"), "{found:?}");
 }
+
+fn dossier(code: &str, name: &str) -> Dossier {
+    let p = hotline::reference::procedure("2.000815").unwrap();
+    Dossier {
+        code: code.into(),
+        procedure_code: p.code.clone(),
+        procedure_name: p.name.clone(),
+        applicant_name: name.into(),
+        applicant_phone: None,
+        ward: 26743,
+        received_at: Ts(demo_now().0 - 86_400),
+        due_at: Ts(demo_now().0 + 86_400),
+        finished_at: None,
+        status: PortalStatus::PROCESSING,
+        sync: SyncState::Synced,
+        payment: PaymentState::NotRequired,
+    }
+}
+
+#[test]
+fn a_batch_of_dossiers_is_one_log_entry_that_still_lists_each_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let batch = [
+        dossier("000.00.01.H29-261120-0001", "Một"),
+        dossier("000.00.01.H29-261120-0002", "Hai"),
+        dossier("000.00.01.H29-261120-0003", "Ba"),
+    ];
+    store.put_dossiers(&batch).unwrap();
+    assert_eq!(store.change_log_entries(), 1);
+    // Each record still counts one: the generation is a count of changes.
+    assert_eq!(store.generation().unwrap(), 3);
+    let (t, _) = store
+        .create_ticket(
+            uuid::Uuid::now_v7(),
+            &NewTicket::new(Kind::Question, "bốn"),
+            "x",
+            demo_now(),
+        )
+        .unwrap();
+    assert_eq!(store.change_log_entries(), 2);
+    assert_eq!(store.generation().unwrap(), 4);
+    let codes = |c: &[&str]| c.iter().map(|c| Changed::Dossier(c.to_string())).collect();
+    let expected: Vec<Changed> = codes(&[
+        "000.00.01.H29-261120-0001",
+        "000.00.01.H29-261120-0002",
+        "000.00.01.H29-261120-0003",
+    ]);
+    let since = store.changes_since(0).unwrap().unwrap();
+    assert_eq!(since.generation, 4);
+    assert_eq!(since.changed[..3], expected[..]);
+    assert_eq!(since.changed[3], Changed::Ticket(t.id));
+    assert_eq!(
+        store.changes_since(3).unwrap().unwrap().changed,
+        [Changed::Ticket(t.id)]
+    );
+    // Rewriting one of them and an unchanged one: only the changed one is logged.
+    let mut again = batch.clone();
+    again[1].applicant_name = "Hai Mới".into();
+    store.put_dossiers(&again).unwrap();
+    assert_eq!(store.generation().unwrap(), 5);
+    assert_eq!(
+        store.changes_since(4).unwrap().unwrap().changed,
+        codes(&["000.00.01.H29-261120-0002"])
+    );
+    // Forgetting through a batch's last number drops the whole entry.
+    store.forget_changes_through(3).unwrap();
+    assert_eq!(store.change_log_entries(), 2);
+    assert_eq!(store.changes_since(2).unwrap(), None);
+    assert_eq!(store.changes_since(3).unwrap().unwrap().changed.len(), 2);
+}
+
+#[test]
+fn a_bulk_load_is_two_markers_and_readers_from_before_it_rebuild() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    store
+        .put_dossiers(&[dossier("000.00.01.H29-261120-0001", "Một")])
+        .unwrap();
+    assert_eq!(store.generation().unwrap(), 1);
+    let loaded = store
+        .bulk_load(|| {
+            // Under way: nobody may catch up, not even from the present.
+            assert_eq!(store.changes_since(2).unwrap(), None);
+            let batch: Vec<Dossier> = (2..=500)
+                .map(|i| dossier(&format!("000.00.01.H29-261120-{i:04}"), "Bulk"))
+                .collect();
+            store.put_dossiers_unflushed(&batch)
+        })
+        .unwrap();
+    assert_eq!(loaded.added, 499);
+    // One entry before, two markers, nothing per record.
+    assert_eq!(store.change_log_entries(), 3);
+    assert_eq!(store.generation().unwrap(), 3);
+    assert_eq!(store.changes_since(0).unwrap(), None);
+    assert_eq!(store.changes_since(1).unwrap(), None);
+    assert_eq!(store.changes_since(2).unwrap(), None);
+    assert_eq!(store.changes_since(3).unwrap().unwrap().changed, []);
+    // Writes after it are logged again.
+    let (t, _) = store
+        .create_ticket(
+            uuid::Uuid::now_v7(),
+            &NewTicket::new(Kind::Question, "sau"),
+            "x",
+            demo_now(),
+        )
+        .unwrap();
+    assert_eq!(
+        store.changes_since(3).unwrap().unwrap().changed,
+        [Changed::Ticket(t.id)]
+    );
+    // A failed load still closes with its marker.
+    let failed: Result<(), _> =
+        store.bulk_load(|| Err(hotline::store::StoreError::Corrupt("x".into())));
+    assert!(failed.is_err());
+    assert_eq!(store.generation().unwrap(), 6);
+    assert_eq!(store.changes_since(6).unwrap().unwrap().changed, []);
+}
+
+#[test]
+fn a_saved_index_older_than_a_bulk_load_is_rebuilt_and_finds_the_loaded_records() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(demo_store(dir.path()));
+    // The demo generator itself is a bulk load: the log holds its two markers only.
+    assert_eq!(
+        Store::open(dir.path()).unwrap().change_log_entries(),
+        2,
+        "demo generation logged records one by one"
+    );
+    drop(start(dir.path()));
+    {
+        let store = Store::open(dir.path()).unwrap();
+        store
+            .bulk_load(|| {
+                store.put_dossiers_unflushed(&[dossier(
+                    "000.00.01.H29-261120-0777",
+                    "Thạch Thị Plughbulk",
+                )])
+            })
+            .unwrap();
+        store.flush().unwrap();
+    }
+    let (backend, how) = start(dir.path());
+    match how {
+        IndexStart::Built { why } => assert!(why.contains("bulk load"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        keys(&search(&backend, "plughbulk")),
+        ["000.00.01.H29-261120-0777"]
+    );
+    drop(backend);
+    let (backend, how) = start(dir.path());
+    assert_eq!(how, IndexStart::Loaded { caught_up: 0 });
+    assert_eq!(
+        keys(&search(&backend, "plughbulk")),
+        ["000.00.01.H29-261120-0777"]
+    );
+}
+
+#[test]
+fn an_import_while_running_is_found_at_once_and_caught_up_at_the_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(demo_store(dir.path()));
+    let (backend, _) = start(dir.path());
+    let entries = backend.store.change_log_entries();
+    let csv = "code,procedure_code,procedure_name,applicant_name,applicant_phone,ward_code,\
+               received_at,due_at,finished_at,status,sync,payment\n\
+               000.00.01.H29-261119-0001,2.000815,Chứng thực,Đinh Thị Frotzimport,,26743,2026-11-19 08:00,2026-11-21,,4,synced,none\n\
+               000.00.01.H29-261119-0002,2.000815,Chứng thực,Lý Văn Frotzimport,,26743,2026-11-19 09:00,2026-11-21,,4,synced,none\n";
+    let report = backend.import_dossiers(csv.as_bytes()).unwrap();
+    assert_eq!(report.added, 2);
+    assert_eq!(backend.store.change_log_entries(), entries + 1);
+    let expected = ["000.00.01.H29-261119-0001", "000.00.01.H29-261119-0002"];
+    let mut found = keys(&search(&backend, "frotzimport"))
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>();
+    found.sort();
+    assert_eq!(found, expected);
+    drop(backend);
+
+    let (again, how) = start(dir.path());
+    assert_eq!(how, IndexStart::Loaded { caught_up: 2 });
+    let mut found = keys(&search(&again, "frotzimport"))
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>();
+    found.sort();
+    assert_eq!(found, expected);
+}
+
+#[test]
+fn a_save_leaves_out_the_documents_that_were_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(demo_store(dir.path()));
+    let (backend, _) = start(dir.path());
+    let api = LocalApi::new(backend.clone(), operator());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    // One ticket changed 40 times: each change replaces its document.
+    let mut ticket = rt
+        .block_on(api.create_ticket(
+            uuid::Uuid::now_v7(),
+            NewTicket::new(Kind::Question, "Hỏi lệ phí"),
+        ))
+        .unwrap();
+    for i in 0..40 {
+        ticket = rt
+            .block_on(api.apply(
+                ticket.id,
+                ticket.version,
+                hotline::domain::Change::Comment {
+                    text: format!("gọi lại lần {i}"),
+                },
+            ))
+            .unwrap();
+    }
+    backend.search.save_now();
+    drop(api);
+    drop(backend);
+
+    let saved = snapshot::file_in(&dir.path().join("search-index"));
+    let (loaded, _) = snapshot::load(saved.parent().unwrap(), &|_, _| {}).unwrap();
+    // Wards, procedures, 3,000 dossiers and 301 tickets, each once.
+    let expected =
+        hotline::reference::wards().len() + hotline::reference::procedures().len() + 3_000 + 301;
+    assert_eq!(loaded.len(), expected);
+    assert_eq!(loaded.stored(), expected);
+
+    // The compacted copy answers as a build from the store does.
+    let (compacted, how) = start(dir.path());
+    assert_eq!(how, IndexStart::Loaded { caught_up: 0 });
+    let from_copy = all_results(&compacted);
+    drop(compacted);
+    std::fs::remove_dir_all(dir.path().join("search-index")).unwrap();
+    let (rebuilt, _) = start(dir.path());
+    assert_eq!(all_results(&rebuilt), from_copy);
+}
+
+#[test]
+fn an_unreadable_stored_dossier_fails_the_build_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(demo_store(dir.path()));
+    {
+        let db = sled::open(dir.path()).unwrap();
+        db.open_tree("dossiers")
+            .unwrap()
+            .insert(
+                b"000.00.99.H29-261120-0500",
+                &b"\xff\xff\xff not postcard"[..],
+            )
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    let backend = Backend::new(store, fixed_clock(demo_now()), true);
+    let failed = backend.search.wait_ready().unwrap_err();
+    assert!(
+        failed.0.contains("stored value is corrupt (dossier"),
+        "{failed}"
+    );
+    // Nothing half built was saved.
+    backend.search.join_background();
+    assert!(!snapshot::file_in(&dir.path().join("search-index")).exists());
+}

@@ -2,6 +2,7 @@
 
 use super::args::{Cli, ColorArg, Command, LangArg, NotifyCmd, UserCmd};
 use super::{import, login, output, report, ticket};
+use crate::api::local::search_service::Preload;
 use crate::api::{ApiResult, HotlineApi, RemoteApi, SearchRequest, SearchResults};
 use crate::client::{open_api, Opened, Target};
 use crate::config::Config;
@@ -192,8 +193,15 @@ fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
         }
         Command::Search { query, limit } => {
             let rt = runtime()?;
+            // The saved index is read while the store opens.
+            let preload = target
+                .server
+                .is_none()
+                .then(|| Preload::start(&dir))
+                .flatten();
             let opened = open_for_cli(&rt, &target, IfMissing::Fail)?;
             if let Opened::Local(api) = &opened {
+                api.backend().search.start_with(preload);
                 api.backend().search.wait_ready()?;
             }
             let req = SearchRequest {
@@ -551,9 +559,14 @@ fn open_tui(
                 credentials_file: &credentials_file,
                 clock: system_clock(),
             };
+            let preload = target
+                .server
+                .is_none()
+                .then(|| Preload::start(&dir))
+                .flatten();
             let api = open_api(&target, if_missing, false, &RemoteApi::connect_blocking)?;
             if let Opened::Local(local) = &api {
-                local.backend().search.ensure_started();
+                local.backend().search.start_with(preload);
                 // The single-desk process sends the notifications itself.
                 if let Err(e) = local.backend().start_notifier() {
                     tracing::warn!("could not start sending notifications: {e}");

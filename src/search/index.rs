@@ -13,8 +13,6 @@ use super::{DocKind, Field, Hit, SearchDoc};
 use rayon::prelude::*;
 use roaring::RoaringBitmap;
 use rustc_hash::FxHashMap as HashMap;
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
 
 /// Longest inline searchable text kept per document (ticket descriptions).
 const MAX_INLINE: usize = 2000;
@@ -75,8 +73,10 @@ pub struct SearchOutcome {
 
 pub struct SearchIndex {
     pub(super) docs: Vec<Doc>,
-    /// Every document's text, end to end (see [`Doc`]).
-    pub(super) text: String,
+    /// Every document's text, end to end (see [`Doc`]). UTF-8, but kept as
+    /// bytes: a saved index is loaded without checking 140 MB of it (each
+    /// part is checked as it is read, and the file's checksum guards it).
+    pub(super) text: Vec<u8>,
     /// Interned strings: procedure texts and subtitle segments.
     pub(super) strings: Vec<Box<str>>,
     pub(super) string_ids: HashMap<Box<str>, u32>,
@@ -96,11 +96,25 @@ pub struct SearchIndex {
     pub(super) overflow: HashMap<(DocKind, String), u32>,
 }
 
+/// A document key's hash for the key map. Saved with the index, so it is
+/// this crate's own (std's hasher may change between Rust releases): eight
+/// bytes at a time through a rotate-xor-multiply step, length mixed in last.
 pub(super) fn key_hash(kind: DocKind, key: &str) -> u64 {
-    let mut h = DefaultHasher::new();
-    kind.hash(&mut h);
-    key.hash(&mut h);
-    h.finish()
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let kind = match kind {
+        DocKind::Dossier => 1,
+        DocKind::Ticket => 2,
+        DocKind::Ward => 3,
+        DocKind::Procedure => 4,
+    };
+    let mut h: u64 = 0xCBF2_9CE4_8422_2325 ^ kind;
+    for chunk in key.as_bytes().chunks(8) {
+        let mut word = [0u8; 8];
+        word[..chunk.len()].copy_from_slice(chunk);
+        h = (h.rotate_left(23) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+    }
+    h = (h ^ key.len() as u64).wrapping_mul(K);
+    h ^ (h >> 31)
 }
 
 fn joined(doc: &SearchDoc, field: Field) -> String {
@@ -177,7 +191,7 @@ struct Prepared {
 /// Writes a document's text to the end of `arena` and makes its record (the
 /// interned parts are filled in by `store`). Runs off the main thread on a
 /// chunk-local arena that the main thread then appends to the index's.
-fn prepare(doc: &SearchDoc, arena: &mut String) -> Prepared {
+fn prepare(doc: &SearchDoc, arena: &mut Vec<u8>) -> Prepared {
     let text_at = arena.len();
     let mut ends = [0u32; 5];
     let parts = [
@@ -194,7 +208,7 @@ fn prepare(doc: &SearchDoc, arena: &mut String) -> Prepared {
             ends[0] = doc.key.len() as u32 | KEY_IN_TITLE;
             continue;
         }
-        arena.push_str(p);
+        arena.extend_from_slice(p.as_bytes());
         ends[i] = (arena.len() - text_at) as u32;
     }
     Prepared {
@@ -237,7 +251,7 @@ impl SearchIndex {
     pub(super) fn empty() -> SearchIndex {
         SearchIndex {
             docs: Vec::new(),
-            text: String::new(),
+            text: Vec::new(),
             strings: Vec::new(),
             string_ids: HashMap::default(),
             terms: Terms::build(Vec::new()),
@@ -287,13 +301,13 @@ impl SearchIndex {
             let base = index.docs.len();
             // Terms per sub-chunk in parallel, into local posting lists merged below:
             // few distinct terms, many documents.
-            let parts: Vec<(Vec<Prepared>, String, Postings)> = chunk
+            let parts: Vec<(Vec<Prepared>, Vec<u8>, Postings)> = chunk
                 .par_chunks(SUB)
                 .enumerate()
                 .map(|(ci, docs)| {
                     let mut local: Postings = HashMap::default();
                     let mut buf = String::new();
-                    let mut arena = String::with_capacity(docs.len() * 160);
+                    let mut arena = Vec::with_capacity(docs.len() * 160);
                     let mut prepared = Vec::with_capacity(docs.len());
                     for (i, doc) in docs.iter().enumerate() {
                         let n = (base + ci * SUB + i) as u32;
@@ -315,7 +329,7 @@ impl SearchIndex {
             let mut prepared = Vec::with_capacity(chunk.len());
             for (p, arena, local) in parts {
                 let base = index.text.len() as u64;
-                index.text.push_str(&arena);
+                index.text.extend_from_slice(&arena);
                 prepared.extend(p.into_iter().map(|mut p| {
                     p.doc.text_at += base;
                     p
@@ -341,6 +355,11 @@ impl SearchIndex {
         index.docs.shrink_to_fit();
         index.text.shrink_to_fit();
         index
+    }
+
+    /// Documents held, counting those replaced or removed since the build.
+    pub fn stored(&self) -> usize {
+        self.docs.len()
     }
 
     pub fn len(&self) -> usize {
@@ -487,7 +506,10 @@ impl SearchIndex {
     }
 
     fn part(&self, doc: &Doc, i: usize) -> &str {
-        self.text.get(doc.span(i)).unwrap_or("")
+        self.text
+            .get(doc.span(i))
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or("")
     }
 
     pub(super) fn doc_key(&self, doc: &Doc) -> &str {

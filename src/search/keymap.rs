@@ -2,6 +2,7 @@
 //! pair of arrays made once (after a build or a load), searched by halving,
 //! and a small map of what was stored since.
 
+use rayon::slice::ParallelSliceMut;
 use rustc_hash::FxHashMap as HashMap;
 
 #[derive(Default)]
@@ -39,7 +40,7 @@ impl KeyMap {
             .map(|(h, d)| (*h, *d))
             .collect();
         pairs.extend(added);
-        pairs.sort_unstable();
+        pairs.par_sort_unstable();
         self.hashes = pairs.iter().map(|(h, _)| *h).collect();
         self.docs = pairs.into_iter().map(|(_, d)| d).collect();
     }

@@ -5,13 +5,16 @@
 //!
 //! ```text
 //! magic "HOTLINE-SEARCH-IX" · format version u32 · stamp (generation, marks, counters: u64)
-//! documents · text arena · interned strings · term fst · posting bitmaps · term delta
-//! · phone arrays · live / open bitmaps · filter bitmaps · checksum u64 of all before it
+//! · length of the text arena u64 · documents · interned strings · term fst · posting
+//! bitmaps · term delta · phone arrays · live / open bitmaps · filter bitmaps
+//! · key map (hash, document) and keys sharing a hash · text arena
+//! · checksum u64 of all before it
 //! ```
 //!
 //! The whole file is read and its checksum verified before any of it is
-//! parsed: a damaged file is refused as a whole, never half trusted. The key
-//! map is rebuilt on load (its hash is not stable across Rust versions).
+//! parsed: a damaged file is refused as a whole, never half trusted. The
+//! text arena (half the file) is last and read straight into the index's
+//! own buffer, neither copied nor scanned again.
 //! Written to a temporary name, fsynced, then renamed, 0600.
 
 use super::index::{key_hash, Doc, SearchIndex, SUBTITLE_PARTS};
@@ -22,13 +25,15 @@ use super::DocKind;
 use rayon::prelude::*;
 use roaring::RoaringBitmap;
 use rustc_hash::FxHashMap as HashMap;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 const MAGIC: &[u8; 17] = b"HOTLINE-SEARCH-IX";
 /// Bumped whenever the layout or the meaning of a saved part changes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 4;
 const FILE_NAME: &str = "index.bin";
 
 /// What a saved index reflects: the store generation and the caller's marks
@@ -131,9 +136,92 @@ impl Checksum {
     }
 }
 
+/// The file's checksum: each 1 MiB block of the file is summed on its own
+/// (so a load sums them on every core), then the block sums in order.
+const BLOCK: usize = 1 << 20;
+
+struct BlockSum {
+    block: Checksum,
+    in_block: usize,
+    blocks: Checksum,
+}
+
+impl BlockSum {
+    fn new() -> BlockSum {
+        BlockSum {
+            block: Checksum::new(),
+            in_block: 0,
+            blocks: Checksum::new(),
+        }
+    }
+
+    fn feed(&mut self, mut data: &[u8]) {
+        while !data.is_empty() {
+            let take = (BLOCK - self.in_block).min(data.len());
+            self.block.feed(&data[..take]);
+            self.in_block += take;
+            data = &data[take..];
+            if self.in_block == BLOCK {
+                self.end_block();
+            }
+        }
+    }
+
+    fn end_block(&mut self) {
+        let block = std::mem::replace(&mut self.block, Checksum::new());
+        self.blocks.feed(&block.finish().to_le_bytes());
+        self.in_block = 0;
+    }
+
+    fn finish(mut self) -> u64 {
+        if self.in_block > 0 {
+            self.end_block();
+        }
+        self.blocks.finish()
+    }
+}
+
+/// [`BlockSum`] of `parts` end to end, its blocks summed on every core.
+fn block_sum(parts: &[&[u8]]) -> u64 {
+    let mut blocks: Vec<Vec<&[u8]>> = Vec::new();
+    let mut current: Vec<&[u8]> = Vec::new();
+    let mut in_block = 0;
+    for part in parts {
+        let mut part = *part;
+        while !part.is_empty() {
+            let take = (BLOCK - in_block).min(part.len());
+            current.push(&part[..take]);
+            in_block += take;
+            part = &part[take..];
+            if in_block == BLOCK {
+                blocks.push(std::mem::take(&mut current));
+                in_block = 0;
+            }
+        }
+    }
+    if !current.is_empty() {
+        blocks.push(current);
+    }
+    let sums: Vec<u64> = blocks
+        .par_iter()
+        .map(|pieces| {
+            let mut sum = Checksum::new();
+            for p in pieces {
+                sum.feed(p);
+            }
+            sum.finish()
+        })
+        .collect();
+    let mut all = Checksum::new();
+    for s in sums {
+        all.feed(&s.to_le_bytes());
+    }
+    all.finish()
+}
+
 struct Out<W: Write> {
     w: W,
-    sum: Checksum,
+    sum: BlockSum,
 }
 
 impl<W: Write> Out<W> {
@@ -251,7 +339,7 @@ pub fn save(index: &SearchIndex, stamp: Stamp, dir: &Path) -> io::Result<u64> {
     let file = crate::private_files::create(&tmp)?;
     let mut out = Out {
         w: io::BufWriter::with_capacity(1 << 20, file),
-        sum: Checksum::new(),
+        sum: BlockSum::new(),
     };
     let written = write_index(&mut out, index, stamp).and_then(|()| {
         let sum = out.sum.finish();
@@ -272,34 +360,100 @@ pub fn save(index: &SearchIndex, stamp: Stamp, dir: &Path) -> io::Result<u64> {
     Ok(size)
 }
 
+/// Document numbers in a saved file: documents that were replaced or
+/// removed (a ticket changed many times leaves one per change) are left
+/// out, and the n-th live document becomes number n.
+struct Renumber {
+    /// New number by old, `u32::MAX` for a document left out; None when all are live.
+    new: Option<Vec<u32>>,
+}
+
+impl Renumber {
+    fn of(ix: &SearchIndex) -> Renumber {
+        if ix.live.len() as usize == ix.docs.len() {
+            return Renumber { new: None };
+        }
+        let mut new = vec![u32::MAX; ix.docs.len()];
+        for (i, d) in ix.live.iter().enumerate() {
+            new[d as usize] = i as u32;
+        }
+        Renumber { new: Some(new) }
+    }
+
+    fn doc(&self, d: u32) -> Option<u32> {
+        match &self.new {
+            None => Some(d),
+            Some(new) => new.get(d as usize).copied().filter(|n| *n != u32::MAX),
+        }
+    }
+
+    fn bitmap<'a>(&self, b: &'a RoaringBitmap) -> Cow<'a, RoaringBitmap> {
+        match self.new {
+            None => Cow::Borrowed(b),
+            // Renumbering keeps the order: the new numbers come sorted.
+            Some(_) => Cow::Owned(
+                RoaringBitmap::from_sorted_iter(b.iter().filter_map(|d| self.doc(d)))
+                    .unwrap_or_default(),
+            ),
+        }
+    }
+
+    /// The documents written, with their old numbers.
+    fn kept<'a>(&'a self, ix: &'a SearchIndex) -> impl Iterator<Item = &'a Doc> + 'a {
+        ix.docs
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.doc(*i as u32).is_some())
+            .map(|(_, d)| d)
+    }
+}
+
+/// The bytes of a document's text in the arena (all its parts, end to end).
+fn doc_text<'a>(ix: &'a SearchIndex, d: &Doc) -> &'a [u8] {
+    let at = d.text_at as usize;
+    ix.text.get(at..at + d.ends[4] as usize).unwrap_or(&[])
+}
+
 fn write_index<W: Write>(out: &mut Out<W>, ix: &SearchIndex, stamp: Stamp) -> io::Result<()> {
+    let renumber = Renumber::of(ix);
     let mut buf = Vec::new();
     out.raw(MAGIC)?;
     out.u32(FORMAT_VERSION)?;
     out.u64(stamp.generation)?;
     out.u64(stamp.marks)?;
     out.u64(stamp.counters)?;
+    let text_len = match renumber.new {
+        None => ix.text.len(),
+        Some(_) => renumber.kept(ix).map(|d| d.ends[4] as usize).sum(),
+    };
+    out.u64(text_len as u64)?;
 
-    out.u64(ix.docs.len() as u64)?;
+    out.u64(renumber.kept(ix).count() as u64)?;
     let mut record = Vec::with_capacity(DOC_BYTES * 4096);
-    for chunk in ix.docs.chunks(4096) {
-        record.clear();
-        for d in chunk {
-            record.push(kind_code(d.kind));
-            record.extend_from_slice(&d.date.to_le_bytes());
-            record.extend_from_slice(&d.due.to_le_bytes());
-            record.extend_from_slice(&d.text_at.to_le_bytes());
-            for e in d.ends {
-                record.extend_from_slice(&e.to_le_bytes());
-            }
-            record.extend_from_slice(&d.procedure.to_le_bytes());
-            for s in d.subtitle {
-                record.extend_from_slice(&s.to_le_bytes());
-            }
+    let mut text_at = 0u64;
+    for d in renumber.kept(ix) {
+        let at = match renumber.new {
+            None => d.text_at,
+            Some(_) => text_at,
+        };
+        text_at += d.ends[4] as u64;
+        record.push(kind_code(d.kind));
+        record.extend_from_slice(&d.date.to_le_bytes());
+        record.extend_from_slice(&d.due.to_le_bytes());
+        record.extend_from_slice(&at.to_le_bytes());
+        for e in d.ends {
+            record.extend_from_slice(&e.to_le_bytes());
         }
-        out.raw(&record)?;
+        record.extend_from_slice(&d.procedure.to_le_bytes());
+        for s in d.subtitle {
+            record.extend_from_slice(&s.to_le_bytes());
+        }
+        if record.len() >= DOC_BYTES * 4096 {
+            out.raw(&record)?;
+            record.clear();
+        }
     }
-    out.bytes(ix.text.as_bytes())?;
+    out.raw(&record)?;
     out.u64(ix.strings.len() as u64)?;
     for s in &ix.strings {
         out.bytes(s.as_bytes())?;
@@ -307,19 +461,38 @@ fn write_index<W: Write>(out: &mut Out<W>, ix: &SearchIndex, stamp: Stamp) -> io
 
     out.bytes(ix.terms.map.as_fst().as_bytes())?;
     out.u64(ix.terms.postings.len() as u64)?;
-    for b in &ix.terms.postings {
-        out.bitmap(b, &mut buf)?;
+    // Two hundred thousand bitmaps, renumbered and serialised on every core.
+    let postings = ix
+        .terms
+        .postings
+        .par_chunks(4096)
+        .map(|chunk| {
+            let mut bytes = Vec::new();
+            for b in chunk {
+                let b = renumber.bitmap(b);
+                bytes.extend_from_slice(&(b.serialized_size() as u64).to_le_bytes());
+                b.serialize_into(&mut bytes)?;
+            }
+            Ok(bytes)
+        })
+        .collect::<io::Result<Vec<Vec<u8>>>>()?;
+    for bytes in postings {
+        out.raw(&bytes)?;
     }
     out.u64(ix.terms.delta.len() as u64)?;
     for (term, b) in &ix.terms.delta {
         out.bytes(term.as_bytes())?;
-        out.bitmap(b, &mut buf)?;
+        out.bitmap(&renumber.bitmap(b), &mut buf)?;
     }
 
     for pairs in [&ix.phones.forward, &ix.phones.reversed] {
-        out.u64(pairs.len() as u64)?;
+        let kept: Vec<(u64, u32)> = pairs
+            .iter()
+            .filter_map(|(k, d)| Some((*k, renumber.doc(*d)?)))
+            .collect();
+        out.u64(kept.len() as u64)?;
         record.clear();
-        for (k, d) in pairs.iter() {
+        for (k, d) in kept {
             record.extend_from_slice(&k.to_le_bytes());
             record.extend_from_slice(&d.to_le_bytes());
             if record.len() >= 1 << 16 {
@@ -329,36 +502,73 @@ fn write_index<W: Write>(out: &mut Out<W>, ix: &SearchIndex, stamp: Stamp) -> io
         }
         out.raw(&record)?;
     }
-    out.u64(ix.phones.delta.len() as u64)?;
-    for (phone, d) in &ix.phones.delta {
+    let delta: Vec<(&String, u32)> = ix
+        .phones
+        .delta
+        .iter()
+        .filter_map(|(phone, d)| Some((phone, renumber.doc(*d)?)))
+        .collect();
+    out.u64(delta.len() as u64)?;
+    for (phone, d) in delta {
         out.bytes(phone.as_bytes())?;
-        out.u32(*d)?;
+        out.u32(d)?;
     }
 
-    out.bitmap(&ix.live, &mut buf)?;
-    out.bitmap(&ix.open, &mut buf)?;
+    out.bitmap(&renumber.bitmap(&ix.live), &mut buf)?;
+    out.bitmap(&renumber.bitmap(&ix.open), &mut buf)?;
     let mut kinds: Vec<_> = ix.by_kind.iter().collect();
     kinds.sort_by_key(|(k, _)| **k);
     out.u64(kinds.len() as u64)?;
     for (k, b) in kinds {
         out.raw(&[kind_code(*k)])?;
-        out.bitmap(b, &mut buf)?;
+        out.bitmap(&renumber.bitmap(b), &mut buf)?;
     }
     for map in [&ix.by_ward, &ix.by_escalation] {
         out.u64(map.len() as u64)?;
         for (k, b) in map {
             out.u32(*k)?;
-            out.bitmap(b, &mut buf)?;
+            out.bitmap(&renumber.bitmap(b), &mut buf)?;
         }
     }
     for map in [&ix.by_status, &ix.by_tag, &ix.by_assignee] {
         out.u64(map.len() as u64)?;
         for (k, b) in map {
             out.bytes(k.as_bytes())?;
-            out.bitmap(b, &mut buf)?;
+            out.bitmap(&renumber.bitmap(b), &mut buf)?;
         }
     }
-    Ok(())
+    let numbered: Vec<(u32, &Doc)> = renumber
+        .kept(ix)
+        .enumerate()
+        .map(|(n, d)| (n as u32, d))
+        .collect();
+    let (pairs, shared) = key_entries(ix, &numbered);
+    out.u64(pairs.len() as u64)?;
+    record.clear();
+    for (h, n) in pairs {
+        record.extend_from_slice(&h.to_le_bytes());
+        record.extend_from_slice(&n.to_le_bytes());
+        if record.len() >= 1 << 16 {
+            out.raw(&record)?;
+            record.clear();
+        }
+    }
+    out.raw(&record)?;
+    out.u64(shared.len() as u64)?;
+    for (kind, key, n) in shared {
+        out.raw(&[kind_code(kind)])?;
+        out.bytes(key.as_bytes())?;
+        out.u32(n)?;
+    }
+    match renumber.new {
+        None => out.raw(&ix.text),
+        Some(_) => {
+            for d in renumber.kept(ix) {
+                out.raw(doc_text(ix, d))?;
+            }
+            Ok(())
+        }
+    }
 }
 
 /// Loads the index saved in `dir` and the stamp it was saved with.
@@ -375,23 +585,10 @@ pub fn load(
     };
     let size = file.metadata()?.len();
     let started = std::time::Instant::now();
-    let data = read_all(&mut file, size, progress)?;
+    let (data, text) = read_parts(&path, &mut file, size, progress)?;
     let read = started.elapsed();
-    if data.len() < MAGIC.len() + 4 + 8 || &data[..MAGIC.len()] != MAGIC {
-        return Err(SnapshotError::NotASnapshot);
-    }
-    let version = u32::from_le_bytes(
-        data[MAGIC.len()..MAGIC.len() + 4]
-            .try_into()
-            .unwrap_or_default(),
-    );
-    if version != FORMAT_VERSION {
-        return Err(SnapshotError::OldFormat { found: version });
-    }
     let (body, tail) = data.split_at(data.len() - 8);
-    let mut sum = Checksum::new();
-    sum.feed(body);
-    if sum.finish().to_le_bytes() != tail {
+    if block_sum(&[body, &text]).to_le_bytes() != tail {
         return Err(damaged("checksum mismatch"));
     }
     let checked = started.elapsed();
@@ -399,37 +596,102 @@ pub fn load(
         data: body,
         at: MAGIC.len() + 4,
     };
-    let index = read_index(&mut input)?;
+    let (mut index, stamp) = read_index(&mut input)?;
     if input.at != body.len() {
         return Err(damaged("bytes left over"));
     }
+    index.text = text;
+    check_ids(&index)?;
     tracing::info!(
         "search index: {:.0} MB read in {read:?}, checked by {checked:?}, parsed by {:?}",
         size as f64 / 1e6,
         started.elapsed()
     );
-    Ok(index)
+    Ok((index, stamp))
 }
 
-fn read_all(
+/// Fills `buf` from `file` at `offset`, adding what it read to `read`.
+fn read_at(
+    mut file: &std::fs::File,
+    buf: &mut [u8],
+    offset: u64,
+    read: &AtomicU64,
+) -> Result<(), SnapshotError> {
+    use std::io::{Read, Seek};
+    file.seek(io::SeekFrom::Start(offset))?;
+    for chunk in buf.chunks_mut(8 << 20) {
+        file.read_exact(chunk).map_err(|e| match e.kind() {
+            io::ErrorKind::UnexpectedEof => damaged("cut short"),
+            _ => e.into(),
+        })?;
+        read.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+    }
+    Ok(())
+}
+
+/// Magic, version, stamp and the text arena's length.
+const HEADER_BYTES: usize = MAGIC.len() + 4 + 3 * 8;
+
+/// The file as (everything but the text arena, with the checksum at its
+/// end; the text arena), each read straight into its own buffer.
+fn read_parts(
+    path: &Path,
     file: &mut std::fs::File,
     size: u64,
     progress: &dyn Fn(u64, u64),
-) -> Result<Vec<u8>, SnapshotError> {
-    use std::io::Read;
+) -> Result<(Vec<u8>, Vec<u8>), SnapshotError> {
+    use std::io::{Read, Seek};
     let size_usize = usize::try_from(size).map_err(|_| damaged("too large"))?;
-    let mut data = vec![0u8; size_usize];
-    let mut at = 0;
-    while at < data.len() {
-        let end = (at + (8 << 20)).min(data.len());
-        let n = file.read(&mut data[at..end])?;
-        if n == 0 {
-            return Err(damaged("cut short"));
-        }
-        at += n;
-        progress(at as u64, size);
+    let mut header = [0u8; HEADER_BYTES + 8];
+    if size_usize < header.len() + 8 {
+        return Err(SnapshotError::NotASnapshot);
     }
-    Ok(data)
+    file.read_exact(&mut header)?;
+    if &header[..MAGIC.len()] != MAGIC {
+        return Err(SnapshotError::NotASnapshot);
+    }
+    let version = u32::from_le_bytes(
+        header[MAGIC.len()..MAGIC.len() + 4]
+            .try_into()
+            .unwrap_or_default(),
+    );
+    if version != FORMAT_VERSION {
+        return Err(SnapshotError::OldFormat { found: version });
+    }
+    let text_len = u64::from_le_bytes(header[HEADER_BYTES..].try_into().unwrap_or_default());
+    let text_len = usize::try_from(text_len)
+        .ok()
+        .filter(|n| *n <= size_usize - header.len() - 8)
+        .ok_or_else(|| damaged("the text runs past the end"))?;
+    let rest = size_usize - header.len() - 8 - text_len;
+    let mut data = Vec::with_capacity(header.len() + rest + 8);
+    data.extend_from_slice(&header);
+    data.resize(header.len() + rest, 0);
+    let mut text = vec![0u8; text_len];
+    // The two parts are read at once, each on its own core (at a few
+    // hundred megabytes, copying from the page cache is what a read costs).
+    let text_at = (header.len() + rest) as u64;
+    let text_read = AtomicU64::new(0);
+    // Its own handle: a handle's position is shared by whoever reads through it.
+    let text_file = std::fs::File::open(path)?;
+    std::thread::scope(|scope| -> Result<(), SnapshotError> {
+        let text_part = scope.spawn(|| read_at(&text_file, &mut text, text_at, &text_read));
+        let data_read = AtomicU64::new(0);
+        let mut at = header.len() as u64;
+        for chunk in data[header.len()..].chunks_mut(8 << 20) {
+            read_at(file, chunk, at, &data_read)?;
+            at += chunk.len() as u64;
+            progress(at + text_read.load(Ordering::Relaxed), size);
+        }
+        text_part
+            .join()
+            .unwrap_or_else(|_| Err(damaged("its reader stopped")))
+    })?;
+    file.seek(io::SeekFrom::Start(text_at + text_len as u64))?;
+    let mut sum = [0u8; 8];
+    file.read_exact(&mut sum)?;
+    data.extend_from_slice(&sum);
+    Ok((data, text))
 }
 
 fn read_index(input: &mut In) -> Result<(SearchIndex, Stamp), SnapshotError> {
@@ -438,36 +700,15 @@ fn read_index(input: &mut In) -> Result<(SearchIndex, Stamp), SnapshotError> {
         marks: input.u64()?,
         counters: input.u64()?,
     };
+    input.u64()?; // the text arena's length, read already
     let mut ix = SearchIndex::empty();
     let n = input.count(DOC_BYTES)?;
     let records = input.take(n * DOC_BYTES)?;
-    ix.docs.reserve_exact(n);
-    for r in records.chunks_exact(DOC_BYTES) {
-        let mut r = In { data: r, at: 0 };
-        let kind = kind_of(r.u8()?)?;
-        let date = r.u64()? as i64;
-        let due = r.u64()? as i64;
-        let text_at = r.u64()?;
-        let mut ends = [0u32; 5];
-        for e in ends.iter_mut() {
-            *e = r.u32()?;
-        }
-        let procedure = r.u32()?;
-        let mut subtitle = [0u32; SUBTITLE_PARTS];
-        for s in subtitle.iter_mut() {
-            *s = r.u32()?;
-        }
-        ix.docs.push(Doc {
-            kind,
-            date,
-            due,
-            text_at,
-            ends,
-            procedure,
-            subtitle,
-        });
-    }
-    ix.text = input.string()?;
+    // A million records: parsed on every core, in order.
+    ix.docs = records
+        .par_chunks_exact(DOC_BYTES)
+        .map(parse_doc)
+        .collect::<Result<Vec<Doc>, SnapshotError>>()?;
     let n = input.count(8)?;
     ix.strings.reserve_exact(n);
     for _ in 0..n {
@@ -509,11 +750,13 @@ fn read_index(input: &mut In) -> Result<(SearchIndex, Stamp), SnapshotError> {
     for target in [&mut phones.forward, &mut phones.reversed] {
         let n = input.count(12)?;
         let bytes = input.take(n * 12)?;
-        target.reserve_exact(n);
-        for pair in bytes.chunks_exact(12) {
-            let mut p = In { data: pair, at: 0 };
-            target.push((p.u64()?, p.u32()?));
-        }
+        *target = bytes
+            .par_chunks_exact(12)
+            .map(|pair| {
+                let mut p = In { data: pair, at: 0 };
+                Ok((p.u64()?, p.u32()?))
+            })
+            .collect::<Result<Vec<(u64, u32)>, SnapshotError>>()?;
     }
     let n = input.count(12)?;
     for _ in 0..n {
@@ -543,9 +786,60 @@ fn read_index(input: &mut In) -> Result<(SearchIndex, Stamp), SnapshotError> {
             map.insert(k, input.bitmap()?);
         }
     }
-    check_ids(&ix)?;
-    rebuild_keys(&mut ix);
+    let n = input.count(12)?;
+    let pairs = input
+        .take(n * 12)?
+        .par_chunks_exact(12)
+        .map(|pair| {
+            let mut p = In { data: pair, at: 0 };
+            Ok((p.u64()?, p.u32()?))
+        })
+        .collect::<Result<Vec<(u64, u32)>, SnapshotError>>()?;
+    let documents = ix.docs.len() as u64;
+    if pairs.par_iter().any(|(_, d)| *d as u64 >= documents) {
+        return Err(damaged("a key names no document"));
+    }
+    ix.keys = KeyMap::from_pairs(pairs);
+    let n = input.count(13)?;
+    for _ in 0..n {
+        let kind = kind_of(input.u8()?)?;
+        let key = input.string()?;
+        let d = input.u32()?;
+        if d as u64 >= documents {
+            return Err(damaged("a key names no document"));
+        }
+        ix.overflow.insert((kind, key), d);
+    }
     Ok((ix, stamp))
+}
+
+fn parse_doc(record: &[u8]) -> Result<Doc, SnapshotError> {
+    let mut r = In {
+        data: record,
+        at: 0,
+    };
+    let kind = kind_of(r.u8()?)?;
+    let date = r.u64()? as i64;
+    let due = r.u64()? as i64;
+    let text_at = r.u64()?;
+    let mut ends = [0u32; 5];
+    for e in ends.iter_mut() {
+        *e = r.u32()?;
+    }
+    let procedure = r.u32()?;
+    let mut subtitle = [0u32; SUBTITLE_PARTS];
+    for s in subtitle.iter_mut() {
+        *s = r.u32()?;
+    }
+    Ok(Doc {
+        kind,
+        date,
+        due,
+        text_at,
+        ends,
+        procedure,
+        subtitle,
+    })
 }
 
 /// Every document number a bitmap or phone array holds names a document:
@@ -555,7 +849,7 @@ fn check_ids(ix: &SearchIndex) -> Result<(), SnapshotError> {
     let beyond = |b: &RoaringBitmap| b.max().is_some_and(|m| m as u64 >= docs);
     let filters: Vec<&HashMap<String, RoaringBitmap>> =
         vec![&ix.by_status, &ix.by_tag, &ix.by_assignee];
-    let bad = ix.terms.postings.iter().any(beyond)
+    let bad = ix.terms.postings.par_iter().any(beyond)
         || ix.terms.delta.values().any(beyond)
         || beyond(&ix.live)
         || beyond(&ix.open)
@@ -565,7 +859,7 @@ fn check_ids(ix: &SearchIndex) -> Result<(), SnapshotError> {
         || filters.iter().any(|m| m.values().any(beyond))
         || [&ix.phones.forward, &ix.phones.reversed]
             .iter()
-            .any(|p| p.iter().any(|(_, d)| *d as u64 >= docs))
+            .any(|p| p.par_iter().any(|(_, d)| *d as u64 >= docs))
         || ix.phones.delta.iter().any(|(_, d)| *d as u64 >= docs);
     if bad {
         return Err(damaged("a document number past the last document"));
@@ -573,35 +867,61 @@ fn check_ids(ix: &SearchIndex) -> Result<(), SnapshotError> {
     Ok(())
 }
 
-/// The key map of the live documents. Where two keys share a hash, the
-/// first is found by hash and the others through the overflow map, as
-/// `store` arranges it.
-fn rebuild_keys(ix: &mut SearchIndex) {
-    let mut pairs: Vec<(u64, u32)> = ix
-        .live
-        .iter()
-        .map(|n| {
-            let d = &ix.docs[n as usize];
-            (key_hash(d.kind, ix.doc_key(d)), n)
-        })
+/// Keys that share a hash with an earlier key: (kind, key, number).
+type Shared<'a> = Vec<(DocKind, &'a str, u32)>;
+
+/// The key map of `numbered` documents (number, document): (hash, number)
+/// sorted by hash, and the keys whose hash an earlier one has (found through
+/// the overflow map, as `store` arranges it).
+fn key_entries<'a>(
+    ix: &'a SearchIndex,
+    numbered: &[(u32, &'a Doc)],
+) -> (Vec<(u64, u32)>, Shared<'a>) {
+    let mut pairs: Vec<(u64, u32, usize)> = numbered
+        .par_iter()
+        .enumerate()
+        .map(|(i, (n, d))| (key_hash(d.kind, ix.doc_key(d)), *n, i))
         .collect();
-    pairs.sort_unstable();
-    let mut unique = Vec::with_capacity(pairs.len());
-    for (hash, n) in pairs {
+    pairs.par_sort_unstable();
+    let mut unique: Vec<(u64, u32)> = Vec::with_capacity(pairs.len());
+    let mut shared = Vec::new();
+    for (hash, n, i) in pairs {
         match unique.last() {
             Some(&(last, _)) if last == hash => {
-                let d = &ix.docs[n as usize];
-                ix.overflow.insert((d.kind, ix.doc_key(d).to_string()), n);
+                let d = numbered[i].1;
+                shared.push((d.kind, ix.doc_key(d), n));
             }
             _ => unique.push((hash, n)),
         }
     }
-    ix.keys = KeyMap::from_pairs(unique);
+    (unique, shared)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_file_checksum_is_the_same_streamed_or_summed_by_blocks() {
+        let data: Vec<u8> = (0..3 * BLOCK as u32 + 12345)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        for cut in [0, 7, BLOCK - 1, BLOCK, BLOCK + 9, data.len()] {
+            let mut streamed = BlockSum::new();
+            for piece in data.chunks(100_003) {
+                streamed.feed(piece);
+            }
+            let (a, b) = data.split_at(cut);
+            assert_eq!(streamed.finish(), block_sum(&[a, b]), "cut at {cut}");
+        }
+        let mut flipped = data.clone();
+        flipped[2 * BLOCK + 5] ^= 4;
+        assert_ne!(block_sum(&[&data]), block_sum(&[&flipped]));
+        let mut swapped = data.clone();
+        swapped[..BLOCK].copy_from_slice(&data[BLOCK..2 * BLOCK]);
+        swapped[BLOCK..2 * BLOCK].copy_from_slice(&data[..BLOCK]);
+        assert_ne!(block_sum(&[&data]), block_sum(&[&swapped]));
+    }
 
     #[test]
     fn checksum_does_not_depend_on_how_the_bytes_are_fed() {

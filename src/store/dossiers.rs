@@ -94,6 +94,18 @@ impl Store {
         Ok(out)
     }
 
+    /// Every dossier's stored bytes in code order, for a reader that decodes
+    /// them elsewhere ([`Store::decode_dossier`]; the search index build
+    /// decodes on every core).
+    pub fn all_dossier_bytes(&self) -> impl Iterator<Item = StoreResult<sled::IVec>> + '_ {
+        self.dossiers.iter().values().map(|r| Ok(r?))
+    }
+
+    /// A dossier from the bytes [`Store::all_dossier_bytes`] gave.
+    pub fn decode_dossier(bytes: &[u8]) -> StoreResult<Dossier> {
+        decode(bytes).map_err(|e| corrupt("dossier", e))
+    }
+
     /// Every dossier in code order.
     pub fn all_dossiers(&self) -> impl Iterator<Item = StoreResult<Dossier>> + '_ {
         self.dossiers.iter().values().map(|r| {

@@ -115,7 +115,7 @@ fn apply(index: &mut SearchIndex, docs: Vec<Refreshed>) {
 }
 
 /// The most changed records a start catches up with rather than rebuilding.
-fn catch_up_limit(documents: usize) -> usize {
+fn default_catch_up_limit(documents: usize) -> usize {
     (documents / 5).max(50_000)
 }
 
@@ -125,6 +125,38 @@ const CLOSING: &str = "hotline is closing";
 /// Where the index of a store is saved.
 pub fn snapshot_dir(store: &Store) -> PathBuf {
     store.path().join("search-index")
+}
+
+type Loaded = Result<(SearchIndex, Stamp), SnapshotError>;
+
+/// A saved index being read on a thread of its own, started before the
+/// store is opened (which takes as long again at a million records): the
+/// TUI and `hotline search` hand it to [`SearchService::start_with`].
+pub struct Preload {
+    dir: PathBuf,
+    handle: std::thread::JoinHandle<Loaded>,
+    /// (bytes read, file size), for the progress shown meanwhile.
+    read: Arc<(AtomicU64, AtomicU64)>,
+}
+
+impl Preload {
+    /// Starts reading the index saved for the store in `data_dir`.
+    pub fn start(data_dir: &std::path::Path) -> Option<Preload> {
+        let dir = data_dir.join("search-index");
+        let read = Arc::new((AtomicU64::new(0), AtomicU64::new(1)));
+        let progress = read.clone();
+        let from = dir.clone();
+        let handle = std::thread::Builder::new()
+            .name("search-index-read".into())
+            .spawn(move || {
+                snapshot::load(&from, &|done, size| {
+                    progress.1.store(size.max(1), Ordering::Relaxed);
+                    progress.0.store(done, Ordering::Relaxed);
+                })
+            })
+            .ok()?;
+        Some(Preload { dir, handle, read })
+    }
 }
 
 /// How the index came to be ready.
@@ -171,6 +203,10 @@ struct Inner {
     started: std::sync::atomic::AtomicBool,
     /// Bumped on every index change, so a session never narrows stale candidates.
     version: AtomicU64,
+    /// Replaces [`default_catch_up_limit`] (tests reach the limit with a few records).
+    catch_up_limit: Option<usize>,
+    /// The saved index already being read, if the caller started it.
+    preload: Mutex<Option<Preload>>,
 }
 
 impl SearchService {
@@ -185,6 +221,10 @@ impl SearchService {
     /// shell command that only logs a ticket or imports a file never pays for
     /// it. Changes before then need no index work: the build reads the store.
     pub fn lazy(store: Store, clock: Clock) -> SearchService {
+        SearchService::lazy_with_limit(store, clock, None)
+    }
+
+    fn lazy_with_limit(store: Store, clock: Clock, catch_up_limit: Option<usize>) -> SearchService {
         let inner = Arc::new(Inner {
             store,
             clock,
@@ -200,11 +240,25 @@ impl SearchService {
             version: AtomicU64::new(0),
             started: std::sync::atomic::AtomicBool::new(false),
             closing: std::sync::atomic::AtomicBool::new(false),
+            catch_up_limit,
+            preload: Mutex::new(None),
         });
         SearchService {
             inner,
             background: Mutex::new(None),
         }
+    }
+
+    /// As [`SearchService::ensure_started`], using the saved index `preload`
+    /// is reading when it is this store's (a start then waits for the store
+    /// and the file together, not one after the other).
+    pub fn start_with(&self, preload: Option<Preload>) {
+        if let Some(preload) = preload {
+            if preload.dir == snapshot_dir(&self.inner.store) {
+                *self.inner.preload.lock().unwrap_or_else(|e| e.into_inner()) = Some(preload);
+            }
+        }
+        self.ensure_started();
     }
 
     /// Starts the background build unless it has started already.
@@ -713,6 +767,11 @@ impl Inner {
         Ok(())
     }
 
+    fn catch_up_limit(&self, documents: usize) -> usize {
+        self.catch_up_limit
+            .unwrap_or_else(|| default_catch_up_limit(documents))
+    }
+
     /// The saved index and the generation it reflects, if it may be used;
     /// otherwise why not (logged unless there is simply none yet).
     fn load_saved(&self) -> Result<(SearchIndex, u64), String> {
@@ -728,9 +787,24 @@ impl Inner {
             self.done
                 .store(done.min(documents.saturating_sub(1)), Ordering::Relaxed);
         };
-        let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            snapshot::load(&dir, &progress)
-        }))
+        let preload = self
+            .preload
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        let loaded = match preload {
+            Some(preload) => {
+                while !preload.handle.is_finished() {
+                    let (read, size) = &*preload.read;
+                    progress(read.load(Ordering::Relaxed), size.load(Ordering::Relaxed));
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                preload.handle.join()
+            }
+            None => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                snapshot::load(&dir, &progress)
+            })),
+        }
         .unwrap_or_else(|_| Err(SnapshotError::Damaged("it could not be parsed".into())));
         self.done.store(0, Ordering::Relaxed);
         self.total.store(1, Ordering::Relaxed);
@@ -766,7 +840,7 @@ impl Inner {
         match self.store.changes_since(stamp.generation) {
             // Each changed record costs a read and an update (tens of
             // microseconds), a rebuild about ten microseconds a record.
-            Ok(Some(since)) if since.changed.len() > catch_up_limit(index.len()) => {
+            Ok(Some(since)) if since.changed.len() > self.catch_up_limit(index.len()) => {
                 Err(refuse(format!(
                     "{} records changed since it was saved: rebuilding is quicker",
                     since.changed.len()
@@ -774,7 +848,7 @@ impl Inner {
             }
             Ok(Some(_)) => Ok((index, stamp.generation)),
             Ok(None) => Err(refuse(format!(
-                "the store's change log no longer reaches back to its generation {}",
+                "the store's change log no longer reaches back to its generation {} (trimmed, or a bulk load since)",
                 stamp.generation
             ))),
             Err(e) => Err(refuse(format!(
@@ -786,7 +860,12 @@ impl Inner {
     /// Builds the index from the store. A record that cannot be read fails
     /// the build: an index silently missing it would answer "no previous
     /// calls" for a caller who has some.
+    ///
+    /// Three stages overlap: a thread walks the store and decodes records,
+    /// batches of them become documents on every core, and the index takes
+    /// the documents in chunks that it tokenises on every core.
     fn build_from_store(&self) -> Result<SearchIndex, String> {
+        const BATCH: usize = 4096;
         let now = (self.clock)();
         let wards = reference::wards();
         let procedures = reference::procedures();
@@ -803,33 +882,81 @@ impl Inner {
                 done.store(count.get(), Ordering::Relaxed);
             }
         };
-        let unreadable = std::cell::RefCell::new(None);
+        let unreadable = std::sync::Mutex::new(None::<String>);
         let note = |e: crate::store::StoreError| {
-            unreadable.borrow_mut().get_or_insert(e.to_string());
-            None
+            unreadable
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get_or_insert(e.to_string());
         };
-        let dossiers = self.store.all_dossiers().map_while(|d| match d {
-            Ok(d) => Some(dossier_doc(&d, now)),
-            Err(e) => note(e),
-        });
-        let tickets = self
-            .store
-            .all_tickets()
-            .take_while(|_| unreadable.borrow().is_none())
-            .map_while(|t| match t {
-                Ok(t) => Some(ticket_doc(&t)),
-                Err(e) => note(e),
+        let stop = || {
+            self.closing.load(Ordering::Relaxed)
+                || unreadable
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .is_some()
+        };
+        let index = std::thread::scope(|scope| {
+            let (batches, received) = std::sync::mpsc::sync_channel::<Vec<Stored>>(4);
+            let reader = std::thread::Builder::new()
+                .name("search-index-read-store".into())
+                .spawn_scoped(scope, || {
+                    let batches = batches;
+                    let records = self
+                        .store
+                        .all_dossier_bytes()
+                        .map(|d| d.map(Stored::Dossier))
+                        .chain(
+                            self.store
+                                .all_tickets()
+                                .map(|t| t.map(|t| Stored::Ticket(Box::new(t)))),
+                        );
+                    let mut batch = Vec::with_capacity(BATCH);
+                    for record in records {
+                        match record {
+                            Ok(r) => batch.push(r),
+                            Err(e) => {
+                                note(e);
+                                return;
+                            }
+                        }
+                        if batch.len() == BATCH {
+                            if stop() || batches.send(std::mem::take(&mut batch)).is_err() {
+                                return;
+                            }
+                            batch.reserve(BATCH);
+                        }
+                    }
+                    let _ = batches.send(batch);
+                });
+            if let Err(e) = reader {
+                return Err(format!("could not start its thread ({e})"));
+            }
+            let stored = received.into_iter().flat_map(|batch| {
+                batch
+                    .into_par_iter()
+                    .filter_map(|r| match r {
+                        Stored::Dossier(bytes) => match Store::decode_dossier(&bytes) {
+                            Ok(d) => Some(dossier_doc(&d, now)),
+                            Err(e) => {
+                                note(e);
+                                None
+                            }
+                        },
+                        Stored::Ticket(t) => Some(ticket_doc(&t)),
+                    })
+                    .collect::<Vec<_>>()
             });
-        let docs = wards
-            .iter()
-            .map(ward_doc)
-            .chain(procedures.iter().map(procedure_doc))
-            .chain(dossiers)
-            .chain(tickets)
-            .take_while(|_| !self.closing.load(Ordering::Relaxed))
-            .inspect(|_| tick());
-        let index = SearchIndex::build_sized(docs, total as usize);
-        if let Some(why) = unreadable.into_inner() {
+            let docs = wards
+                .iter()
+                .map(ward_doc)
+                .chain(procedures.iter().map(procedure_doc))
+                .chain(stored)
+                .take_while(|_| !self.closing.load(Ordering::Relaxed))
+                .inspect(|_| tick());
+            Ok(SearchIndex::build_sized(docs, total as usize))
+        })?;
+        if let Some(why) = unreadable.into_inner().unwrap_or_else(|e| e.into_inner()) {
             return Err(why);
         }
         if self.closing.load(Ordering::Relaxed) {
@@ -839,6 +966,14 @@ impl Inner {
     }
 }
 
+/// A record read from the store, on its way to becoming a document.
+enum Stored {
+    /// As stored: decoded with the document made, on every core.
+    Dossier(sled::IVec),
+    /// Boxed: a ticket is three times a dossier's size.
+    Ticket(Box<Ticket>),
+}
+
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
     let what = panic
         .downcast_ref::<&str>()
@@ -846,4 +981,63 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "no message".into());
     format!("it stopped on an internal error ({what})")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::{demo_now, populate_demo, DemoConfig};
+    use crate::domain::fixed_clock;
+
+    fn start(dir: &std::path::Path, limit: usize) -> IndexStart {
+        let store = Store::open(dir).unwrap();
+        let service = SearchService::lazy_with_limit(store, fixed_clock(demo_now()), Some(limit));
+        service.wait_ready().unwrap();
+        service.join_background();
+        service.start_report().unwrap()
+    }
+
+    /// Renames `n` dossiers, each in its own write (as many changed records).
+    fn rename_dossiers(dir: &std::path::Path, n: usize, to: &str) {
+        let store = Store::open(dir).unwrap();
+        let dossiers: Vec<Dossier> = store.all_dossiers().take(n).map(|d| d.unwrap()).collect();
+        assert_eq!(dossiers.len(), n);
+        for mut d in dossiers {
+            d.applicant_name = format!("{to} {}", d.code);
+            store.put_dossiers(&[d]).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_start_catches_up_to_the_limit_and_rebuilds_past_it() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open(dir.path()).unwrap();
+            let cfg = DemoConfig {
+                dossiers: 40,
+                tickets: 4,
+                ..DemoConfig::default()
+            };
+            populate_demo(&store, &cfg).unwrap();
+        }
+        assert!(matches!(start(dir.path(), 5), IndexStart::Built { .. }));
+        assert_eq!(start(dir.path(), 5), IndexStart::Loaded { caught_up: 0 });
+
+        rename_dossiers(dir.path(), 5, "Xylo");
+        assert_eq!(start(dir.path(), 5), IndexStart::Loaded { caught_up: 5 });
+
+        // Not saved after catching up 5 (under SAVE_AFTER_CHANGES): 6 now.
+        rename_dossiers(dir.path(), 6, "Zyther");
+        match start(dir.path(), 5) {
+            IndexStart::Built { why } => {
+                assert_eq!(
+                    why,
+                    "6 records changed since it was saved: rebuilding is quicker"
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        // The rebuild was saved: nothing to catch up next time.
+        assert_eq!(start(dir.path(), 5), IndexStart::Loaded { caught_up: 0 });
+    }
 }
