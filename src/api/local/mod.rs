@@ -578,6 +578,34 @@ impl HotlineApi for LocalApi {
         .await
     }
 
+    async fn discard_notification(&self, id: u64, reason: &str) -> ApiResult<()> {
+        self.require_notification_reader()?;
+        let reason = reason.trim().to_string();
+        if reason.is_empty() || reason.chars().count() > DISCARD_REASON_MAX {
+            return Err(ApiError::invalid(crate::domain::ValidationError::new(
+                "reason",
+                format!("say why, in 1 to {DISCARD_REASON_MAX} characters"),
+            )));
+        }
+        let store = self.store().clone();
+        let by = self.user.name.clone();
+        let at = (self.backend.clock)();
+        let discarded =
+            blocking(move || Ok(crate::notify::discard(&store, id, &by, &reason, at)?)).await?;
+        match discarded {
+            crate::notify::Discarded::Missing => {
+                Err(ApiError::not_found(format!("dead letter {id}")))
+            }
+            crate::notify::Discarded::Done(ticket) => {
+                // Other supervisors' panels refresh on the timeline's change.
+                if let Some(t) = ticket {
+                    self.backend.live.publish(&t);
+                }
+                Ok(())
+            }
+        }
+    }
+
     async fn status(&self) -> ApiResult<BackendStatus> {
         let store = self.store();
         Ok(BackendStatus {
@@ -591,6 +619,9 @@ impl HotlineApi for LocalApi {
         })
     }
 }
+
+/// The longest reason a discarded notification may be given (characters).
+pub const DISCARD_REASON_MAX: usize = 500;
 
 /// A ward a ticket names must be one of the city's 168 units.
 fn known_ward(ward: Option<crate::domain::WardCode>) -> ApiResult<()> {
