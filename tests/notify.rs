@@ -1662,3 +1662,111 @@ async fn sighup_makes_the_hub_read_contacts_again_and_a_bad_file_keeps_the_old_o
     let mut hub = hub;
     assert!(hub.child.try_wait().unwrap().is_none(), "still serving");
 }
+
+#[test]
+fn a_burst_of_live_updates_on_the_dashboard_leaves_no_backlog_of_reloads() {
+    use hotline::tui::effect::Runner;
+    use hotline::tui::msg::{ApiMsg, Msg};
+    use hotline::tui::{initial_state, update, Lang, TuiOptions};
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let rx = rt.block_on(Receiver::start(&[Answer::Status(500)]));
+    let dir = tempfile::tempdir().unwrap();
+    let backend = Backend::new(new_store(dir.path()), fixed_clock(NOW), false);
+    backend
+        .notify
+        .configure(&backend.store, contacts(&json_endpoint(&rx.url), 1));
+    backend.start_notifier().unwrap();
+    let t = escalated_ticket(&backend.store, 1);
+    let started = Instant::now();
+    while backend.store.outbox_counts() != (0, 1) {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no dead letter"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let sup: Arc<dyn HotlineApi> = Arc::new(LocalApi::new(
+        backend.clone(),
+        backend.store.user("sup").unwrap().unwrap(),
+    ));
+    let mut state = initial_state(&TuiOptions {
+        lang: Lang::En,
+        keymap_file: None,
+        user_keymap: None,
+        preset: None,
+        mouse: false,
+        color: false,
+        demo: false,
+        clock: fixed_clock(NOW),
+        bell: false,
+        switch_user: None,
+    })
+    .unwrap();
+    state.size = (120, 40);
+    let (tx, msgs) = std::sync::mpsc::channel::<Msg>();
+    let mut runner = Runner::new(sup, rt.handle().clone(), tx, None);
+    // The terminal loop: results go through `update`, their effects to the runner.
+    let dead_letter_loads = std::cell::Cell::new(0usize);
+    let pump = |state: &mut hotline::tui::state::State,
+                runner: &mut Runner,
+                until: &dyn Fn(&hotline::tui::state::State) -> bool| {
+        let started = Instant::now();
+        loop {
+            match msgs.recv_timeout(Duration::from_millis(300)) {
+                Ok(m) => {
+                    if matches!(&m, Msg::Api(a) if matches!(**a, ApiMsg::DeadLetters(_))) {
+                        dead_letter_loads.set(dead_letter_loads.get() + 1);
+                    }
+                    let fx = update::update(state, m);
+                    runner.run(fx);
+                }
+                Err(_) if runner.load() == (0, 0) && until(state) => return,
+                Err(_) => {}
+            }
+            assert!(started.elapsed() < Duration::from_secs(20), "never settled");
+        }
+    };
+    let fx = update::init(&mut state);
+    runner.run(fx);
+    for key in ["esc", "3"] {
+        let fx = update::update(
+            &mut state,
+            Msg::Key(hotline::tui::keymap::parse_chord(key).unwrap()[0]),
+        );
+        runner.run(fx);
+    }
+    pump(&mut state, &mut runner, &|s| {
+        s.screen == hotline::tui::state::Screen::Dashboard && s.dead_letters.letters.len() == 1
+    });
+    // Two hundred changes of the ticket arrive at once.
+    let before = dead_letter_loads.get();
+    let masked = backend.store.ticket(t.id).unwrap().unwrap();
+    for id in 0..200u64 {
+        let fx = update::update(
+            &mut state,
+            Msg::Live(hotline::api::live::LiveUpdate::Ticket {
+                id,
+                ticket: Box::new(masked.clone()),
+            }),
+        );
+        runner.run(fx);
+        let (running, pending) = runner.load();
+        // Stats and dead letters: at most one running and one waiting each.
+        assert!(
+            running <= 2 && pending <= 2,
+            "{running} running, {pending} pending"
+        );
+    }
+    pump(&mut state, &mut runner, &|_| true);
+    let loads = dead_letter_loads.get() - before;
+    assert!(
+        (1..200).contains(&loads),
+        "{loads} dead-letter loads for 200 updates"
+    );
+    assert_eq!(state.dead_letters.letters.len(), 1);
+    backend.notify.stop();
+}

@@ -167,7 +167,7 @@ pub enum Discarded {
     /// No such dead letter.
     Missing,
     /// Gone; the ticket whose timeline now tells why (none for an unreadable entry).
-    Done(Option<crate::domain::Ticket>),
+    Done(Option<Box<crate::domain::Ticket>>),
 }
 
 /// Removes a dead letter for good; `reason` (said by `by`) goes on the
@@ -201,7 +201,7 @@ pub fn discard(
     }
     Ok(match store.discard_dead_letter(id, done.as_ref())? {
         None => Discarded::Missing,
-        Some(ticket) => Discarded::Done(ticket),
+        Some(ticket) => Discarded::Done(ticket.map(Box::new)),
     })
 }
 
