@@ -1529,6 +1529,10 @@ async fn an_unreadable_outbox_entry_becomes_a_dead_letter_supervisors_can_discar
         "{}",
         dead[0].error
     );
+    assert!(matches!(
+        sup.retry_notification(1).await,
+        Err(ApiError::Invalid { .. })
+    ));
     let json = serde_json::to_value(&dead[0]).unwrap();
     assert_eq!(json["unreadable"], true);
     assert_eq!(json["type"], Value::Null);

@@ -244,7 +244,8 @@ pub async fn dead_letters(
     params(("id" = u64, Path, description = "The dead letter's id")),
     responses((status = 204, description = "Back in the outbox, under its first idempotency key"),
               (status = 403, description = "Supervisors and admins only", body = ErrorBody),
-              (status = 404, body = ErrorBody)))]
+              (status = 404, body = ErrorBody),
+              (status = 422, description = "An unreadable dead letter: it can only be discarded", body = ErrorBody)))]
 pub async fn retry_notification(
     SignedIn(api): SignedIn,
     PathText(id): PathText,

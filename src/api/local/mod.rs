@@ -569,6 +569,15 @@ impl HotlineApi for LocalApi {
         self.require_notification_reader()?;
         let store = self.store().clone();
         blocking(move || {
+            let unreadable = store
+                .dead_letter(id)?
+                .is_some_and(|e| crate::notify::Pending::decode(&e.body).is_err());
+            if unreadable {
+                return Err(ApiError::invalid(crate::domain::ValidationError::new(
+                    "id",
+                    format!("dead letter {id} is unreadable: it cannot be sent, only discarded"),
+                )));
+            }
             if crate::notify::retry(&store, id)? {
                 Ok(())
             } else {
