@@ -918,7 +918,7 @@ fn supervisors_see_dead_letters_on_the_dashboard_and_enter_sends_one_again() {
     vi.keys("esc 3");
     let screen = vi.render();
     assert!(
-        screen.contains("Thông báo gửi không được: 1 (Enter: gửi lại)"),
+        screen.contains("Thông báo gửi không được: 1 (Enter: gửi lại, x: bỏ)"),
         "{screen}"
     );
     assert!(screen.contains("PA-000001  chuyển phường  ward:26743 json 127.0.0.1  1× HTTP 500"));
@@ -931,7 +931,7 @@ fn supervisors_see_dead_letters_on_the_dashboard_and_enter_sends_one_again() {
     d.keys("esc 3");
     let screen = d.render();
     assert!(
-        screen.contains("Notifications not delivered: 1 (Enter: send again)"),
+        screen.contains("Notifications not delivered: 1 (Enter: send again, x: discard)"),
         "{screen}"
     );
     assert!(screen.contains(
@@ -1088,4 +1088,689 @@ async fn an_escalation_the_scheduler_raises_to_level_two_reaches_the_city() {
     assert_eq!(seen[0].path, "/slack/city");
     assert_eq!(seen[0].headers["x-hotline-event"], "level-2");
     worker.stop();
+}
+
+// ------------------------------------------------- dead letters, continued
+
+/// A supervisor's dashboard, its panel, in English.
+fn supervisor_tui(backend: &Arc<Backend>) -> hotline::tui::testkit::Driver {
+    use hotline::tui::{initial_state, Lang, TuiOptions};
+    let api: Arc<dyn HotlineApi> = Arc::new(LocalApi::new(
+        backend.clone(),
+        backend.store.user("sup").unwrap().unwrap(),
+    ));
+    let state = initial_state(&TuiOptions {
+        lang: Lang::En,
+        keymap_file: None,
+        user_keymap: None,
+        preset: None,
+        mouse: false,
+        color: false,
+        demo: false,
+        clock: fixed_clock(NOW),
+        bell: false,
+        switch_user: None,
+    })
+    .unwrap();
+    let mut d = hotline::tui::testkit::Driver::new(api, state, (120, 40));
+    d.keys("esc 3");
+    d
+}
+
+#[test]
+fn the_dead_letter_panel_follows_the_live_feed_without_ctrl_r() {
+    use hotline::tui::msg::Msg;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let rx = rt.block_on(Receiver::start(&[Answer::Status(500)]));
+    let dir = tempfile::tempdir().unwrap();
+    let backend = Backend::new(new_store(dir.path()), fixed_clock(NOW), false);
+    backend
+        .notify
+        .configure(&backend.store, contacts(&json_endpoint(&rx.url), 1));
+    backend.start_notifier().unwrap();
+    // A ticket nobody is told of yet (the first screen depends on there being any).
+    backend
+        .store
+        .create_ticket(Uuid::now_v7(), &fault_ticket(), "op", NOW)
+        .unwrap();
+    let mut d = supervisor_tui(&backend);
+    assert_eq!(d.state.screen, hotline::tui::state::Screen::Dashboard);
+    assert!(!d.render().contains("Notifications not delivered"));
+    // The feed the terminal loop follows, as the supervisor.
+    let sup = LocalApi::new(backend.clone(), backend.store.user("sup").unwrap().unwrap());
+    let mut feed = rt.block_on(sup.subscribe(None)).unwrap();
+    let mut next = || {
+        rt.block_on(async { tokio::time::timeout(Duration::from_secs(10), feed.next()).await })
+            .expect("a live update")
+            .expect("the feed is open")
+    };
+
+    let t = backend.store.ticket(TicketId(1)).unwrap().unwrap();
+    let op = user("op", Role::Operator, &[]);
+    let change = escalate(1);
+    backend
+        .store
+        .update_ticket(t.id, t.version, "op", NOW, |t| t.apply(&change, &op, NOW))
+        .unwrap();
+    // The failure's timeline event is the update; no key is pressed.
+    let before = d.effects.len();
+    d.send(Msg::Live(next()));
+    let screen = d.render();
+    assert!(
+        screen.contains("Notifications not delivered: 1 (Enter: send again, x: discard)"),
+        "{screen}"
+    );
+    assert!(screen.contains("PA-000001  escalated  ward:26743 json 127.0.0.1  1× HTTP 500"));
+    // One reload of each kind for the update.
+    let fresh: Vec<_> = d.effects[before..].to_vec();
+    assert_eq!(
+        fresh,
+        vec![
+            hotline::tui::effect::Effect::Stats,
+            hotline::tui::effect::Effect::DeadLetters
+        ]
+    );
+
+    // Sent again from elsewhere (another supervisor's `notify retry`): the
+    // delivery's timeline event empties the panel.
+    let id = d.state.dead_letters.letters[0].id;
+    rt.block_on(sup.retry_notification(id)).unwrap();
+    d.send(Msg::Live(next()));
+    assert_eq!(rx.accepted().len(), 1);
+    assert!(d.state.dead_letters.letters.is_empty());
+    assert!(!d.render().contains("Notifications not delivered"));
+    backend.notify.stop();
+}
+
+#[test]
+fn a_single_desk_supervisor_discards_a_dead_letter_with_a_reason_on_the_dashboard() {
+    use hotline::tui::effect::Effect;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let rx = rt.block_on(Receiver::start(&[Answer::Status(500)]));
+    let dir = tempfile::tempdir().unwrap();
+    let backend = Backend::new(new_store(dir.path()), fixed_clock(NOW), false);
+    backend
+        .notify
+        .configure(&backend.store, contacts(&json_endpoint(&rx.url), 1));
+    backend.start_notifier().unwrap();
+    let t = escalated_ticket(&backend.store, 1);
+    let started = Instant::now();
+    while backend.store.outbox_counts() != (0, 1) {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no dead letter"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut d = supervisor_tui(&backend);
+    let id = d.state.dead_letters.letters[0].id;
+    d.keys("G x");
+    let screen = d.render();
+    assert!(
+        screen.contains(&format!("Discard notification — #{id} PA-000001")),
+        "{screen}"
+    );
+    // Confirming without a reason is refused, and nothing is sent.
+    d.keys("ctrl-s");
+    assert!(!d
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::DiscardNotification { .. })));
+    assert_eq!(backend.store.outbox_counts(), (0, 1));
+    // Esc leaves it as it was.
+    d.keys("esc");
+    assert!(d.state.overlay.is_none());
+    assert_eq!(d.state.dead_letters.letters.len(), 1);
+
+    d.keys("x");
+    d.type_text("ward team confirmed by phone");
+    d.keys("ctrl-s");
+    assert!(
+        d.effects.contains(&Effect::DiscardNotification {
+            id,
+            reason: "ward team confirmed by phone".into()
+        }),
+        "{:?}",
+        d.effects
+    );
+    assert!(d.state.overlay.is_none());
+    assert!(d.state.dead_letters.letters.is_empty());
+    let screen = d.render();
+    assert!(
+        screen.contains(&format!(
+            "Notification {id} discarded (reason on the timeline)"
+        )),
+        "{screen}"
+    );
+    assert!(!screen.contains("Notifications not delivered"));
+    assert_eq!(backend.store.outbox_counts(), (0, 0));
+    let events = backend.store.events(t.id).unwrap();
+    let last = events.last().unwrap();
+    assert_eq!(last.by, "sup");
+    assert_eq!(
+        last.kind,
+        EventKind::NotificationFailed {
+            endpoint: "ward:26743 json 127.0.0.1".into(),
+            event: "escalated".into(),
+            attempts: 1,
+            error: "discarded: ward team confirmed by phone".into(),
+        }
+    );
+    backend.notify.stop();
+    assert_eq!(rx.seen().len(), 1, "never sent again");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discarding_a_dead_letter_through_the_api_records_why_and_only_supervisors_may() {
+    let rx = Receiver::start(&[Answer::Status(500)]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let backend = Backend::new(new_store(dir.path()), fixed_clock(NOW), false);
+    backend
+        .notify
+        .configure(&backend.store, contacts(&json_endpoint(&rx.url), 1));
+    backend.start_notifier().unwrap();
+    let t = escalated_ticket(&backend.store, 1);
+    let store = backend.store.clone();
+    until("the dead letter", Duration::from_secs(10), || {
+        store.outbox_counts() == (0, 1)
+    })
+    .await;
+    let api = |name: &str| LocalApi::new(backend.clone(), store.user(name).unwrap().unwrap());
+    let (sup, admin) = (api("sup"), api("admin"));
+    let id = sup.dead_letters().await.unwrap()[0].id;
+    for other in [api("op"), api("bt")] {
+        assert!(matches!(
+            other.discard_notification(id, "not ours").await,
+            Err(ApiError::Forbidden { .. })
+        ));
+    }
+    for empty in ["", "   "] {
+        assert!(matches!(
+            sup.discard_notification(id, empty).await,
+            Err(ApiError::Invalid { .. })
+        ));
+    }
+    assert!(matches!(
+        sup.discard_notification(id, &"x".repeat(501)).await,
+        Err(ApiError::Invalid { .. })
+    ));
+    assert!(matches!(
+        sup.discard_notification(999, "no such").await,
+        Err(ApiError::NotFound { .. })
+    ));
+    assert_eq!(store.outbox_counts(), (0, 1), "refusals change nothing");
+    let mut feed = sup.subscribe(None).await.unwrap();
+    admin
+        .discard_notification(id, "  endpoint retired  ")
+        .await
+        .unwrap();
+    assert_eq!(store.outbox_counts(), (0, 0));
+    assert!(sup.dead_letters().await.unwrap().is_empty());
+    assert!(matches!(
+        admin.discard_notification(id, "again").await,
+        Err(ApiError::NotFound { .. })
+    ));
+    assert!(matches!(
+        sup.retry_notification(id).await,
+        Err(ApiError::NotFound { .. })
+    ));
+    let detail = sup.ticket(t.id).await.unwrap();
+    let last = detail.events.last().unwrap();
+    assert_eq!((last.by.as_str(), last.at), ("admin", NOW));
+    assert_eq!(
+        last.kind,
+        EventKind::NotificationFailed {
+            endpoint: "ward:26743 json 127.0.0.1".into(),
+            event: "escalated".into(),
+            attempts: 1,
+            error: "discarded: endpoint retired".into(),
+        }
+    );
+    // Other supervisors' dashboards hear of it.
+    let update = tokio::time::timeout(Duration::from_secs(5), feed.next())
+        .await
+        .unwrap()
+        .unwrap();
+    match update {
+        hotline::api::live::LiveUpdate::Ticket { ticket, .. } => assert_eq!(ticket.id, t.id),
+        other => panic!("{other:?}"),
+    }
+    backend.notify.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn through_the_hub_and_the_cli_supervisors_discard_dead_letters() {
+    use hotline::api::RemoteApi;
+    let rx = Receiver::start(&[Answer::Status(500), Answer::Status(500)]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("store");
+    let tokens: std::collections::BTreeMap<String, String> = {
+        let store = new_store(&data);
+        let tokens = ["op", "sup", "bt"]
+            .into_iter()
+            .map(|n| (n.to_string(), store.issue_token(n).unwrap()))
+            .collect();
+        store.flush().unwrap();
+        tokens
+    };
+    let contacts = dir.path().join("contacts.toml");
+    std::fs::write(
+        &contacts,
+        format!("[delivery]\nmax_attempts = 1\n\n{}", json_endpoint(&rx.url)),
+    )
+    .unwrap();
+    private(&contacts);
+    let hub = HubProcess::start(&data, dir.path(), &contacts);
+    let as_user = |name: &str| RemoteApi::connect(&hub.url, &tokens[name]);
+    let (op, sup, bt) = (
+        as_user("op").await.unwrap(),
+        as_user("sup").await.unwrap(),
+        as_user("bt").await.unwrap(),
+    );
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let t = op
+            .create_ticket(Uuid::now_v7(), fault_ticket())
+            .await
+            .unwrap();
+        op.apply(t.id, t.version, escalate(1)).await.unwrap();
+        ids.push(t.id);
+    }
+    let started = Instant::now();
+    let dead = loop {
+        let dead = sup.dead_letters().await.unwrap();
+        if dead.len() == 2 {
+            break dead;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "{dead:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    for other in [&op, &bt] {
+        assert!(matches!(
+            other.discard_notification(dead[0].id, "not mine").await,
+            Err(ApiError::Forbidden { .. })
+        ));
+    }
+    // The route itself, as a client without the library would call it.
+    let raw = reqwest::Client::new()
+        .post(format!(
+            "{}/api/v1/notifications/dead/{}/discard",
+            hub.url, dead[0].id
+        ))
+        .bearer_auth(&tokens["op"])
+        .json(&json!({ "reason": "not mine" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.status(), 403);
+    let raw = reqwest::Client::new()
+        .post(format!(
+            "{}/api/v1/notifications/dead/{}/discard",
+            hub.url, dead[0].id
+        ))
+        .bearer_auth(&tokens["sup"])
+        .json(&json!({ "reason": "" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.status(), 422);
+    sup.discard_notification(dead[0].id, "ward 26743 called back")
+        .await
+        .unwrap();
+    let left = sup.dead_letters().await.unwrap();
+    assert_eq!(left, dead[1..].to_vec());
+    let detail = op.ticket(ids[0]).await.unwrap();
+    let last = detail.events.last().unwrap();
+    assert_eq!(last.by, "sup");
+    assert!(
+        matches!(&last.kind, EventKind::NotificationFailed { error, .. } if error == "discarded: ward 26743 called back"),
+        "{:?}",
+        last.kind
+    );
+    drop(hub);
+
+    // The CLI on the same store.
+    let run = |args: &[&str]| {
+        let mut all = vec!["--data", data.to_str().unwrap(), "--lang", "en"];
+        all.extend_from_slice(args);
+        std::process::Command::new(env!("CARGO_BIN_EXE_hotline"))
+            .args(&all)
+            .env("HOTLINE_CONFIG", dir.path().join("config.toml"))
+            .env("HOTLINE_CONTACTS", &contacts)
+            .env("HOTLINE_LOG", dir.path().join("hotline.log"))
+            .env_remove("HOTLINE_USER")
+            .env_remove("HOTLINE_SERVER")
+            .env_remove("HOTLINE_DATA")
+            .output()
+            .unwrap()
+    };
+    let id = dead[1].id.to_string();
+    let out = run(&["--user", "op", "notify", "discard", &id, "--reason", "x"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("operators do not handle failed notifications"));
+    let out = run(&["--user", "sup", "notify", "discard", &id]);
+    assert_eq!(out.status.code(), Some(2), "--reason is required");
+    let out = run(&[
+        "--user",
+        "sup",
+        "notify",
+        "discard",
+        &id,
+        "--reason",
+        "duplicate of the first",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("Dead letter {id} is discarded; the reason is on the ticket's timeline.")
+    );
+    let out = run(&["--user", "sup", "notify", "list"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "No dead letters."
+    );
+    let store = Store::open(&data).unwrap();
+    assert_eq!(store.outbox_counts(), (0, 0));
+    assert!(matches!(
+        notification_events(&store, ids[1]).last(),
+        Some(EventKind::NotificationFailed { error, .. }) if error == "discarded: duplicate of the first"
+    ));
+    assert_eq!(rx.seen().len(), 2, "nothing was sent again");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreadable_outbox_entry_becomes_a_dead_letter_supervisors_can_discard() {
+    let rx = Receiver::start(&[]).await;
+    let dir = tempfile::tempdir().unwrap();
+    drop(new_store(dir.path()));
+    {
+        // Garbage where an entry should be, written behind the store's back.
+        let db = sled::open(dir.path()).unwrap();
+        let outbox = db.open_tree("outbox").unwrap();
+        outbox
+            .insert(1u64.to_be_bytes(), &b"\xff\xfe not postcard"[..])
+            .unwrap();
+        let meta = db.open_tree("meta").unwrap();
+        meta.insert("outbox_seq", &1u64.to_be_bytes()[..]).unwrap();
+        db.flush().unwrap();
+    }
+    let backend = Backend::new(Store::open(dir.path()).unwrap(), fixed_clock(NOW), false);
+    backend
+        .notify
+        .configure(&backend.store, contacts(&json_endpoint(&rx.url), 3));
+    backend.start_notifier().unwrap();
+    let store = backend.store.clone();
+    until(
+        "the unreadable entry among the dead letters",
+        Duration::from_secs(10),
+        || store.outbox_counts() == (0, 1),
+    )
+    .await;
+    // Readable entries still go out.
+    escalated_ticket(&store, 1);
+    until("the delivery", Duration::from_secs(10), || {
+        rx.accepted().len() == 1
+    })
+    .await;
+    let sup = LocalApi::new(backend.clone(), store.user("sup").unwrap().unwrap());
+    let dead = sup.dead_letters().await.unwrap();
+    assert_eq!(dead.len(), 1, "{dead:?}");
+    assert_eq!(dead[0].id, 1);
+    assert!(dead[0].unreadable);
+    assert_eq!(dead[0].kind, None);
+    assert_eq!(dead[0].ticket, "");
+    assert!(
+        dead[0].error.starts_with("unreadable entry: "),
+        "{}",
+        dead[0].error
+    );
+    assert!(matches!(
+        sup.retry_notification(1).await,
+        Err(ApiError::Invalid { .. })
+    ));
+    let json = serde_json::to_value(&dead[0]).unwrap();
+    assert_eq!(json["unreadable"], true);
+    assert_eq!(json["type"], Value::Null);
+    // It is shown, and the dashboard can discard it (the TUI's own runtime
+    // on a thread of its own).
+    backend.notify.stop();
+    let tui = backend.clone();
+    std::thread::spawn(move || {
+        let mut d = supervisor_tui(&tui);
+        let screen = d.render();
+        assert!(
+            screen.contains("Notifications not delivered: 1"),
+            "{screen}"
+        );
+        assert!(screen.contains("unreadable"), "{screen}");
+        d.keys("G x");
+        let screen = d.render();
+        assert!(screen.contains("Discard notification — #1"), "{screen}");
+        d.type_text("left by a test");
+        d.keys("ctrl-s");
+        assert!(d.state.dead_letters.letters.is_empty());
+    })
+    .join()
+    .unwrap();
+    assert_eq!(store.outbox_counts(), (0, 0));
+    assert_eq!(rx.seen().len(), 1);
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_makes_the_hub_read_contacts_again_and_a_bad_file_keeps_the_old_ones() {
+    use hotline::api::RemoteApi;
+    let old = Receiver::start(&[]).await;
+    let new = Receiver::start(&[]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("store");
+    let token = {
+        let store = new_store(&data);
+        let token = store.issue_token("op").unwrap();
+        store.flush().unwrap();
+        token
+    };
+    let contacts = dir.path().join("contacts.toml");
+    std::fs::write(&contacts, json_endpoint(&old.url)).unwrap();
+    private(&contacts);
+    let hub = HubProcess::start(&data, dir.path(), &contacts);
+    let op = RemoteApi::connect(&hub.url, &token).await.unwrap();
+    let escalate_one = || async {
+        let t = op
+            .create_ticket(Uuid::now_v7(), fault_ticket())
+            .await
+            .unwrap();
+        op.apply(t.id, t.version, escalate(1)).await.unwrap();
+    };
+    escalate_one().await;
+    until("the first delivery", Duration::from_secs(20), || {
+        old.accepted().len() == 1
+    })
+    .await;
+
+    let log = dir.path().join("hub.log");
+    let log_has = |text: String| {
+        let log = log.clone();
+        move || {
+            std::fs::read_to_string(&log)
+                .unwrap_or_default()
+                .contains(&text)
+        }
+    };
+    let hangup = || {
+        nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(hub.child.id() as i32),
+            nix::sys::signal::Signal::SIGHUP,
+        )
+        .unwrap()
+    };
+    std::fs::write(&contacts, json_endpoint(&new.url)).unwrap();
+    private(&contacts);
+    hangup();
+    until(
+        "the reload in the log",
+        Duration::from_secs(20),
+        log_has(format!(
+            "SIGHUP: {} reloaded (1 endpoint(s))",
+            contacts.display()
+        )),
+    )
+    .await;
+    escalate_one().await;
+    until(
+        "the delivery to the new endpoint",
+        Duration::from_secs(20),
+        || new.accepted().len() == 1,
+    )
+    .await;
+    assert_eq!(old.seen().len(), 1, "the old endpoint hears no more");
+
+    // A bad file: its problem with file and line in the log, the contacts in
+    // force stay, and the hub serves on.
+    std::fs::write(
+        &contacts,
+        format!(
+            "{}\n[[endpoint]]\nto = \"city\"\nformat = \"fax\"\nurl = \"https://x.example/h\"\n",
+            json_endpoint(&old.url)
+        ),
+    )
+    .unwrap();
+    private(&contacts);
+    hangup();
+    until(
+        "the refusal in the log",
+        Duration::from_secs(20),
+        log_has(format!(
+            "{}:9: endpoint.format = 'fax': expected json, slack or telegram",
+            contacts.display()
+        )),
+    )
+    .await;
+    assert!(log_has(format!(
+        "SIGHUP: {} not reloaded",
+        contacts.display()
+    ))());
+    escalate_one().await;
+    until(
+        "the delivery under the kept contacts",
+        Duration::from_secs(20),
+        || new.accepted().len() == 2,
+    )
+    .await;
+    assert_eq!(old.seen().len(), 1);
+    let mut hub = hub;
+    assert!(hub.child.try_wait().unwrap().is_none(), "still serving");
+}
+
+#[test]
+fn a_burst_of_live_updates_on_the_dashboard_leaves_no_backlog_of_reloads() {
+    use hotline::tui::effect::Runner;
+    use hotline::tui::msg::{ApiMsg, Msg};
+    use hotline::tui::{initial_state, update, Lang, TuiOptions};
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let rx = rt.block_on(Receiver::start(&[Answer::Status(500)]));
+    let dir = tempfile::tempdir().unwrap();
+    let backend = Backend::new(new_store(dir.path()), fixed_clock(NOW), false);
+    backend
+        .notify
+        .configure(&backend.store, contacts(&json_endpoint(&rx.url), 1));
+    backend.start_notifier().unwrap();
+    let t = escalated_ticket(&backend.store, 1);
+    let started = Instant::now();
+    while backend.store.outbox_counts() != (0, 1) {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no dead letter"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let sup: Arc<dyn HotlineApi> = Arc::new(LocalApi::new(
+        backend.clone(),
+        backend.store.user("sup").unwrap().unwrap(),
+    ));
+    let mut state = initial_state(&TuiOptions {
+        lang: Lang::En,
+        keymap_file: None,
+        user_keymap: None,
+        preset: None,
+        mouse: false,
+        color: false,
+        demo: false,
+        clock: fixed_clock(NOW),
+        bell: false,
+        switch_user: None,
+    })
+    .unwrap();
+    state.size = (120, 40);
+    let (tx, msgs) = std::sync::mpsc::channel::<Msg>();
+    let mut runner = Runner::new(sup, rt.handle().clone(), tx, None);
+    // The terminal loop: results go through `update`, their effects to the runner.
+    let dead_letter_loads = std::cell::Cell::new(0usize);
+    let pump = |state: &mut hotline::tui::state::State,
+                runner: &mut Runner,
+                until: &dyn Fn(&hotline::tui::state::State) -> bool| {
+        let started = Instant::now();
+        loop {
+            match msgs.recv_timeout(Duration::from_millis(300)) {
+                Ok(m) => {
+                    if matches!(&m, Msg::Api(a) if matches!(**a, ApiMsg::DeadLetters(_))) {
+                        dead_letter_loads.set(dead_letter_loads.get() + 1);
+                    }
+                    let fx = update::update(state, m);
+                    runner.run(fx);
+                }
+                Err(_) if runner.load() == (0, 0) && until(state) => return,
+                Err(_) => {}
+            }
+            assert!(started.elapsed() < Duration::from_secs(20), "never settled");
+        }
+    };
+    let fx = update::init(&mut state);
+    runner.run(fx);
+    for key in ["esc", "3"] {
+        let fx = update::update(
+            &mut state,
+            Msg::Key(hotline::tui::keymap::parse_chord(key).unwrap()[0]),
+        );
+        runner.run(fx);
+    }
+    pump(&mut state, &mut runner, &|s| {
+        s.screen == hotline::tui::state::Screen::Dashboard && s.dead_letters.letters.len() == 1
+    });
+    // Two hundred changes of the ticket arrive at once.
+    let before = dead_letter_loads.get();
+    let masked = backend.store.ticket(t.id).unwrap().unwrap();
+    for id in 0..200u64 {
+        let fx = update::update(
+            &mut state,
+            Msg::Live(hotline::api::live::LiveUpdate::Ticket {
+                id,
+                ticket: Box::new(masked.clone()),
+            }),
+        );
+        runner.run(fx);
+        let (running, pending) = runner.load();
+        // Stats and dead letters: at most one running and one waiting each.
+        assert!(
+            running <= 2 && pending <= 2,
+            "{running} running, {pending} pending"
+        );
+    }
+    pump(&mut state, &mut runner, &|_| true);
+    let loads = dead_letter_loads.get() - before;
+    assert!(
+        (1..200).contains(&loads),
+        "{loads} dead-letter loads for 200 updates"
+    );
+    assert_eq!(state.dead_letters.letters.len(), 1);
+    backend.notify.stop();
 }

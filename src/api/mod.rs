@@ -94,6 +94,15 @@ pub trait HotlineApi: Send + Sync {
         })
     }
 
+    /// Removes a dead letter for good (supervisors and admins); `reason`
+    /// goes on the ticket's timeline as a failed notification by this user.
+    async fn discard_notification(&self, id: u64, reason: &str) -> ApiResult<()> {
+        let _ = (id, reason);
+        Err(ApiError::Rejected {
+            message: "notifications are not available here".into(),
+        })
+    }
+
     /// Live updates of the tickets this user may see, from after event
     /// `after` on (or from now). Remote clients reconnect by themselves.
     async fn subscribe(&self, after: Option<u64>) -> ApiResult<live::Subscription> {

@@ -377,6 +377,19 @@ impl HotlineApi for RemoteApi {
         );
         self.send(req).await.map(|_| ())
     }
+
+    async fn discard_notification(&self, id: u64, reason: &str) -> ApiResult<()> {
+        let id = id.to_string();
+        let req = self
+            .request(
+                Method::POST,
+                self.endpoint(&["notifications", "dead", &id, "discard"]),
+            )
+            .json(&crate::api::wire::DiscardRequest {
+                reason: reason.to_string(),
+            });
+        self.send(req).await.map(|_| ())
+    }
 }
 
 #[cfg(test)]

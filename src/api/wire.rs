@@ -21,6 +21,9 @@
 //! | `DELETE /users/{name}/token`       | → 204                                      |
 //! | `POST /imports/dossiers`           | the file's bytes (CSV or JSON lines) → `ImportReport` |
 //! | `GET /status`                      | → `BackendStatus`                          |
+//! | `GET /notifications/dead`          | → `[DeadLetter]` (supervisors, admins)     |
+//! | `POST /notifications/dead/{id}/retry` | → 204 (back in the outbox)              |
+//! | `POST /notifications/dead/{id}/discard` | `DiscardRequest` → 204 (the reason on the ticket's timeline) |
 //! | `GET /events`                      | header `Last-Event-ID: ID` (optional) → `text/event-stream`: `ticket` events (data: a `Ticket`, masked) and `reload` events, each with an id that only grows |
 //! | `GET /openapi.json`                | the OpenAPI document                       |
 //!
@@ -50,6 +53,13 @@ pub const EVENTS_PATH: &str = "/events";
 pub const EVENT_TICKET: &str = "ticket";
 /// Changes were missed: reload what is shown.
 pub const EVENT_RELOAD: &str = "reload";
+
+/// `POST /notifications/dead/{id}/discard`: why the notification is given up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DiscardRequest {
+    pub reason: String,
+}
 
 /// `POST /tickets/list`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]

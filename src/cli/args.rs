@@ -150,6 +150,14 @@ pub enum NotifyCmd {
         /// The dead letter's id, from `notify list`.
         id: u64,
     },
+    /// Give a dead letter up for good; the reason goes on the ticket's timeline.
+    Discard {
+        /// The dead letter's id, from `notify list`.
+        id: u64,
+        /// Why it is given up (recorded on the ticket's timeline).
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -296,7 +296,7 @@ fn notify_cmd(target: &Target, cmd: NotifyCmd, json: bool, lang: Lang) -> Result
                     vec![
                         d.id.to_string(),
                         d.ticket.clone(),
-                        d.kind.slug().to_string(),
+                        d.kind.map_or("?", |k| k.slug()).to_string(),
                         d.endpoint.clone(),
                         d.attempts.to_string(),
                         d.error.clone(),
@@ -317,6 +317,14 @@ fn notify_cmd(target: &Target, cmd: NotifyCmd, json: bool, lang: Lang) -> Result
                 output::json(&serde_json::json!({ "retried": id }))
             } else {
                 trf(lang, "cli.notify.retried", &[&id.to_string()])
+            })
+        }
+        NotifyCmd::Discard { id, reason } => {
+            rt.block_on(api.discard_notification(id, &reason))?;
+            Ok(if json {
+                output::json(&serde_json::json!({ "discarded": id }))
+            } else {
+                trf(lang, "cli.notify.discarded", &[&id.to_string()])
             })
         }
     }

@@ -230,6 +230,10 @@ impl HotlineApi for OutboxApi {
         self.inner.retry_notification(id).await
     }
 
+    async fn discard_notification(&self, id: u64, reason: &str) -> ApiResult<()> {
+        self.inner.discard_notification(id, reason).await
+    }
+
     async fn put_user(&self, user: User) -> ApiResult<User> {
         self.inner.put_user(user).await
     }

@@ -39,6 +39,8 @@ pub fn install(store: &Store, contacts: Arc<Contacts>) {
 pub struct Notifier {
     contacts: RwLock<Arc<Contacts>>,
     worker: Mutex<Option<WorkerHandle>>,
+    /// What the running sender was given, for a restart with new contacts.
+    on_recorded: Mutex<Option<OnRecorded>>,
 }
 
 impl Notifier {
@@ -60,6 +62,26 @@ impl Notifier {
     pub fn start(&self, store: &Store, on_recorded: Option<OnRecorded>) -> std::io::Result<()> {
         let mut worker = self.worker.lock().unwrap_or_else(|e| e.into_inner());
         if worker.is_none() {
+            *self.on_recorded.lock().unwrap_or_else(|e| e.into_inner()) = on_recorded.clone();
+            *worker = Some(spawn_worker(store.clone(), self.contacts(), on_recorded)?);
+        }
+        Ok(())
+    }
+
+    /// Puts `contacts` in force (a reloaded contacts file): new changes are
+    /// planned with them, and a running sender is restarted with them
+    /// (deliveries in flight are sent again under the same key). Blocks
+    /// until the old sender let go of the store.
+    pub fn reload(&self, store: &Store, contacts: Contacts) -> std::io::Result<()> {
+        self.configure(store, contacts);
+        let mut worker = self.worker.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(old) = worker.take() {
+            old.stop();
+            let on_recorded = self
+                .on_recorded
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
             *worker = Some(spawn_worker(store.clone(), self.contacts(), on_recorded)?);
         }
         Ok(())
@@ -79,17 +101,22 @@ impl Notifier {
 pub struct DeadLetter {
     /// What `retry` takes.
     pub id: u64,
-    /// `PA-000123`.
+    /// `PA-000123`; empty for an unreadable entry.
     pub ticket: String,
+    /// None for an unreadable entry.
     #[serde(rename = "type")]
-    pub kind: NotifyKind,
+    pub kind: Option<NotifyKind>,
     /// The endpoint as the timeline names it (never its secret).
     pub endpoint: String,
     pub to: String,
     pub attempts: u32,
     pub error: String,
-    /// When the change happened (RFC 3339).
+    /// When the change happened (RFC 3339); empty for an unreadable entry.
     pub at: String,
+    /// An outbox entry nobody can read (written by another version, or
+    /// damaged): it can only be discarded.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unreadable: bool,
 }
 
 impl DeadLetter {
@@ -97,27 +124,85 @@ impl DeadLetter {
         DeadLetter {
             id,
             ticket: crate::domain::TicketId(p.ticket).to_string(),
-            kind: p.event.kind,
+            kind: Some(p.event.kind),
             endpoint: p.target.label.clone(),
             to: p.event.to.clone(),
             attempts: p.attempts,
             error: p.last_error.clone().unwrap_or_default(),
             at: p.event.at.clone(),
+            unreadable: false,
+        }
+    }
+
+    fn unreadable(id: u64, why: String) -> DeadLetter {
+        DeadLetter {
+            id,
+            ticket: String::new(),
+            kind: None,
+            endpoint: String::new(),
+            to: String::new(),
+            attempts: 0,
+            error: why,
+            at: String::new(),
+            unreadable: true,
         }
     }
 }
 
-/// Every dead letter, oldest first.
+/// Every dead letter, oldest first (unreadable entries among them).
 pub fn dead_letters(store: &Store) -> StoreResult<Vec<DeadLetter>> {
     Ok(store
         .dead_letters()?
         .iter()
-        .filter_map(|e| {
-            Pending::decode(&e.body)
-                .ok()
-                .map(|p| DeadLetter::of(e.id, &p))
+        .map(|e| match Pending::decode(&e.body) {
+            Ok(p) => DeadLetter::of(e.id, &p),
+            Err(why) => DeadLetter::unreadable(e.id, format!("unreadable entry: {why}")),
         })
         .collect())
+}
+
+/// What a discard did.
+#[derive(Debug)]
+pub enum Discarded {
+    /// No such dead letter.
+    Missing,
+    /// Gone; the ticket whose timeline now tells why (none for an unreadable entry).
+    Done(Option<Box<crate::domain::Ticket>>),
+}
+
+/// Removes a dead letter for good; `reason` (said by `by`) goes on the
+/// ticket's timeline as a failed notification, in the same transaction.
+pub fn discard(
+    store: &Store,
+    id: u64,
+    by: &str,
+    reason: &str,
+    at: crate::domain::Ts,
+) -> StoreResult<Discarded> {
+    let Some(entry) = store.dead_letter(id)? else {
+        return Ok(Discarded::Missing);
+    };
+    let done = Pending::decode(&entry.body)
+        .ok()
+        .map(|p| crate::store::Finished {
+            ticket: crate::domain::TicketId(p.ticket),
+            event: crate::domain::EventKind::NotificationFailed {
+                endpoint: p.target.label.clone(),
+                event: p.event.kind.slug().into(),
+                attempts: p.attempts,
+                error: format!("discarded: {reason}"),
+            },
+            by: by.into(),
+            at,
+            dead: None,
+        });
+    if done.is_none() {
+        tracing::warn!("notifications: unreadable dead letter {id} discarded by {by}: {reason}");
+    }
+    Ok(match store.discard_dead_letter(id, done.as_ref())? {
+        None => Discarded::Missing,
+        Some(ticket) => Discarded::Done(ticket.map(Box::new)),
+    })
 }
 
 /// Puts a dead letter back into the outbox, its attempts from zero and its

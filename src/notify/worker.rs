@@ -190,17 +190,36 @@ impl Worker {
                 return;
             }
         };
+        let mut unreadable = Vec::new();
         for entry in entries {
             self.seen = self.seen.max(entry.id);
             match Pending::decode(&entry.body) {
                 Ok(p) => {
                     self.queue.insert(entry.id, p);
                 }
-                Err(e) => tracing::warn!(
-                    "notifications: outbox entry {} is unreadable: {e}",
-                    entry.id
-                ),
+                Err(e) => {
+                    tracing::warn!(
+                        "notifications: outbox entry {} is unreadable ({e}): moved to the dead letters",
+                        entry.id
+                    );
+                    unreadable.push(entry.id);
+                }
             }
+        }
+        if unreadable.is_empty() {
+            return;
+        }
+        // Among the dead letters, supervisors see it (and may discard it).
+        let store = self.ctx.store.clone();
+        let buried = tokio::task::spawn_blocking(move || {
+            for id in unreadable {
+                store.outbox_bury(id)?;
+            }
+            Ok::<_, crate::store::StoreError>(())
+        })
+        .await;
+        if !matches!(buried, Ok(Ok(()))) {
+            tracing::warn!("notifications: could not move unreadable entries to the dead letters");
         }
     }
 

@@ -110,6 +110,10 @@ pub fn router(backend: Arc<Backend>, sign_in_limit: SignInLimit) -> Router {
             "/notifications/dead/{id}/retry",
             post(routes::retry_notification),
         )
+        .route(
+            "/notifications/dead/{id}/discard",
+            post(routes::discard_notification),
+        )
         .route("/events", get(events::events))
         .route("/openapi.json", get(openapi::serve));
     Router::new()
@@ -286,7 +290,12 @@ pub fn serve(config: ServeConfig) -> Result<()> {
         .build()?;
     runtime.block_on(async move {
         let dir = config.data_dir.clone();
+        // Listened for before the hub says it serves: a SIGHUP then is a reload, never the end.
+        #[cfg(unix)]
+        let hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
         let hub = spawn(config).await?;
+        #[cfg(unix)]
+        let reloader = tokio::spawn(reload_contacts_on_hangup(hangup, hub.backend.clone()));
         let stop = StopSignals::install()?;
         println!(
             "hotline hub serving {} at {}",
@@ -295,9 +304,56 @@ pub fn serve(config: ServeConfig) -> Result<()> {
         );
         tracing::info!("hub serving {} at {}", dir.display(), hub.url);
         stop.wait().await;
+        #[cfg(unix)]
+        reloader.abort();
         tracing::info!("hub stopping");
         hub.shutdown().await
     })
+}
+
+/// Reads `contacts.toml` again on every SIGHUP. A file with problems keeps
+/// the contacts in force, and its file:line problems go to the log.
+#[cfg(unix)]
+async fn reload_contacts_on_hangup(mut hangup: tokio::signal::unix::Signal, backend: Arc<Backend>) {
+    while hangup.recv().await.is_some() {
+        let backend = backend.clone();
+        let done = tokio::task::spawn_blocking(move || {
+            let path = crate::paths::contacts_file();
+            if backend.demo {
+                tracing::info!(
+                    "SIGHUP: a demo store sends no notifications; {} not read",
+                    path.display()
+                );
+                return;
+            }
+            match crate::notify::load_contacts() {
+                Ok(contacts) => {
+                    let endpoints = contacts.endpoints.len();
+                    match backend.notify.reload(&backend.store, contacts) {
+                        Ok(()) => tracing::info!(
+                            "SIGHUP: {} reloaded ({endpoints} endpoint(s))",
+                            path.display()
+                        ),
+                        Err(e) => tracing::error!(
+                            "SIGHUP: {} reloaded, but the sender did not restart: {e}",
+                            path.display()
+                        ),
+                    }
+                    if let Some(warning) = crate::notify::contacts::permission_warning(&path) {
+                        tracing::warn!("{warning}");
+                    }
+                }
+                Err(problems) => tracing::error!(
+                    "SIGHUP: {} not reloaded, the contacts in force stay:\n{problems}",
+                    path.display()
+                ),
+            }
+        })
+        .await;
+        if let Err(e) = done {
+            tracing::error!("SIGHUP: reloading the contacts failed: {e}");
+        }
+    }
 }
 
 /// SIGTERM and SIGINT (ctrl-c), listened for from the moment this is made:

@@ -36,6 +36,7 @@ use utoipa::{Modify, OpenApi};
         routes::import_dossiers,
         routes::status,
         routes::dead_letters,
+        routes::discard_notification,
         routes::retry_notification,
         super::events::events,
     ),

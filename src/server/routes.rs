@@ -244,7 +244,8 @@ pub async fn dead_letters(
     params(("id" = u64, Path, description = "The dead letter's id")),
     responses((status = 204, description = "Back in the outbox, under its first idempotency key"),
               (status = 403, description = "Supervisors and admins only", body = ErrorBody),
-              (status = 404, body = ErrorBody)))]
+              (status = 404, body = ErrorBody),
+              (status = 422, description = "An unreadable dead letter: it can only be discarded", body = ErrorBody)))]
 pub async fn retry_notification(
     SignedIn(api): SignedIn,
     PathText(id): PathText,
@@ -256,5 +257,27 @@ pub async fn retry_notification(
         ))
     })?;
     api.retry_notification(id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/notifications/dead/{id}/discard", tag = "notifications",
+    params(("id" = u64, Path, description = "The dead letter's id")),
+    request_body = crate::api::wire::DiscardRequest,
+    responses((status = 204, description = "Removed for good; the reason is on the ticket's timeline"),
+              (status = 403, description = "Supervisors and admins only", body = ErrorBody),
+              (status = 404, body = ErrorBody),
+              (status = 422, description = "No reason, or one too long", body = ErrorBody)))]
+pub async fn discard_notification(
+    SignedIn(api): SignedIn,
+    PathText(id): PathText,
+    JsonBody(body): JsonBody<crate::api::wire::DiscardRequest>,
+) -> HubResult<StatusCode> {
+    let id: u64 = id.parse().map_err(|_| {
+        ApiError::invalid(crate::domain::ValidationError::new(
+            "id",
+            "expected the number of a dead letter",
+        ))
+    })?;
+    api.discard_notification(id, &body.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -101,6 +101,45 @@ fn entries(tree: &sled::Tree) -> StoreResult<Vec<OutboxEntry>> {
         .collect()
 }
 
+/// Appends `done.event` to its ticket's timeline (inside a transaction over
+/// tickets, events, meta and changes). `None` when the ticket does not exist.
+fn append(
+    tickets: &TransactionalTree,
+    events: &TransactionalTree,
+    meta: &TransactionalTree,
+    changes: &TransactionalTree,
+    done: &Finished,
+) -> TxResult<Option<Ticket>> {
+    let Some(bytes) = tickets.get(u64_key(done.ticket.0))? else {
+        return Ok(None);
+    };
+    let mut ticket: Ticket = match decode(&bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            return Err(ConflictableTransactionError::Abort(corrupt(
+                &format!("ticket {}", done.ticket),
+                e,
+            )))
+        }
+    };
+    // The version stays: a notification is no edit, and a user's
+    // change based on the version they saw must not conflict with it.
+    let event = Event {
+        seq: ticket.events,
+        at: done.at,
+        by: done.by.clone(),
+        kind: done.event.clone(),
+    };
+    ticket.events += 1;
+    tickets.insert(&u64_key(ticket.id.0), encode(&ticket))?;
+    events.insert(
+        super::codec::concat(&[&u64_key(ticket.id.0), &event.seq.to_be_bytes()]),
+        encode(&event),
+    )?;
+    super::changes::record(meta, changes, &[Changed::Ticket(ticket.id)])?;
+    Ok(Some(ticket))
+}
+
 impl Store {
     /// Gives the store the rules that turn ticket changes into notifications.
     pub fn set_outbox_planner(&self, planner: Arc<dyn OutboxPlanner>) {
@@ -176,34 +215,7 @@ impl Store {
             if let Some(body) = &done.dead {
                 v[1].insert(&key, body.as_slice())?;
             }
-            let Some(bytes) = v[2].get(u64_key(done.ticket.0))? else {
-                return Ok(None);
-            };
-            let mut ticket: Ticket = match decode(&bytes) {
-                Ok(t) => t,
-                Err(e) => {
-                    return Err(ConflictableTransactionError::Abort(corrupt(
-                        &format!("ticket {}", done.ticket),
-                        e,
-                    )))
-                }
-            };
-            // The version stays: a notification is no edit, and a user's
-            // change based on the version they saw must not conflict with it.
-            let event = Event {
-                seq: ticket.events,
-                at: done.at,
-                by: done.by.clone(),
-                kind: done.event.clone(),
-            };
-            ticket.events += 1;
-            v[2].insert(&u64_key(ticket.id.0), encode(&ticket))?;
-            v[3].insert(
-                super::codec::concat(&[&u64_key(ticket.id.0), &event.seq.to_be_bytes()]),
-                encode(&event),
-            )?;
-            super::changes::record(&v[4], &v[5], &[Changed::Ticket(ticket.id)])?;
-            Ok(Some(ticket))
+            append(&v[2], &v[3], &v[4], &v[5], done)
         }))
     }
 
@@ -251,5 +263,61 @@ impl Store {
             id,
             body: v.to_vec(),
         }))
+    }
+
+    /// Moves a waiting entry to the dead letters as it is (an entry nobody
+    /// can read: there is no ticket to tell). Durable when it returns;
+    /// `false` when the entry is no longer waiting.
+    pub fn outbox_bury(&self, id: u64) -> StoreResult<bool> {
+        let moved = {
+            let _gate = self.write_gate();
+            let trees = [&self.outbox, &self.outbox_dead];
+            untx(trees.transaction(|v| {
+                let key = u64_key(id);
+                let Some(body) = v[0].remove(&key)? else {
+                    return Ok(false);
+                };
+                v[1].insert(&key, body)?;
+                Ok(true)
+            }))?
+        };
+        if moved {
+            self.flush()?;
+        }
+        Ok(moved)
+    }
+
+    /// Removes a dead letter for good and, when `done` is given, appends its
+    /// event to the ticket's timeline in the same transaction. Durable when
+    /// it returns. `None`: no such dead letter; `Some(ticket)`: removed, with
+    /// the ticket as it now is (`None` when no timeline was written).
+    pub fn discard_dead_letter(
+        &self,
+        id: u64,
+        done: Option<&Finished>,
+    ) -> StoreResult<Option<Option<Ticket>>> {
+        let result = {
+            let _gate = self.write_gate();
+            let trees = [
+                &self.outbox_dead,
+                &self.tickets,
+                &self.events,
+                &self.meta,
+                &self.changes,
+            ];
+            untx(trees.transaction(|v| {
+                if v[0].remove(&u64_key(id))?.is_none() {
+                    return Ok(None);
+                }
+                match done {
+                    Some(done) => Ok(Some(append(&v[1], &v[2], &v[3], &v[4], done)?)),
+                    None => Ok(Some(None)),
+                }
+            }))?
+        };
+        if result.is_some() {
+            self.flush()?;
+        }
+        Ok(result)
     }
 }

@@ -71,6 +71,7 @@ actions! {
     ToggleLanguage => "toggle-language",
     Suspend => "suspend",
     SwitchUser => "switch-user",
+    DiscardNotification => "discard-notification",
 }
 
 impl Action {

@@ -63,6 +63,11 @@ pub enum Effect {
     DeadLetters,
     /// Sends a dead letter again.
     RetryNotification(u64),
+    /// Gives a dead letter up for good, saying why.
+    DiscardNotification {
+        id: u64,
+        reason: String,
+    },
 }
 
 /// How many tickets a queue loads at a time (more as the cursor reaches the end).
@@ -372,6 +377,10 @@ pub async fn perform(api: &Arc<dyn HotlineApi>, e: Effect) -> Option<ApiMsg> {
             id,
             result: api.retry_notification(id).await,
         },
+        Effect::DiscardNotification { id, reason } => ApiMsg::NotificationDiscarded {
+            id,
+            result: api.discard_notification(id, &reason).await,
+        },
     })
 }
 
@@ -396,5 +405,6 @@ fn short(e: &Effect) -> &'static str {
         Effect::SwitchUser(_) => "switch-user",
         Effect::DeadLetters => "dead-letters",
         Effect::RetryNotification(_) => "retry-notification",
+        Effect::DiscardNotification { .. } => "discard-notification",
     }
 }

@@ -88,4 +88,8 @@ pub enum ApiMsg {
         id: u64,
         result: Res<()>,
     },
+    NotificationDiscarded {
+        id: u64,
+        result: Res<()>,
+    },
 }

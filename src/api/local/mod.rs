@@ -569,6 +569,15 @@ impl HotlineApi for LocalApi {
         self.require_notification_reader()?;
         let store = self.store().clone();
         blocking(move || {
+            let unreadable = store
+                .dead_letter(id)?
+                .is_some_and(|e| crate::notify::Pending::decode(&e.body).is_err());
+            if unreadable {
+                return Err(ApiError::invalid(crate::domain::ValidationError::new(
+                    "id",
+                    format!("dead letter {id} is unreadable: it cannot be sent, only discarded"),
+                )));
+            }
             if crate::notify::retry(&store, id)? {
                 Ok(())
             } else {
@@ -576,6 +585,34 @@ impl HotlineApi for LocalApi {
             }
         })
         .await
+    }
+
+    async fn discard_notification(&self, id: u64, reason: &str) -> ApiResult<()> {
+        self.require_notification_reader()?;
+        let reason = reason.trim().to_string();
+        if reason.is_empty() || reason.chars().count() > DISCARD_REASON_MAX {
+            return Err(ApiError::invalid(crate::domain::ValidationError::new(
+                "reason",
+                format!("say why, in 1 to {DISCARD_REASON_MAX} characters"),
+            )));
+        }
+        let store = self.store().clone();
+        let by = self.user.name.clone();
+        let at = (self.backend.clock)();
+        let discarded =
+            blocking(move || Ok(crate::notify::discard(&store, id, &by, &reason, at)?)).await?;
+        match discarded {
+            crate::notify::Discarded::Missing => {
+                Err(ApiError::not_found(format!("dead letter {id}")))
+            }
+            crate::notify::Discarded::Done(ticket) => {
+                // Other supervisors' panels refresh on the timeline's change.
+                if let Some(t) = ticket {
+                    self.backend.live.publish(&t);
+                }
+                Ok(())
+            }
+        }
     }
 
     async fn status(&self) -> ApiResult<BackendStatus> {
@@ -591,6 +628,9 @@ impl HotlineApi for LocalApi {
         })
     }
 }
+
+/// The longest reason a discarded notification may be given (characters).
+pub const DISCARD_REASON_MAX: usize = 500;
 
 /// A ward a ticket names must be one of the city's 168 units.
 fn known_ward(ward: Option<crate::domain::WardCode>) -> ApiResult<()> {

@@ -160,6 +160,11 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ),
     ("action.switch-user", "Switch user"),
     ("action.switch-user.desc", "Demo only: act as another user"),
+    ("action.discard-notification", "Discard notification"),
+    (
+        "action.discard-notification.desc",
+        "Give a failed notification up for good (the reason goes on the ticket's timeline)",
+    ),
     ("screen.welcome", "Welcome"),
     ("screen.search", "Search"),
     ("screen.queues", "Queues"),
@@ -316,6 +321,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     (
         "cli.notify.retried",
         "Dead letter {0} is back in the outbox (sent again under its first key).",
+    ),
+    (
+        "cli.notify.discarded",
+        "Dead letter {0} is discarded; the reason is on the ticket's timeline.",
     ),
     ("cli.results", "{0} of {1} results in {2} ms"),
     ("cli.show.status", "status"),
@@ -496,7 +505,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("event.notify_failed", "notification failed"),
     (
         "dash.dead_letters",
-        "Notifications not delivered: {0} (Enter: send again)",
+        "Notifications not delivered: {0} (Enter: send again, x: discard)",
     ),
     ("dash.dead_retried", "Notification {0} is queued to be sent again"),
     ("dash.dead.escalated", "escalated"),
@@ -506,6 +515,8 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("dash.dead.acknowledged", "acknowledged"),
     ("dash.dead.resolved", "resolved"),
     ("dash.dead.handed-back", "handed back"),
+    ("dash.dead.unreadable", "unreadable"),
+    ("dash.dead_discarded", "Notification {0} discarded (reason on the timeline)"),
     (
         "notify.escalated",
         "[1022] {0} escalated to the response team of {1}. Fault: {2}. Priority: {3}. Acknowledge by {4}, resolve by {5}. Subject: {6}",

@@ -169,6 +169,11 @@ pub const ENTRIES: &[(&str, &str)] = &[
         "action.switch-user.desc",
         "Chỉ bản DEMO: đăng nhập bằng người dùng khác",
     ),
+    ("action.discard-notification", "Bỏ thông báo"),
+    (
+        "action.discard-notification.desc",
+        "Bỏ hẳn một thông báo gửi không được (lý do ghi vào lịch sử phiếu)",
+    ),
     ("screen.welcome", "Bắt đầu"),
     ("screen.search", "Tìm kiếm"),
     ("screen.queues", "Hàng đợi"),
@@ -325,6 +330,10 @@ pub const ENTRIES: &[(&str, &str)] = &[
     (
         "cli.notify.retried",
         "Thông báo {0} đã vào lại hàng đợi gửi (cùng khoá chống trùng).",
+    ),
+    (
+        "cli.notify.discarded",
+        "Đã bỏ thông báo {0}; lý do đã ghi vào lịch sử phiếu.",
     ),
     ("cli.results", "{0} trên {1} kết quả trong {2} ms"),
     ("cli.show.status", "trạng thái"),
@@ -505,7 +514,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("event.notify_failed", "báo không được"),
     (
         "dash.dead_letters",
-        "Thông báo gửi không được: {0} (Enter: gửi lại)",
+        "Thông báo gửi không được: {0} (Enter: gửi lại, x: bỏ)",
     ),
     ("dash.dead_retried", "Đã đưa thông báo {0} vào hàng gửi lại"),
     ("dash.dead.escalated", "chuyển phường"),
@@ -515,6 +524,8 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("dash.dead.acknowledged", "phường đã nhận"),
     ("dash.dead.resolved", "đã giải quyết"),
     ("dash.dead.handed-back", "trả lại tổng đài"),
+    ("dash.dead.unreadable", "không đọc được"),
+    ("dash.dead_discarded", "Đã bỏ thông báo {0} (lý do ghi vào lịch sử)"),
     (
         "notify.escalated",
         "[1022] {0} chuyển tổ ứng cứu {1}. Sự cố: {2}. Mức độ: {3}. Hạn tiếp nhận {4}, hạn xử lý {5}. Nội dung: {6}",

@@ -16,6 +16,8 @@ pub struct Dialog {
     pub busy: bool,
     /// The ticket typed into a ticket field, as looked up (cancel as duplicate).
     pub target: Option<(TicketId, Peek)>,
+    /// The dead letter a discard gives up (its reason in the note field).
+    pub letter: Option<u64>,
 }
 
 /// A looked-up ticket: its subject, or that there is none.
@@ -106,7 +108,33 @@ impl Dialog {
             error: None,
             busy: false,
             target: None,
+            letter: None,
         })
+    }
+
+    /// Asks why dead letter `letter` (of `ticket`) is given up.
+    pub fn discard(letter: u64, ticket: TicketId) -> Dialog {
+        Dialog {
+            action: Action::DiscardNotification,
+            ticket,
+            version: 0,
+            fields: vec![Field::text(FieldId::Note, "", false).required()],
+            focus: 0,
+            error: None,
+            busy: false,
+            target: None,
+            letter: Some(letter),
+        }
+    }
+
+    /// The reason a discard was given, or the field to fill in.
+    pub fn discard_reason(&self) -> Result<String, Vec<(FieldId, &'static str)>> {
+        let reason = self.text(FieldId::Note);
+        if reason.is_empty() {
+            Err(vec![(FieldId::Note, "form.required")])
+        } else {
+            Ok(reason)
+        }
     }
 
     fn text(&self, id: FieldId) -> String {

@@ -121,7 +121,12 @@ pub fn dialog(f: &mut Frame, area: Rect, state: &State, d: &Dialog, theme: &Them
         h.min(area.height),
     );
     f.render_widget(Clear, r);
-    let title = format!("{} — {}", tr(lang, &d.action.hint_key()), d.ticket);
+    let title = match d.letter {
+        // An unreadable dead letter names no ticket.
+        Some(l) if d.ticket.0 == 0 => format!("{} — #{l}", tr(lang, &d.action.hint_key())),
+        Some(l) => format!("{} — #{l} {}", tr(lang, &d.action.hint_key()), d.ticket),
+        None => format!("{} — {}", tr(lang, &d.action.hint_key()), d.ticket),
+    };
     let b = block(&title, true, theme);
     let inner = b.inner(r);
     f.render_widget(b, r);

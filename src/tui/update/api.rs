@@ -309,6 +309,30 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
             }
             return vec![Effect::DeadLetters];
         }
+        ApiMsg::NotificationDiscarded { id, result } => {
+            match result {
+                Ok(()) => {
+                    if matches!(&state.overlay, Some(Overlay::Dialog(d)) if d.letter == Some(id)) {
+                        state.overlay = None;
+                    }
+                    state.toast(
+                        crate::tui::i18n::trf(lang, "dash.dead_discarded", &[&id.to_string()]),
+                        false,
+                    );
+                }
+                Err(e) => {
+                    let text = err_text(lang, &e);
+                    match state.overlay.as_mut() {
+                        Some(Overlay::Dialog(d)) if d.letter == Some(id) => {
+                            d.busy = false;
+                            d.error = Some(text);
+                        }
+                        _ => state.toast(text, true),
+                    }
+                }
+            }
+            return vec![Effect::DeadLetters];
+        }
     }
     Vec::new()
 }

@@ -45,6 +45,17 @@ pub(crate) fn on_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
         Action::Up | Action::PrevPane => *cursor = cursor.saturating_sub(1),
         Action::Top => *cursor = 0,
         Action::Bottom => *cursor = n.saturating_sub(1),
+        Action::DiscardNotification => {
+            if let Some(letter) = cursor
+                .checked_sub(rows.len())
+                .and_then(|i| state.dead_letters.letters.get(i))
+            {
+                let ticket = letter.ticket.parse().unwrap_or(crate::domain::TicketId(0));
+                state.overlay = Some(crate::tui::state::Overlay::Dialog(Box::new(
+                    crate::tui::state::Dialog::discard(letter.id, ticket),
+                )));
+            }
+        }
         Action::Open => {
             if let Some(letter) = cursor
                 .checked_sub(rows.len())

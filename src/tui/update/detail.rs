@@ -179,15 +179,21 @@ pub(crate) fn submit_dialog(state: &mut State) -> Vec<Effect> {
     if d.busy {
         return Vec::new();
     }
-    match d.change() {
-        Ok(change) => {
+    let asked = match d.letter {
+        Some(id) => d
+            .discard_reason()
+            .map(|reason| Effect::DiscardNotification { id, reason }),
+        None => d.change().map(|change| Effect::Apply {
+            id: d.ticket,
+            version: d.version,
+            change,
+        }),
+    };
+    match asked {
+        Ok(effect) => {
             d.busy = true;
             d.error = None;
-            vec![Effect::Apply {
-                id: d.ticket,
-                version: d.version,
-                change,
-            }]
+            vec![effect]
         }
         Err(problems) => {
             for (id, key) in &problems {

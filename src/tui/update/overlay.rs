@@ -283,6 +283,9 @@ fn palette_offers(state: &State, a: Action) -> bool {
         Action::Save => state.screen == Screen::Form,
         Action::NewTicket => matches!(role, Some(Role::Operator | Role::Supervisor)),
         Action::SwitchUser => state.can_switch_user,
+        Action::DiscardNotification => {
+            state.screen == Screen::Dashboard && !state.dead_letters.letters.is_empty()
+        }
         _ => true,
     }
 }

@@ -53,7 +53,10 @@ pub fn draw(
             let head = format!(
                 "{}  {}  {}  {}× ",
                 d.ticket,
-                tr(lang, &format!("dash.dead.{}", d.kind.slug())),
+                match d.kind {
+                    Some(k) => tr(lang, &format!("dash.dead.{}", k.slug())),
+                    None => tr(lang, "dash.dead.unreadable"),
+                },
                 clean(&d.endpoint),
                 d.attempts
             );
