@@ -148,7 +148,7 @@ fn row_sla(t: &Ticket, state: &State) -> (crate::domain::SlaState, Option<(i64, 
             )
             .then_some((v.remaining_secs, v.working_day_secs)),
         ),
-        None => (t.sla_state(state.now), None),
+        None => (crate::domain::SlaState::Cancelled, None),
     }
 }
 
