@@ -21,6 +21,7 @@
 //! | `DELETE /users/{name}/token`       | → 204                                      |
 //! | `POST /imports/dossiers`           | the file's bytes (CSV or JSON lines) → `ImportReport` |
 //! | `GET /status`                      | → `BackendStatus`                          |
+//! | `GET /sla-policy`                  | → `SlaPolicy` (the files the hub's policy was read from) |
 //! | `GET /events`                      | header `Last-Event-ID: ID` (optional) → `text/event-stream`: `ticket` events (data: a `Ticket`, masked) and `reload` events, each with an id that only grows |
 //! | `GET /openapi.json`                | the OpenAPI document                       |
 //!

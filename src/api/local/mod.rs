@@ -8,7 +8,7 @@ pub use open::{open_store, open_store_noting, resolve_user, DEMO_DEFAULT_USER};
 use super::stats::compute_stats;
 use super::{
     ApiError, ApiResult, BackendStatus, CallerHistory, HotlineApi, Page, SearchRequest,
-    SearchResults, Stats, TicketDetail, TicketFilter, TicketPage,
+    SearchResults, SlaPolicy, Stats, TicketDetail, TicketFilter, TicketPage,
 };
 use crate::domain::{
     can_see, Change, Clock, Dossier, NewTicket, Phone, Policy, Role, Ticket, TicketId, Ts, User,
@@ -589,6 +589,10 @@ impl HotlineApi for LocalApi {
             index_error: self.backend.search.failure().map(|e| e.to_string()),
             pending_writes: 0,
         })
+    }
+
+    async fn sla_policy(&self) -> ApiResult<SlaPolicy> {
+        Ok(SlaPolicy::of(&self.backend.policy))
     }
 }
 
