@@ -80,3 +80,33 @@ fn the_supervisor_dashboard_lists_tickets_at_the_city_centre() {
         "only the raised ticket:\n{screen}"
     );
 }
+
+#[test]
+fn a_level_2_ticket_is_marked_in_queue_rows_without_colour() {
+    let w = World::new();
+    let marked = |lang: Lang| {
+        let mut d = driver(&w, "lan.nt", lang, false, (120, 40));
+        d.keys("esc 2 tab");
+        let screen = d.render();
+        let row = |id: &str| {
+            screen
+                .lines()
+                .find(|l| l.contains(id))
+                .unwrap_or_else(|| panic!("{id} in\n{screen}"))
+                .to_string()
+        };
+        (row("PA-000001"), row("PA-000003"))
+    };
+    let (raised, other) = marked(Lang::En);
+    assert!(!raised.contains(" L2 "), "not yet raised: {raised:?}");
+    two_hours_later(&w);
+    for (lang, status) in [(Lang::En, "Escalated L2"), (Lang::Vi, " C2 ")] {
+        let (raised, other_now) = marked(lang);
+        assert!(
+            raised.contains(status),
+            "{lang:?}: {status:?} in {raised:?}"
+        );
+        assert!(!other_now.contains(status), "{other_now:?}");
+    }
+    assert!(!other.contains("L2"), "{other:?}");
+}
