@@ -490,14 +490,24 @@ impl HotlineApi for LocalApi {
         let api = self.clone();
         blocking(move || {
             let now = api.now();
+            let store = api.store();
             let mut tickets = Vec::new();
-            for t in api.store().all_tickets() {
+            let mut breach_recorded = std::collections::BTreeSet::new();
+            for t in store.all_tickets() {
                 let t = t?;
                 if can_see(&api.user, &t) {
+                    // The timeline is read only where the deadlines as they
+                    // stand do not already tell (a raise moves them).
+                    if t.escalation.is_some()
+                        && !super::stats::escalation_breached(&t, now, false)
+                        && super::stats::escalation_breach_recorded(&store.events(t.id)?)
+                    {
+                        breach_recorded.insert(t.id);
+                    }
                     tickets.push(t);
                 }
             }
-            Ok(compute_stats(&tickets, now))
+            Ok(compute_stats(&tickets, &breach_recorded, now))
         })
         .await
     }
