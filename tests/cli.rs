@@ -392,3 +392,57 @@ fn search_from_the_shell_finds_imports_and_tickets_in_any_spelling() {
     assert!(found.contains("000.00.01.H29-250812-0042"), "{found}");
     assert!(!found.contains(&format!("PA-{id:06}")), "{found}");
 }
+
+#[test]
+fn ticket_list_level_keeps_the_escalations_at_that_level() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (store, _) = support::store_with_operator(d);
+    drop(store);
+    for (subject, level) in [
+        ("Máy chủ một cửa ngừng", "2"),
+        ("Lỗi ký số hồ sơ", "1"),
+        ("Hỏi giờ làm việc", ""),
+    ] {
+        let created = json(&ok(
+            d,
+            &[
+                "--user",
+                "op",
+                "--json",
+                "ticket",
+                "new",
+                "--kind",
+                "fault",
+                "--subject",
+                subject,
+                "--name",
+                "Lê Văn Tám",
+                "--phone",
+                "0909111222",
+            ],
+        ));
+        let id = created["id"].as_u64().unwrap().to_string();
+        if !level.is_empty() {
+            ok(
+                d,
+                &[
+                    "--user", "op", "ticket", "escalate", &id, "--ward", "26743", "--fault",
+                    "network", "--level", level,
+                ],
+            );
+        }
+    }
+    let rows = |args: &[&str]| -> Vec<String> {
+        let out = ok(d, &[&["--user", "op", "ticket", "list"], args].concat());
+        out.lines()
+            .filter(|l| l.starts_with("PA-"))
+            .map(|l| l[..9].to_string())
+            .collect()
+    };
+    assert_eq!(rows(&[]), ["PA-000003", "PA-000002", "PA-000001"]);
+    assert_eq!(rows(&["--level", "2"]), ["PA-000001"]);
+    assert_eq!(rows(&["--level", "1"]), ["PA-000002"]);
+    let err = fails(d, &["--user", "op", "ticket", "list", "--level", "3"]);
+    assert!(err.contains("--level"), "{err}");
+}

@@ -258,6 +258,7 @@ const MATRIX: &[(&str, [u16; 4])] = &[
     ("DELETE /users/extra/token", [403, 403, 403, 204]),
     ("POST /imports/dossiers", [403, 403, 200, 200]),
     ("GET /status", [200, 200, 200, 200]),
+    ("GET /sla-policy", [200, 200, 200, 200]),
     ("GET /openapi.json", [200, 200, 200, 200]),
     ("GET /events", [200, 200, 200, 200]),
 ];

@@ -3,7 +3,9 @@
 //! hub alike; deadlines of tickets logged through the API count in working
 //! time; the on-time report reads what the store holds.
 
+mod hub_common;
 mod support;
+mod tui_common;
 
 use chrono::DateTime;
 use hotline::api::{Backend, HotlineApi, LocalApi};
@@ -233,4 +235,79 @@ fn the_on_time_report_and_ticket_clocks_come_from_the_command_line() {
         .find(|l| l.starts_with("PA-000001"))
         .unwrap_or("");
     assert!(row.trim_end().ends_with("met"), "{out}");
+}
+
+/// A hub whose policy warns at half the window: its clients (the API, the
+/// TUI) read that policy, not their own machine's, and the TUI draws a
+/// ticket past half its first-response hour as due soon.
+#[test]
+fn clients_of_a_hub_show_clocks_under_the_hubs_policy() {
+    use hotline::api::RemoteApi;
+    use hotline::tui::testkit::Driver;
+    use hotline::tui::{initial_state, Lang};
+
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = hub_common::make_store(dir.path(), &hub_common::team());
+    let hub = hub_common::Hub::start_with_config(
+        dir.path(),
+        &[("sla_policy.toml", "# the hub's\nwarning_percent = 50\n")],
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (answer, ticket) = rt.block_on(async {
+        let op = RemoteApi::connect(&hub.url, &tokens["op"]).await.unwrap();
+        let mut n = NewTicket::new(Kind::Question, "Hỏi lịch tiếp công dân");
+        n.caller_name = "Võ Thị Mai".into();
+        n.caller_phone = "0911222333".into();
+        n.priority = Priority::P1; // first response within 1 h on the hotline
+        let t = op.create_ticket(Uuid::from_u128(7), n).await.unwrap();
+        (op.sla_policy().await.unwrap(), t)
+    });
+    assert_eq!(answer.warning_percent, 50);
+    assert_eq!(
+        answer
+            .policy_files
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect::<Vec<_>>(),
+        ["sla_policy.toml", "sla_policy.toml"],
+        "the shipped file, then the hub's (names without the hub's folders)"
+    );
+    assert_eq!(
+        answer.policy_files[1].text,
+        "# the hub's\nwarning_percent = 50\n"
+    );
+    assert_eq!(answer.policy().unwrap().warning_percent, 50);
+
+    // Without a token: refused.
+    let status = rt.block_on(async {
+        reqwest::get(format!("{}/api/v1/sla-policy", hub.url))
+            .await
+            .unwrap()
+            .status()
+    });
+    assert_eq!(status.as_u16(), 401);
+
+    // The TUI, 35 minutes after the ticket was logged (58 % of the hour:
+    // under this machine's shipped 75 % it would still be on track).
+    let api = RemoteApi::connect_blocking(&hub.url, &tokens["op"]).unwrap();
+    let mut o = tui_common::opts(Lang::En, false);
+    o.clock = fixed_clock(Ts(ticket.created_at.0 + 35 * 60));
+    let state = initial_state(&o).unwrap();
+    assert_eq!(state.policy.warning_percent, 75, "this machine's");
+    let mut d = Driver::new(std::sync::Arc::new(api), state, (120, 40));
+    assert_eq!(
+        d.state.policy.warning_percent, 50,
+        "the hub's once connected"
+    );
+    d.keys("esc 4");
+    d.type_text("0911222333");
+    let screen = d.render();
+    let row = screen
+        .lines()
+        .find(|l| l.contains(&ticket.id.to_string()))
+        .unwrap_or_else(|| panic!("{} in\n{screen}", ticket.id));
+    assert!(row.contains("◐ New"), "{row:?}");
 }

@@ -69,6 +69,10 @@ pub trait HotlineApi: Send + Sync {
     /// Store and index state for the status bar.
     async fn status(&self) -> ApiResult<BackendStatus>;
 
+    /// The SLA policy the backend computes deadlines and clocks under (any
+    /// signed-in user): a client shows clocks under its backend's policy.
+    async fn sla_policy(&self) -> ApiResult<SlaPolicy>;
+
     /// A new sign-in token for the hub for `name`, replacing any earlier one
     /// (admins; on a store whose only user is its first admin, that admin
     /// for themselves). The token is shown once and kept only as a hash.

@@ -5,7 +5,7 @@
 use super::wire::{ErrorBody, ListRequest, TokenIssued, API_PREFIX, IDEMPOTENCY_KEY, OUTBOX_DEPTH};
 use super::{
     ApiError, ApiResult, BackendStatus, CallerHistory, HotlineApi, Page, SearchRequest,
-    SearchResults, Stats, TicketDetail, TicketFilter, TicketPage,
+    SearchResults, SlaPolicy, Stats, TicketDetail, TicketFilter, TicketPage,
 };
 use crate::domain::{Change, Dossier, NewTicket, Ticket, TicketId, User};
 use async_trait::async_trait;
@@ -349,6 +349,10 @@ impl HotlineApi for RemoteApi {
         let mut status: BackendStatus = self.get("status").await?;
         status.backend = self.url();
         Ok(status)
+    }
+
+    async fn sla_policy(&self) -> ApiResult<SlaPolicy> {
+        self.get("sla-policy").await
     }
 
     async fn issue_token(&self, name: &str) -> ApiResult<String> {

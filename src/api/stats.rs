@@ -6,7 +6,46 @@ use crate::domain::{Status, Ticket, Ts};
 use chrono::Datelike;
 use std::collections::BTreeMap;
 
-pub fn compute_stats(tickets: &[Ticket], now: Ts) -> Stats {
+/// Whether the ward team (or the centre) missed a deadline of the ticket's
+/// escalation: the current level's deadlines as they stand at `now`, or an
+/// escalation clock's breach in the timeline (`breach_recorded`), which a
+/// raise to the next level leaves behind when it moves the deadlines.
+pub fn escalation_breached(t: &Ticket, now: Ts, breach_recorded: bool) -> bool {
+    let Some(e) = &t.escalation else {
+        return false;
+    };
+    let late_ack = match e.acknowledged_at {
+        Some(at) => at > e.ack_by,
+        None => t.status == Status::Escalated && now > e.ack_by,
+    };
+    let late_fix = match t.sla.resolved_at {
+        Some(at) => at > e.resolve_by,
+        None => t.is_open() && now > e.resolve_by,
+    };
+    late_ack || late_fix || breach_recorded
+}
+
+/// Whether the timeline records a breach of an escalation clock
+/// (acknowledge, escalation-resolve).
+pub fn escalation_breach_recorded(events: &[crate::domain::Event]) -> bool {
+    use crate::domain::{EventKind, SlaClock};
+    events.iter().any(|ev| {
+        matches!(
+            ev.kind,
+            EventKind::SlaBreach {
+                clock: SlaClock::Acknowledge | SlaClock::EscalationResolve
+            }
+        )
+    })
+}
+
+/// The dashboard's figures over `tickets`; `breach_recorded` says which of
+/// them have an escalation clock's breach in their timeline.
+pub fn compute_stats(
+    tickets: &[Ticket],
+    breach_recorded: &std::collections::BTreeSet<crate::domain::TicketId>,
+    now: Ts,
+) -> Stats {
     let mut open_by_status: BTreeMap<Status, usize> = BTreeMap::new();
     let mut overdue_by_ward: BTreeMap<u32, usize> = BTreeMap::new();
     let mut breaches: BTreeMap<String, usize> = BTreeMap::new();
@@ -54,15 +93,7 @@ pub fn compute_stats(tickets: &[Ticket], now: Ts) -> Stats {
             }
         }
         if let Some(e) = &t.escalation {
-            let late_ack = match e.acknowledged_at {
-                Some(at) => at > e.ack_by,
-                None => t.status == Status::Escalated && now > e.ack_by,
-            };
-            let late_fix = match t.sla.resolved_at {
-                Some(at) => at > e.resolve_by,
-                None => t.is_open() && now > e.resolve_by,
-            };
-            if late_ack || late_fix {
+            if escalation_breached(t, now, breach_recorded.contains(&t.id)) {
                 *breaches.entry(e.fault.slug().to_string()).or_default() += 1;
             }
         }

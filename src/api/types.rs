@@ -129,6 +129,46 @@ pub struct Stats {
     pub open_top_level: usize,
 }
 
+/// `GET /sla-policy`: the SLA policy deadlines and clocks are computed
+/// under, as the files it was read from (the shipped ones first, then the
+/// overrides; later keys win), so a client reads the very same policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SlaPolicy {
+    /// The share of a clock's window (working time) after which it warns.
+    pub warning_percent: u8,
+    pub policy_files: Vec<crate::domain::PolicyFile>,
+    pub days_off_files: Vec<crate::domain::PolicyFile>,
+}
+
+impl SlaPolicy {
+    /// The files of `policy`, each named by its file name only (not where it
+    /// lies on the machine that read it).
+    pub fn of(policy: &crate::domain::Policy) -> SlaPolicy {
+        let named = |files: &[crate::domain::PolicyFile]| {
+            files
+                .iter()
+                .map(|f| crate::domain::PolicyFile {
+                    name: std::path::Path::new(&f.name)
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_else(|| f.name.clone()),
+                    text: f.text.clone(),
+                })
+                .collect()
+        };
+        SlaPolicy {
+            warning_percent: policy.warning_percent,
+            policy_files: named(policy.policy_files()),
+            days_off_files: named(policy.days_off_files()),
+        }
+    }
+
+    /// The policy these files make.
+    pub fn policy(&self) -> Result<crate::domain::Policy, crate::problems::Problems> {
+        crate::domain::Policy::from_files(&self.policy_files, &self.days_off_files)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BackendStatus {
     /// "local" or the hub URL.

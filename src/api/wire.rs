@@ -24,6 +24,7 @@
 //! | `GET /notifications/dead`          | → `[DeadLetter]` (supervisors, admins)     |
 //! | `POST /notifications/dead/{id}/retry` | → 204 (back in the outbox)              |
 //! | `POST /notifications/dead/{id}/discard` | `DiscardRequest` → 204 (the reason on the ticket's timeline) |
+//! | `GET /sla-policy`                  | → `SlaPolicy` (the files the hub's policy was read from) |
 //! | `GET /events`                      | header `Last-Event-ID: ID` (optional) → `text/event-stream`: `ticket` events (data: a `Ticket`, masked) and `reload` events, each with an id that only grows |
 //! | `GET /openapi.json`                | the OpenAPI document                       |
 //!

@@ -356,6 +356,9 @@ pub struct ListArgs {
     /// Soonest due first (open tickets).
     #[arg(long)]
     pub by_due: bool,
+    /// Only escalations at this level (1: the ward team, 2: the city centre).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=2))]
+    pub level: Option<u8>,
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
     /// Cursor from the previous page.

@@ -61,7 +61,7 @@ fn sla_cell(t: &Ticket, policy: &crate::domain::Policy, now: Ts, lang: Lang) -> 
             i18n::working_duration(lang, v.remaining_secs, v.working_day_secs)
         ),
         Some(v) => i18n::sla_label(lang, v.state.as_sla_state()).to_string(),
-        None => i18n::sla_label(lang, t.sla_state(now)).to_string(),
+        None => i18n::sla_label(lang, crate::domain::SlaState::Cancelled).to_string(),
     }
 }
 
@@ -153,7 +153,7 @@ pub fn ticket_detail(d: &TicketDetail, now: Ts, lang: Lang) -> String {
             trf(
                 "cli.show.sla_value",
                 &[
-                    i18n::sla_label(lang, t.sla_state(now)),
+                    i18n::sla_label(lang, crate::domain::clocks::state_of(&d.clocks)),
                     &t.sla.respond_by.to_string(),
                     &t.sla.resolve_by.to_string(),
                 ],

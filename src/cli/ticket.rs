@@ -261,7 +261,7 @@ async fn list(
         my_wards: a.my_wards,
         fault: None,
         by_due: a.by_due,
-        level: None,
+        level: a.level,
     };
     let page = api
         .list_tickets(
@@ -275,9 +275,12 @@ async fn list(
     if json {
         return Ok(output::json(&page));
     }
-    // The clocks under this machine's configured policy (already checked
-    // when the command started).
-    let policy = crate::sla_files::load()?;
+    // The clocks under the backend's policy (the hub's when connected to
+    // one); this machine's configured one if the backend has none to give.
+    let policy = match api.sla_policy().await.map(|p| p.policy()) {
+        Ok(Ok(p)) => std::sync::Arc::new(p),
+        _ => crate::sla_files::load()?,
+    };
     let mut out = output::ticket_rows(&page.tickets, &policy, now, lang);
     if let Some(next) = page.next {
         out.push('\n');

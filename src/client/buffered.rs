@@ -256,6 +256,10 @@ impl HotlineApi for OutboxApi {
         self.inner.issue_token(name).await
     }
 
+    async fn sla_policy(&self) -> ApiResult<crate::api::SlaPolicy> {
+        self.inner.sla_policy().await
+    }
+
     async fn revoke_token(&self, name: &str) -> ApiResult<()> {
         self.inner.revoke_token(name).await
     }

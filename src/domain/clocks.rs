@@ -152,6 +152,20 @@ pub fn headline(views: &[ClockView]) -> Option<&ClockView> {
     views.iter().min_by_key(|v| (rank(v), v.deadline))
 }
 
+/// The ticket's SLA state for screens and lists, under the policy: the
+/// headline clock's state (so "due soon" means past the policy's warning
+/// share in working time, everywhere); a cancelled ticket has no clocks.
+pub fn sla_state(ticket: &Ticket, policy: &Policy, now: Ts) -> super::SlaState {
+    state_of(&clocks(ticket, policy, now))
+}
+
+/// The SLA state shown for clocks already computed (e.g. by the hub).
+pub fn state_of(views: &[ClockView]) -> super::SlaState {
+    headline(views)
+        .map(|v| v.state.as_sla_state())
+        .unwrap_or(super::SlaState::Cancelled)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

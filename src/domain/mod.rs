@@ -26,7 +26,7 @@ pub use clocks::{clocks, ClockState, ClockView};
 pub use dossier::{Dossier, PaymentState, PortalStatus, SyncState};
 pub use escalation::{Escalation, EscalationRequest, FaultType};
 pub use event::{Event, EventKind};
-pub use policy::Policy;
+pub use policy::{Policy, PolicyFile};
 pub use sla::{Sla, SlaClass, SlaClock, SlaState};
 pub use ticket::{Caller, Channel, Kind, NewTicket, Priority, Ticket, TicketId};
 pub use time::{fixed_clock, system_clock, Clock, ManualClock, Ts};

@@ -40,9 +40,19 @@ pub struct Target {
     pub calendar: CalendarKind,
 }
 
+/// One file a policy was read from: the name its errors cite and its text.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct PolicyFile {
+    pub name: String,
+    pub text: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct Policy {
     pub warning_percent: u8,
+    /// The policy files and the days-off files it was read from, in order
+    /// (what a hub serves, so its clients read the same policy).
+    sources: Arc<(Vec<PolicyFile>, Vec<PolicyFile>)>,
     ticket: BTreeMap<(Kind, Priority), [Target; 2]>,
     escalation: BTreeMap<(u8, Priority), [Target; 2]>,
     ward: Calendar,
@@ -92,7 +102,17 @@ impl Policy {
             return Err(Problems(problems));
         }
         let decisions: Vec<YearDecision> = decisions.into_values().collect();
-        Policy::build(part, &decisions).map_err(|missing| {
+        let files = |texts: &[(&str, &str)]| -> Vec<PolicyFile> {
+            texts
+                .iter()
+                .map(|(name, text)| PolicyFile {
+                    name: name.to_string(),
+                    text: text.to_string(),
+                })
+                .collect()
+        };
+        let sources = Arc::new((files(policies), files(days_off)));
+        Policy::build(part, &decisions, sources).map_err(|missing| {
             Problems(vec![format!(
                 "{}: {missing} is missing",
                 policies.first().map(|p| p.0).unwrap_or("sla policy")
@@ -100,7 +120,37 @@ impl Policy {
         })
     }
 
-    fn build(part: PolicyPart, decisions: &[YearDecision]) -> Result<Policy, String> {
+    /// The files this policy was read from (the same texts give the same
+    /// policy on another machine).
+    pub fn policy_files(&self) -> &[PolicyFile] {
+        &self.sources.0
+    }
+
+    /// The days-off files this policy was read from.
+    pub fn days_off_files(&self) -> &[PolicyFile] {
+        &self.sources.1
+    }
+
+    /// The policy read again from its own files (what a client of a hub does
+    /// with the files the hub serves).
+    pub fn from_files(
+        policies: &[PolicyFile],
+        days_off: &[PolicyFile],
+    ) -> Result<Policy, Problems> {
+        fn pairs(files: &[PolicyFile]) -> Vec<(&str, &str)> {
+            files
+                .iter()
+                .map(|f| (f.name.as_str(), f.text.as_str()))
+                .collect()
+        }
+        Policy::from_texts(&pairs(policies), &pairs(days_off))
+    }
+
+    fn build(
+        part: PolicyPart,
+        decisions: &[YearDecision],
+        sources: Arc<(Vec<PolicyFile>, Vec<PolicyFile>)>,
+    ) -> Result<Policy, String> {
         let (off, on) = holidays::days_off(HOLIDAY_YEARS.0, HOLIDAY_YEARS.1, decisions);
         let office = |hours: OfficeHours| {
             Calendar::Office(OfficeHours {
@@ -145,6 +195,7 @@ impl Policy {
         }
         Ok(Policy {
             warning_percent: part.warning_percent.unwrap_or(75),
+            sources,
             ticket,
             escalation,
             ward: office(part.ward_hours.unwrap_or_else(OfficeHours::standard)),

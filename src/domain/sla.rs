@@ -138,7 +138,7 @@ impl SlaClock {
 #[serde(rename_all = "kebab-case")]
 pub enum SlaState {
     OnTrack,
-    /// Less than a quarter of the resolve window left.
+    /// Past the policy's warning share of a clock's window (working time).
     DueSoon,
     Overdue,
     Paused,

@@ -2,7 +2,7 @@
 
 use super::escalation::Escalation;
 use super::policy::Policy;
-use super::sla::{Sla, SlaClass, SlaState};
+use super::sla::{Sla, SlaClass};
 use super::transition::Status;
 use super::validate::{self, Phone, ValidationError};
 use super::{Ts, WardCode};
@@ -180,31 +180,6 @@ impl Ticket {
 
     pub fn is_overdue(&self, now: Ts) -> bool {
         self.is_open() && self.sla.paused_since.is_none() && now > self.due()
-    }
-
-    pub fn sla_state(&self, now: Ts) -> SlaState {
-        if self.status == Status::Cancelled {
-            return SlaState::Cancelled;
-        }
-        if !self.is_open() {
-            return match self.sla.resolved_at {
-                Some(at) if at > self.sla.resolve_by => SlaState::MetLate,
-                _ => SlaState::MetOnTime,
-            };
-        }
-        if self.sla.paused_since.is_some() {
-            return SlaState::Paused;
-        }
-        let due = self.due();
-        if now > due {
-            return SlaState::Overdue;
-        }
-        let window = (due.0 - self.created_at.0).max(1);
-        if (due.0 - now.0) * 4 < window {
-            SlaState::DueSoon
-        } else {
-            SlaState::OnTrack
-        }
     }
 
     /// Everything the search index and lists show about the caller, masked.

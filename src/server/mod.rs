@@ -105,6 +105,7 @@ pub fn router(backend: Arc<Backend>, sign_in_limit: SignInLimit) -> Router {
             post(routes::import_dossiers).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)),
         )
         .route("/status", get(routes::status))
+        .route("/sla-policy", get(routes::sla_policy))
         .route("/notifications/dead", get(routes::dead_letters))
         .route(
             "/notifications/dead/{id}/retry",

@@ -35,6 +35,7 @@ use utoipa::{Modify, OpenApi};
         routes::revoke_token,
         routes::import_dossiers,
         routes::status,
+        routes::sla_policy,
         routes::dead_letters,
         routes::discard_notification,
         routes::retry_notification,

@@ -8,8 +8,8 @@ use super::extract::{
 };
 use crate::api::wire::{ErrorBody, ListRequest, TokenIssued};
 use crate::api::{
-    ApiError, BackendStatus, CallerHistory, HotlineApi, SearchRequest, SearchResults, Stats,
-    TicketDetail, TicketPage,
+    ApiError, BackendStatus, CallerHistory, HotlineApi, SearchRequest, SearchResults, SlaPolicy,
+    Stats, TicketDetail, TicketPage,
 };
 use crate::domain::{Change, Dossier, NewTicket, Ticket, User};
 use crate::sync::ImportReport;
@@ -201,6 +201,12 @@ pub async fn import_dossiers(
     responses((status = 200, body = BackendStatus)))]
 pub async fn status(SignedIn(api): SignedIn) -> HubResult<Json<BackendStatus>> {
     Ok(Json(api.status().await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/sla-policy", tag = "status",
+    responses((status = 200, body = SlaPolicy)))]
+pub async fn sla_policy(SignedIn(api): SignedIn) -> HubResult<Json<SlaPolicy>> {
+    Ok(Json(api.sla_policy().await?))
 }
 
 /// Unknown routes.

@@ -68,6 +68,8 @@ pub enum Effect {
         id: u64,
         reason: String,
     },
+    /// The backend's SLA policy (a hub's may differ from this machine's).
+    SlaPolicy,
 }
 
 /// How many tickets a queue loads at a time (more as the cursor reaches the end).
@@ -156,6 +158,7 @@ fn single_job(e: &Effect) -> bool {
             | Effect::Caller { .. }
             | Effect::PeekTicket(_)
             | Effect::Users
+            | Effect::SlaPolicy
     )
 }
 
@@ -371,6 +374,7 @@ pub async fn perform(api: &Arc<dyn HotlineApi>, e: Effect) -> Option<ApiMsg> {
             subject: api.ticket(id).await.map(|d| d.ticket.subject),
         },
         Effect::Users => ApiMsg::Users(api.users().await),
+        Effect::SlaPolicy => ApiMsg::SlaPolicy(api.sla_policy().await),
         Effect::SwitchUser(_) => return None,
         Effect::DeadLetters => ApiMsg::DeadLetters(api.dead_letters().await),
         Effect::RetryNotification(id) => ApiMsg::NotificationRetried {
@@ -402,6 +406,7 @@ fn short(e: &Effect) -> &'static str {
         Effect::PeekTicket(_) => "peek-ticket",
         Effect::LoadDossier(_) => "load-dossier",
         Effect::Users => "users",
+        Effect::SlaPolicy => "sla-policy",
         Effect::SwitchUser(_) => "switch-user",
         Effect::DeadLetters => "dead-letters",
         Effect::RetryNotification(_) => "retry-notification",

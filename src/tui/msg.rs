@@ -82,6 +82,7 @@ pub enum ApiMsg {
         subject: Res<String>,
     },
     Users(Res<Vec<User>>),
+    SlaPolicy(Res<crate::api::SlaPolicy>),
     Switched(Result<User, String>),
     DeadLetters(Res<Vec<crate::notify::DeadLetter>>),
     NotificationRetried {

@@ -63,7 +63,16 @@ pub struct Hub {
 impl Hub {
     /// Serves `dir` until dropped.
     pub fn start(dir: &Path) -> Hub {
+        Hub::start_with_config(dir, &[])
+    }
+
+    /// As [`Hub::start`], with `files` (name, text) beside the hub's config
+    /// file: `sla_policy.toml`, `vn_days_off.toml`.
+    pub fn start_with_config(dir: &Path, files: &[(&str, &str)]) -> Hub {
         let home = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            std::fs::write(home.path().join(name), text).unwrap();
+        }
         let mut child = Command::new(hub_binary())
             .args(["serve", "--listen", "127.0.0.1:0", "--data"])
             .arg(dir)

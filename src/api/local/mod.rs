@@ -8,7 +8,7 @@ pub use open::{open_store, open_store_noting, resolve_user, DEMO_DEFAULT_USER};
 use super::stats::compute_stats;
 use super::{
     ApiError, ApiResult, BackendStatus, CallerHistory, HotlineApi, Page, SearchRequest,
-    SearchResults, Stats, TicketDetail, TicketFilter, TicketPage,
+    SearchResults, SlaPolicy, Stats, TicketDetail, TicketFilter, TicketPage,
 };
 use crate::domain::{
     can_see, Change, Clock, Dossier, NewTicket, Phone, Policy, Role, Ticket, TicketId, Ts, User,
@@ -490,14 +490,24 @@ impl HotlineApi for LocalApi {
         let api = self.clone();
         blocking(move || {
             let now = api.now();
+            let store = api.store();
             let mut tickets = Vec::new();
-            for t in api.store().all_tickets() {
+            let mut breach_recorded = std::collections::BTreeSet::new();
+            for t in store.all_tickets() {
                 let t = t?;
                 if can_see(&api.user, &t) {
+                    // The timeline is read only where the deadlines as they
+                    // stand do not already tell (a raise moves them).
+                    if t.escalation.is_some()
+                        && !super::stats::escalation_breached(&t, now, false)
+                        && super::stats::escalation_breach_recorded(&store.events(t.id)?)
+                    {
+                        breach_recorded.insert(t.id);
+                    }
                     tickets.push(t);
                 }
             }
-            Ok(compute_stats(&tickets, now))
+            Ok(compute_stats(&tickets, &breach_recorded, now))
         })
         .await
     }
@@ -626,6 +636,10 @@ impl HotlineApi for LocalApi {
             index_error: self.backend.search.failure().map(|e| e.to_string()),
             pending_writes: 0,
         })
+    }
+
+    async fn sla_policy(&self) -> ApiResult<SlaPolicy> {
+        Ok(SlaPolicy::of(&self.backend.policy))
     }
 }
 

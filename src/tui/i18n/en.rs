@@ -427,6 +427,8 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("queue.count_more", "{0}+ tickets (more load at the end)"),
     ("queue.reversed", "reversed"),
     ("queue.empty", "No tickets."),
+    // Beside the status of a ticket raised to the city centre (escalation level 2).
+    ("queue.level2", "L2"),
     ("sort.due", "due soonest"),
     ("sort.age", "oldest"),
     ("sort.priority", "priority"),

@@ -433,6 +433,8 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("queue.reversed", "đảo ngược"),
     ("queue.count", "{0} phiếu"),
     ("queue.empty", "Không có phiếu nào."),
+    // Beside the status of a ticket raised to the city centre (escalation level 2).
+    ("queue.level2", "C2"),
     ("sort.due", "hạn gần nhất"),
     ("sort.age", "cũ nhất"),
     ("sort.priority", "ưu tiên"),

@@ -134,8 +134,8 @@ pub struct State {
     pub switch_targets: Vec<String>,
     /// Live updates: the link and what arrived unseen.
     pub live: LiveState,
-    /// The SLA policy the clocks in lists are shown under (this machine's
-    /// configured one; the hub's answers for one ticket carry its own).
+    /// The SLA policy clocks are shown under: the backend's (the hub's when
+    /// connected to one) once fetched, this machine's configured one until then.
     pub policy: Arc<crate::domain::Policy>,
 }
 

@@ -281,6 +281,15 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
             }
         }
         ApiMsg::Users(Err(_)) => {}
+        // Clocks are drawn under the backend's policy from now on; without
+        // it (an older hub), under this machine's.
+        ApiMsg::SlaPolicy(Ok(p)) => match p.policy() {
+            Ok(policy) => state.policy = std::sync::Arc::new(policy),
+            Err(e) => tracing::warn!("the backend's SLA policy could not be read: {e}"),
+        },
+        ApiMsg::SlaPolicy(Err(e)) => {
+            tracing::warn!("the backend's SLA policy was not fetched: {e}");
+        }
         ApiMsg::Switched(Ok(user)) => {
             state.toast(
                 format!("{} {}", tr(lang, "toast.signed_in_as"), user.name),

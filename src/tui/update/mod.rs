@@ -67,7 +67,7 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
 
 /// The effects to run when the application starts.
 pub fn init(state: &mut State) -> Vec<Effect> {
-    let mut fx = vec![Effect::Whoami, Effect::Status];
+    let mut fx = vec![Effect::Whoami, Effect::Status, Effect::SlaPolicy];
     if state.can_switch_user {
         fx.push(Effect::Users);
     }

@@ -68,10 +68,7 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
             }
         }
         let sel = i == c.cursor.selected;
-        shown.push((
-            Some(i),
-            Line::from(cols.row(lang, row, sel, state.now, theme)),
-        ));
+        shown.push((Some(i), Line::from(cols.row(lang, row, sel, state, theme))));
     }
     let h = inner.height.saturating_sub(1) as usize;
     let at = shown
@@ -162,14 +159,14 @@ impl Columns {
         lang: Lang,
         row: &CallerRow,
         sel: bool,
-        now: crate::domain::Ts,
+        state: &State,
         theme: &Theme,
     ) -> Vec<Span<'a>> {
         let base = if sel { theme.selected() } else { theme.base() };
         let status = row_status(lang, row);
         match row {
             CallerRow::Ticket(t) => {
-                let sla = t.sla_state(now);
+                let sla = crate::domain::clocks::sla_state(t, &state.policy, state.now);
                 vec![
                     Span::styled(format!("{} ", t.created_at.short()), base),
                     Span::styled(
@@ -189,7 +186,7 @@ impl Columns {
                 ]
             }
             CallerRow::Dossier(d) => {
-                let overdue = d.is_overdue(now);
+                let overdue = d.is_overdue(state.now);
                 vec![
                     Span::styled(format!("{} ", d.received_at.short()), base),
                     Span::styled(

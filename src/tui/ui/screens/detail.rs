@@ -40,9 +40,7 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
     let [head, fields, rest, acts] = split(state, detail, body);
 
     let views = crate::domain::clocks(t, &state.policy, state.now);
-    let sla = crate::domain::clocks::headline(&views)
-        .map(|v| v.state.as_sla_state())
-        .unwrap_or_else(|| t.sla_state(state.now));
+    let sla = crate::domain::clocks::state_of(&views);
     f.render_widget(
         Paragraph::new(Line::from(vec![
             Span::styled(format!("{} ", t.id), theme.title()),

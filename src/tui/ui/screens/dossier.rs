@@ -117,7 +117,7 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
         .skip(off)
         .take(h)
         .map(|(i, t)| {
-            let sla = t.sla_state(state.now);
+            let sla = crate::domain::clocks::sla_state(t, &state.policy, state.now);
             let style = if i == ds.cursor.selected {
                 theme.selected()
             } else {

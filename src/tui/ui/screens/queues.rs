@@ -148,7 +148,7 @@ fn row_sla(t: &Ticket, state: &State) -> (crate::domain::SlaState, Option<(i64, 
             )
             .then_some((v.remaining_secs, v.working_day_secs)),
         ),
-        None => (t.sla_state(state.now), None),
+        None => (crate::domain::SlaState::Cancelled, None),
     }
 }
 
@@ -162,6 +162,16 @@ fn sla_text(t: &Ticket, state: &State) -> String {
             i18n::working_duration(state.lang, left, day)
         ),
         (sla, None) => format!("{} {}", sla_symbol(sla), i18n::sla_label(state.lang, sla)),
+    }
+}
+
+/// The status, and a compact mark when the escalation went to the city
+/// centre (level 2): plain text, so it reads without colour too.
+fn status_text(t: &Ticket, lang: Lang) -> String {
+    let status = i18n::status_label(lang, t.status);
+    match &t.escalation {
+        Some(e) if e.level >= 2 => format!("{status} {}", tr(lang, "queue.level2")),
+        _ => status.to_string(),
     }
 }
 
@@ -185,9 +195,7 @@ impl Columns {
         );
         let status = widest(
             tr(lang, "col.status"),
-            &mut rows
-                .iter()
-                .map(|t| i18n::status_label(lang, t.status).to_string()),
+            &mut rows.iter().map(|t| status_text(t, lang)),
         );
         let sla = widest(
             tr(lang, "col.sla"),
@@ -260,7 +268,7 @@ impl Columns {
                 pick(theme.priority(t.priority)),
             ),
             Span::styled(
-                format!("{} ", fit(i18n::status_label(lang, t.status), self.status)),
+                format!("{} ", fit(&status_text(t, lang), self.status)),
                 base,
             ),
             Span::styled(

@@ -1,7 +1,7 @@
 //! The search screen: input, results with type badges and highlighted
 //! matches, and a preview of the selected result.
 
-use crate::domain::Ts;
+use crate::domain::ClockState;
 use crate::search::{DocKind, Hit};
 use crate::tui::i18n::{self, tr, trf, Lang};
 use crate::tui::refdata::ward_label;
@@ -219,7 +219,23 @@ fn draw_preview(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Some(Preview::Error(e)) => lines.push(Line::styled(clean(e), theme.error())),
         Some(Preview::Ticket(d)) => {
             let t = &d.ticket;
-            let sla = t.sla_state(state.now);
+            let views = crate::domain::clocks(t, &state.policy, state.now);
+            let sla = crate::domain::clocks::state_of(&views);
+            // A time left only means something while the clock runs.
+            let left = crate::domain::clocks::headline(&views)
+                .filter(|v| {
+                    matches!(
+                        v.state,
+                        ClockState::Running | ClockState::Warning | ClockState::Breached
+                    )
+                })
+                .map(|v| {
+                    format!(
+                        " · {}",
+                        i18n::working_duration(lang, v.remaining_secs, v.working_day_secs)
+                    )
+                })
+                .unwrap_or_default();
             lines.push(kv(
                 theme,
                 tr(lang, "field.status"),
@@ -247,12 +263,7 @@ fn draw_preview(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                     format!("{} {}", sla_symbol(sla), i18n::sla_label(lang, sla)),
                     theme.sla(sla),
                 ),
-                // A time left only means something while the clock runs.
-                Span::raw(if t.is_open() && sla != crate::domain::SlaState::Paused {
-                    format!(" · {}", remaining(lang, t.due(), state.now))
-                } else {
-                    String::new()
-                }),
+                Span::raw(left),
             ]));
             if let Some(ev) = d.events.last() {
                 lines.push(Line::raw(""));
@@ -318,11 +329,6 @@ fn draw_preview(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Some(Preview::Plain) | None => {}
     }
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-}
-
-/// `còn 3h 10m` / `quá 1d 2h` style remaining time.
-pub fn remaining(lang: Lang, due: Ts, now: Ts) -> String {
-    i18n::duration(lang, due.0 - now.0)
 }
 
 /// The index words a ticket's or dossier's second line in Vietnamese (status,
