@@ -85,8 +85,7 @@ fn run(cli: Cli, exit_code: &mut i32, lang_out: &mut Lang) -> Result<String> {
             report::print_warning(&warning);
         }
     }
-    let lang = cli_lang(g, &config);
-    *lang_out = lang;
+    let lang = *lang_out;
     let Some(command) = cli.command else {
         let explicit_dir = g.data.is_some() || (!demo && config_data.is_some());
         return open_tui(&cli.global, &config, &target, explicit_dir);

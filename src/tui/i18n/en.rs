@@ -643,6 +643,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("err.v.user_name", "use 1-40 lowercase letters, digits, '.', '_' or '-'"),
     ("err.v.responder_ward", "a responder needs at least one ward"),
     ("err.v.first_user", "the first user of a store must be an admin, not a {0} (only an admin can add users)"),
+    ("err.v.last_admin", "{0} is the last admin and must stay one; make another user an admin first"),
     ("err.v.cursor", "does not belong to this listing"),
     ("err.v.dead_letter_id", "expected the number of a dead letter"),
     ("err.v.bad_value", "'{0}' is not a valid value"),

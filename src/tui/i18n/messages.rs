@@ -40,6 +40,7 @@ const KEYS: &[&str] = &[
     "err.v.user_name",
     "err.v.responder_ward",
     "err.v.first_user",
+    "err.v.last_admin",
     "err.v.cursor",
     "err.v.dead_letter_id",
     // Command-line arguments.
@@ -206,6 +207,14 @@ fn translate(lang: Lang, text: &str, depth: u8) -> Option<String> {
     if depth > 4 {
         return None;
     }
+    // `field: message`, as a field error's `Display` words it.
+    if let Some((field, rest)) = text.split_once(": ") {
+        if !field.is_empty() && field.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+            if let Some(rest) = translate(lang, rest, depth + 1) {
+                return Some(trf(lang, "err.field", &[field_label(lang, field), &rest]));
+            }
+        }
+    }
     for key in KEYS.iter().chain(&["err.storage"]) {
         let Some(args) = parse(tr(Lang::En, key), text) else {
             continue;
@@ -215,21 +224,17 @@ fn translate(lang: Lang, text: &str, depth: u8) -> Option<String> {
             .map(|a| {
                 if WRAPPERS.contains(key) {
                     translate(lang, &a, depth + 1).unwrap_or(a)
-                } else {
+                } else if names_terms(key) {
                     term(lang, &a)
+                } else {
+                    a
                 }
             })
             .collect();
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         return Some(trf(lang, key, &args));
     }
-    // `field: message`, as a field error's `Display` words it.
-    let (field, rest) = text.split_once(": ")?;
-    if field.is_empty() || !field.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
-        return None;
-    }
-    let rest = translate(lang, rest, depth + 1)?;
-    Some(trf(lang, "err.field", &[field_label(lang, field), &rest]))
+    None
 }
 
 /// The arguments of `text` if it has the shape of `template`, in the
@@ -267,6 +272,12 @@ fn parse(template: &str, text: &str) -> Option<Vec<String>> {
         at = &at[end + next.len()..];
     }
     Some(args)
+}
+
+/// Whether a wording's arguments are lifecycle or role slugs (the others
+/// are names, codes and numbers, kept as they are).
+fn names_terms(key: &str) -> bool {
+    key.starts_with("err.t.") || key.starts_with("err.f.") || key == "err.v.first_user"
 }
 
 /// A lifecycle status, action or role the English wording names by its slug.
@@ -339,6 +350,34 @@ fn field_label(lang: Lang, field: &str) -> &str {
 mod tests {
     use super::*;
     use crate::domain::{validate, Kind, NewTicket, Phone, TicketId, Ts};
+
+    /// Each wording is found as itself (no earlier one shadows it), comes
+    /// back unchanged in English and is told otherwise in Vietnamese.
+    #[test]
+    fn every_wording_is_found_and_told_again() {
+        for key in KEYS {
+            let template = tr(Lang::En, key);
+            let mut text = template.to_string();
+            for n in 0..4 {
+                text = text.replace(&format!("{{{n}}}"), &format!("x{n}y"));
+            }
+            let first = KEYS
+                .iter()
+                .find(|k| parse(tr(Lang::En, k), &text).is_some());
+            assert_eq!(first, Some(key), "{text:?}");
+            assert_eq!(message(Lang::En, &text), text, "{key}");
+            assert_ne!(message(Lang::Vi, &text), text, "{key}");
+        }
+        assert_eq!(
+            message(Lang::Vi, "operators may not cancel a ticket that is new"),
+            "tổng đài viên không được huỷ phiếu đang ở trạng thái «Mới»"
+        );
+        assert_eq!(
+            message(Lang::Vi, "role: admin is the last admin and must stay one; make another user an admin first"),
+            "vai trò: admin là quản trị cuối cùng và phải giữ vai trò đó; hãy cho người khác làm quản trị trước"
+        );
+        assert_eq!(message(Lang::Vi, "something else"), "something else");
+    }
 
     /// Every error the domain gives for bad form input has a Vietnamese wording.
     #[test]

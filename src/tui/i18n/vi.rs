@@ -655,6 +655,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("err.v.user_name", "dùng 1–40 chữ thường không dấu, chữ số, '.', '_' hoặc '-'"),
     ("err.v.responder_ward", "tổ ứng cứu cần ít nhất một phường/xã"),
     ("err.v.first_user", "người dùng đầu tiên của kho phải là quản trị, không phải {0} (chỉ quản trị mới thêm được người dùng)"),
+    ("err.v.last_admin", "{0} là quản trị cuối cùng và phải giữ vai trò đó; hãy cho người khác làm quản trị trước"),
     ("err.v.cursor", "không thuộc danh sách này"),
     ("err.v.dead_letter_id", "cần số của một thông báo gửi hỏng"),
     ("err.v.bad_value", "'{0}' không phải giá trị hợp lệ"),
