@@ -414,6 +414,14 @@ fn errors_speak_one_language() {
             "ward: no ward is called 'nowhere'",
         ),
         failure(
+            "ambiguous ward",
+            &new(&["--ward", "Đa Kao"]),
+            "phường/xã: 'Đa Kao' khớp với 2 phường/xã: 26737 Phường Tân Định (trước đây là Phường Đa Kao); \
+             26740 Phường Sài Gòn (trước đây là Phường Đa Kao)",
+            "ward: 'Đa Kao' matches 2 wards: 26737 Phường Tân Định (formerly Phường Đa Kao); \
+             26740 Phường Sài Gòn (formerly Phường Đa Kao)",
+        ),
+        failure(
             "unknown ward code",
             &new(&["--ward", "99999"]),
             "phường/xã: không có phường/xã nào mang mã 99999",
@@ -518,7 +526,20 @@ fn errors_speak_one_language() {
     for f in &failures {
         for (lang, expected) in [("vi", &f.vi), ("en", &f.en)] {
             let out = hotline_in(lang, d, d, &[], &f.args);
-            check(f.what, lang, &out, expected, &["Hỏi", "Khai sinh"]);
+            check(
+                f.what,
+                lang,
+                &out,
+                expected,
+                &[
+                    "Hỏi",
+                    "Khai sinh",
+                    "Phường Tân Định",
+                    "Phường Sài Gòn",
+                    "Phường Đa Kao",
+                    "Đa Kao",
+                ],
+            );
         }
     }
 

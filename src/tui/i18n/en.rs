@@ -650,6 +650,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("err.v.ward_code", "no ward has the code {0}"),
     ("err.v.ward_name", "no ward is called '{0}'"),
     ("err.v.ward_many", "'{0}' matches {1} wards: {2}"),
+    ("err.v.ward_former", "{0} (formerly {1})"),
     ("err.v.category", "'{0}' is not a category; one of: {1}"),
     ("err.v.no_ward", "the ticket has no ward: give --ward CODE|NAME"),
     ("err.cli.role", "role: unknown role {0}"),

@@ -48,6 +48,7 @@ const KEYS: &[&str] = &[
     "err.v.ward_code",
     "err.v.ward_name",
     "err.v.ward_many",
+    "err.v.ward_former",
     "err.v.category",
     "err.v.no_ward",
     "err.cli.role",
@@ -115,6 +116,7 @@ const KEYS: &[&str] = &[
 
 /// Wordings whose arguments are messages themselves, told again in turn.
 const WRAPPERS: &[&str] = &[
+    "err.v.ward_many",
     "err.f.not_allowed",
     "err.h.refused",
     "err.h.login_refused",
@@ -223,7 +225,15 @@ fn translate(lang: Lang, text: &str, depth: u8) -> Option<String> {
             .into_iter()
             .map(|a| {
                 if WRAPPERS.contains(key) {
-                    translate(lang, &a, depth + 1).unwrap_or(a)
+                    // A message, or a list of them (`a; b`).
+                    if a.contains("; ") {
+                        a.split("; ")
+                            .map(|part| message(lang, part))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    } else {
+                        translate(lang, &a, depth + 1).unwrap_or(a)
+                    }
                 } else if names_terms(key) {
                     term(lang, &a)
                 } else {

@@ -662,6 +662,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("err.v.ward_code", "không có phường/xã nào mang mã {0}"),
     ("err.v.ward_name", "không có phường/xã nào tên '{0}'"),
     ("err.v.ward_many", "'{0}' khớp với {1} phường/xã: {2}"),
+    ("err.v.ward_former", "{0} (trước đây là {1})"),
     ("err.v.category", "'{0}' không phải lĩnh vực; chọn một trong: {1}"),
     ("err.v.no_ward", "phiếu chưa có phường/xã: hãy cho --ward MÃ|TÊN"),
     ("err.cli.role", "vai trò: không có vai trò {0}"),
