@@ -464,6 +464,12 @@ fn errors_speak_one_language() {
             "role: admin is the last admin and must stay one; make another user an admin first",
         ),
         failure(
+            "hub address",
+            &["--server", "ftp://x", "ticket", "list"],
+            "hotline: --server 'ftp://x': cần một địa chỉ http:// hoặc https://, không phải ftp://\n",
+            "hotline: --server 'ftp://x': expected an http:// or https:// URL, not ftp://\n",
+        ),
+        failure(
             "not found",
             &lan(&["ticket", "show", "99"]),
             "Không tìm thấy phiếu PA-000099",
