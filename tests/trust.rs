@@ -88,7 +88,12 @@ fn a_damaged_or_missing_counter_never_reuses_an_id() {
 
 // --- The real binary -------------------------------------------------------
 
-use support::{failed, hotline as hotline_in, ok};
+use support::{failed, ok};
+
+/// The real binary on `data`, in English (tests/one_language.rs covers Vietnamese).
+fn hotline_in(data: &Path, env_dir: &Path, args: &[&str]) -> std::process::Output {
+    support::hotline(data, env_dir, &[&["--lang", "en"][..], args].concat())
+}
 
 /// A real store: an admin, an operator and one ticket.
 fn real_store(env_dir: &Path) -> std::path::PathBuf {
@@ -117,7 +122,7 @@ fn the_demo_generator_refuses_a_real_store_whatever_the_flags() {
     assert!(err.contains("is not a demo store"), "{err}");
     // The same through HOTLINE_DATA, and the TUI's --demo on the real store.
     let by_env = Command::new(env!("CARGO_BIN_EXE_hotline"))
-        .args(["demo", "--force", "--dossiers", "10"])
+        .args(["--lang", "en", "demo", "--force", "--dossiers", "10"])
         .env("HOTLINE_DATA", &data)
         .env("HOTLINE_CONFIG", env.path().join("no-config.toml"))
         .env("HOTLINE_LOG", env.path().join("hotline.log"))

@@ -59,7 +59,8 @@ fn the_tui_works_through_a_hub() {
 fn the_tui_without_a_token_says_how_to_sign_in() {
     let home = tempfile::tempdir().unwrap();
     let out = std::process::Command::new(BIN)
-        .args(["--server", "http://127.0.0.1:9"])
+        // In English (tests/one_language.rs covers Vietnamese).
+        .args(["--lang", "en", "--server", "http://127.0.0.1:9"])
         .env("HOTLINE_CONFIG", home.path().join("config.toml"))
         .env("HOTLINE_LOG", home.path().join("tui.log"))
         .env_remove("HOTLINE_TOKEN")

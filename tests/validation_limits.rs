@@ -43,7 +43,10 @@ fn the_cli_states_the_limit_of_a_description_far_over_it() {
     );
     // As long as one argument may be (128 KiB), and more than four times the limit.
     let description = "a".repeat(100_000);
+    // In English (tests/one_language.rs covers Vietnamese).
     let out = run(&[
+        "--lang",
+        "en",
         "--user",
         "op",
         "ticket",

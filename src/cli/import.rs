@@ -5,7 +5,7 @@ use super::output;
 use crate::client::Target;
 use crate::store::IfMissing;
 use crate::sync::ImportReport;
-use crate::tui::i18n::{trf, Lang};
+use crate::tui::i18n::{messages, trf, Lang};
 use anyhow::{Context, Result};
 use std::path::Path;
 
@@ -67,7 +67,10 @@ fn summary(file: &Path, report: &ImportReport, lang: Lang) -> String {
         trf(
             lang,
             "cli.import_line",
-            &[&e.line.to_string(), &crate::text::clean_line(&e.reason)],
+            &[
+                &e.line.to_string(),
+                &crate::text::clean_line(&messages::message(lang, &e.reason)),
+            ],
         )
     }));
     lines.join("\n")

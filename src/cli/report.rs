@@ -5,6 +5,7 @@
 
 use crate::problems::Problems;
 use crate::text::{escape_controls, escape_controls_by_line};
+use crate::tui::i18n::{messages, Lang};
 use clap::error::ContextValue;
 use std::io::{self, Write};
 
@@ -19,25 +20,33 @@ pub fn print_output(text: &str) -> io::Result<()> {
 /// The exit code after the output could not be written. A reader that
 /// stopped reading (`| head`) is no failure of the command: its own exit
 /// code stands and nothing is said.
-pub fn output_failed(e: &io::Error, exit_code: i32) -> i32 {
+pub fn output_failed(e: &io::Error, exit_code: i32, lang: Lang) -> i32 {
     if e.kind() == io::ErrorKind::BrokenPipe {
         return exit_code;
     }
-    print_error_line(&format!("could not write the output: {e}"));
+    let english = format!("could not write the output: {e}");
+    print_error_line(&messages::message(lang, &english), &english);
     1
 }
 
 /// Reports a failed command on stderr and in the log. Error messages carry
 /// arguments, paths and names as they were given: every control character in
-/// them is shown escaped, so the message stays on its line and inert.
-pub fn print_error(e: &anyhow::Error) {
+/// them is shown escaped, so the message stays on its line and inert. The
+/// user reads it in `lang`; the log keeps the English wording.
+pub fn print_error(e: &anyhow::Error, lang: Lang) {
     match e.downcast_ref::<Problems>() {
         Some(problems) => {
             for problem in &problems.0 {
-                print_error_line(&escape_controls(problem));
+                print_error_line(
+                    &escape_controls(&messages::message(lang, problem)),
+                    &escape_controls(problem),
+                );
             }
         }
-        None => print_error_line(&escape_controls(&format!("{e:#}"))),
+        None => print_error_line(
+            &escape_controls(&messages::error_chain(lang, e)),
+            &escape_controls(&format!("{e:#}")),
+        ),
     }
 }
 
@@ -48,10 +57,10 @@ pub fn print_warning(text: &str) {
     tracing::warn!("{text}");
 }
 
-fn print_error_line(text: &str) {
+fn print_error_line(text: &str, english: &str) {
     // stderr may be closed or full as well: then only the log has it.
     let _ = writeln!(io::stderr().lock(), "hotline: {text}");
-    tracing::warn!("command failed: {text}");
+    tracing::warn!("command failed: {english}");
 }
 
 /// Reports a command line clap refused (or `--help`, `--version`) and gives
@@ -62,7 +71,8 @@ pub fn usage_error(e: clap::Error) -> i32 {
         // Help and version text, written by clap to stdout.
         return match e.print() {
             Ok(()) => code,
-            Err(io_err) => output_failed(&io_err, code),
+            // clap words its own text in English.
+            Err(io_err) => output_failed(&io_err, code, Lang::En),
         };
     }
     let mut e = e;

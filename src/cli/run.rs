@@ -16,14 +16,19 @@ use std::time::{Duration, Instant};
 pub fn main_with(cli: Cli) -> i32 {
     crate::logging::init(&crate::paths::log_file());
     let mut exit_code = 0;
-    match run(cli, &mut exit_code) {
+    // `--lang` until the config is read; errors before that speak it too.
+    let mut lang = match cli.global.lang {
+        Some(LangArg::En) => Lang::En,
+        _ => Lang::Vi,
+    };
+    match run(cli, &mut exit_code, &mut lang) {
         Ok(text) if text.is_empty() => exit_code,
         Ok(text) => match report::print_output(&text) {
             Ok(()) => exit_code,
-            Err(e) => report::output_failed(&e, exit_code),
+            Err(e) => report::output_failed(&e, exit_code, lang),
         },
         Err(e) => {
-            report::print_error(&e);
+            report::print_error(&e, lang);
             if exit_code == 0 {
                 1
             } else {
@@ -41,10 +46,12 @@ pub(super) fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 /// A command whose result is partial (an import that rejected rows) sets
-/// `exit_code`; its output is printed all the same.
-fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
+/// `exit_code`; its output is printed all the same. `lang` becomes the
+/// command's language once the config is read.
+fn run(cli: Cli, exit_code: &mut i32, lang_out: &mut Lang) -> Result<String> {
     let config = Config::load(&crate::paths::config_file())?;
     let g = &cli.global;
+    *lang_out = cli_lang(g, &config);
     let demo = g.demo || matches!(cli.command, Some(Command::Demo(_)));
     let config_data = config.data.as_ref().map(std::path::PathBuf::from);
     let dir = crate::paths::data_dir(
@@ -79,7 +86,7 @@ fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
             report::print_warning(&warning);
         }
     }
-    let lang = cli_lang(g, &config);
+    let lang = *lang_out;
     let Some(command) = cli.command else {
         let explicit_dir = g.data.is_some() || (!demo && config_data.is_some());
         return open_tui(&cli.global, &config, &target, explicit_dir);
@@ -120,7 +127,7 @@ fn run(cli: Cli, exit_code: &mut i32) -> Result<String> {
         Command::User(cmd) => user_cmd(&target, cmd, g.json, lang),
         Command::Notify(cmd) => notify_cmd(&target, cmd, g.json, lang),
         Command::Import(cmd) => import::run(&target, cmd, g.json, exit_code, lang),
-        Command::Info => info(&target, g.json),
+        Command::Info => info(&target, g.json, lang),
         Command::Login { url, token } => login::run(&url, token, &credentials_file, g.json, lang),
         Command::Backup { file } => {
             if !dir.join("db").exists() {
@@ -470,7 +477,7 @@ fn backup_report(
     )
 }
 
-fn info(target: &Target, json: bool) -> Result<String> {
+fn info(target: &Target, json: bool, lang: Lang) -> Result<String> {
     let dir = target.dir;
     let mut value = serde_json::json!({
         "data": dir,
@@ -508,17 +515,28 @@ fn info(target: &Target, json: bool) -> Result<String> {
     if json {
         return Ok(output::json(&value));
     }
-    let mut out = Vec::new();
+    // The JSON's keys, labelled in the command's language.
+    let mut rows = Vec::new();
     if let Some(map) = value.as_object() {
         for (k, v) in map {
-            out.push(format!(
-                "{k:<20}{}",
-                v.as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| v.to_string())
-            ));
+            let shown = match v {
+                serde_json::Value::Bool(b) => tr(lang, &format!("cli.info.{b}")).to_string(),
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            rows.push((tr(lang, &format!("cli.info.{k}")), shown));
         }
     }
+    let width = rows
+        .iter()
+        .map(|(label, _)| label.chars().count())
+        .max()
+        .unwrap_or(0)
+        + 2;
+    let out: Vec<String> = rows
+        .iter()
+        .map(|(label, shown)| format!("{label:<width$}{shown}"))
+        .collect();
     Ok(out.join("\n"))
 }
 

@@ -306,7 +306,10 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
             state.screen = Screen::Queues;
             return super::load_screen(state);
         }
-        ApiMsg::Switched(Err(e)) => state.toast(crate::text::clean_line(&e), true),
+        ApiMsg::Switched(Err(e)) => state.toast(
+            crate::text::clean_line(&crate::tui::i18n::messages::message(lang, &e)),
+            true,
+        ),
         ApiMsg::DeadLetters(result) => super::dashboard::take_dead_letters(state, result),
         ApiMsg::NotificationRetried { id, result } => {
             match result {

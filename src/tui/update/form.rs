@@ -136,7 +136,7 @@ pub(crate) fn show_errors(state: &mut State, errors: &[crate::domain::Validation
     for e in errors {
         match FieldId::from_validation(&e.field).and_then(|id| form.field_mut(id)) {
             Some(f) => f.error = Some(crate::tui::i18n::messages::validation(state.lang, e)),
-            None => rest.push(e.to_string()),
+            None => rest.push(crate::tui::i18n::messages::field_error(state.lang, e)),
         }
     }
     form.error = Some(if rest.is_empty() {
