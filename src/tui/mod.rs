@@ -15,6 +15,7 @@ pub mod i18n;
 pub mod keymap;
 pub mod msg;
 pub mod refdata;
+pub mod screens;
 pub mod state;
 #[doc(hidden)]
 pub mod testkit;

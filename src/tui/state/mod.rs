@@ -1,34 +1,29 @@
 //! Everything the screen shows, in one value. Only `update` changes it.
 
-pub mod dead_letters;
 pub mod dialog;
 pub mod editor;
 pub mod fields;
-pub mod form;
 pub mod input;
 pub mod merge;
+// Each screen's state lives with the screen, in `screens/<screen>/state.rs`;
+// re-exported here under the old paths.
+pub use crate::tui::screens::dead_letters::state as dead_letters;
+pub use crate::tui::screens::form::state as form;
 
 pub use dead_letters::DeadLettersState;
 pub use dialog::{Dialog, Peek};
 pub use form::{FormMode, FormState, Prefill};
 pub use input::TextInput;
-// Each screen's state in a file of its own, named after the screen.
-mod caller;
 mod cursor;
-mod dashboard;
-mod detail;
-mod dossier;
 mod overlays;
-mod queues;
-mod search;
-pub use caller::{CallerRow, CallerState};
+pub use crate::tui::screens::caller::state::{CallerRow, CallerState};
+pub use crate::tui::screens::dashboard::state::DashboardState;
+pub use crate::tui::screens::detail::state::DetailState;
+pub use crate::tui::screens::dossier::state::DossierState;
+pub use crate::tui::screens::queues::state::{Drill, QueueTab, QueuesState, SortKey};
+pub use crate::tui::screens::search::state::{Preview, SearchState};
 pub use cursor::{Cursor, Focus};
-pub use dashboard::DashboardState;
-pub use detail::DetailState;
-pub use dossier::DossierState;
 pub use overlays::{HelpState, PaletteState};
-pub use queues::{Drill, QueueTab, QueuesState, SortKey};
-pub use search::{Preview, SearchState};
 
 use crate::api::BackendStatus;
 use crate::domain::{Role, Ts, User};

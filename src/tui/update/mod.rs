@@ -2,19 +2,20 @@
 //! through the live keymap to an `Action`; API results land in the state.
 
 mod api;
-mod caller;
-mod dashboard;
-mod detail;
-mod dossier;
-mod fields;
-mod form;
+pub(crate) mod fields;
 mod lists;
 mod live;
 mod merge;
 mod mouse;
-mod overlay;
-mod queues;
-mod search;
+pub(crate) mod overlay;
+// Each screen's update lives with the screen, in `screens/<screen>/update.rs`.
+use crate::tui::screens::caller::update as caller;
+use crate::tui::screens::dashboard::update as dashboard;
+use crate::tui::screens::detail::update as detail;
+use crate::tui::screens::dossier::update as dossier;
+use crate::tui::screens::form::update as form;
+use crate::tui::screens::queues::update as queues;
+use crate::tui::screens::search::update as search;
 
 use crate::domain::Role;
 use crate::tui::action::Action;

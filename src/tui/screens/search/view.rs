@@ -271,7 +271,9 @@ fn draw_preview(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                     format!("{} {}", ev.at.short(), clean(&ev.by)),
                     theme.dim(),
                 ));
-                lines.push(Line::raw(clean(&super::detail::describe(lang, &ev.kind))));
+                lines.push(Line::raw(clean(
+                    &crate::tui::screens::detail::view::describe(lang, &ev.kind),
+                )));
             }
         }
         Some(Preview::Dossier(d)) => {

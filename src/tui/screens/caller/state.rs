@@ -1,9 +1,9 @@
 //! The caller screen's state; its keys are in `update/caller.rs`, its
 //! drawing in `ui/screens/caller.rs`.
 
-use super::{Cursor, Focus, TextInput};
 use crate::api::CallerHistory;
 use crate::domain::{Dossier, Ticket};
+use crate::tui::state::{Cursor, Focus, TextInput};
 
 /// One row of the caller screen: a ticket or a dossier, newest first.
 #[derive(Debug, Clone, PartialEq)]

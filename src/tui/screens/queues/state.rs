@@ -1,8 +1,8 @@
 //! The queue screen's state; its keys and loading are in
 //! `update/queues.rs`, its drawing in `ui/screens/queues.rs`.
 
-use super::{Cursor, TextInput};
 use crate::domain::Ticket;
+use crate::tui::state::{Cursor, TextInput};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum QueueTab {

@@ -1,12 +1,12 @@
 //! The queue screen: its tabs (and the dashboard's drill-down), loading page
 //! by page, the typed filter, sorting, and its own keys.
 
-use super::search::open_ticket;
 use crate::api::TicketFilter;
 use crate::domain::{Role, Status, Ticket};
 use crate::text::fold;
 use crate::tui::action::Action;
 use crate::tui::effect::{Effect, QUEUE_FIRST_PAGE, QUEUE_PAGE};
+use crate::tui::screens::search::update::open_ticket;
 use crate::tui::state::{Drill, QueueTab, SortKey, State};
 
 /// The queue tabs a role works with.

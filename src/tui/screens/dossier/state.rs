@@ -1,8 +1,8 @@
 //! The dossier screen's state; its keys are in `update/dossier.rs`, its
 //! drawing in `ui/screens/dossier.rs`.
 
-use super::Cursor;
 use crate::domain::{Dossier, Ticket};
+use crate::tui::state::Cursor;
 
 /// The dossier screen: one dossier from the one-stop system and every
 /// ticket that links it.

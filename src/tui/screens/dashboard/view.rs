@@ -83,7 +83,13 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
     };
     let rows = drill_rows(s);
     let chosen = rows.get(d.cursor).copied();
-    let body = super::dead_letters::draw(f, body, state, theme, d.cursor.checked_sub(rows.len()));
+    let body = crate::tui::screens::dead_letters::view::draw(
+        f,
+        body,
+        state,
+        theme,
+        d.cursor.checked_sub(rows.len()),
+    );
     // The selected row is drawn reversed; enter opens its tickets.
     let row_style = |drill: Drill| {
         if Some(drill) == chosen {

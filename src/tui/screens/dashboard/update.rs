@@ -69,8 +69,8 @@ pub(crate) fn on_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
             state.queues.drill = Some(drill);
             state.queues.tab = Some(QueueTab::Drill);
             state.queues.cursor.selected = 0;
-            super::queues::take_page(state, Vec::new(), false);
-            return Some(super::navigate(state, Screen::Queues));
+            crate::tui::screens::queues::update::take_page(state, Vec::new(), false);
+            return Some(crate::tui::update::navigate(state, Screen::Queues));
         }
         _ => return None,
     }

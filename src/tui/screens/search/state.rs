@@ -1,10 +1,10 @@
 //! The search screen's state; its keys are in `update/search.rs`, its
 //! drawing in `ui/screens/search.rs`.
 
-use super::{Cursor, Focus, TextInput};
 use crate::api::{SearchResults, TicketDetail};
 use crate::domain::Dossier;
 use crate::search::DocKind;
+use crate::tui::state::{Cursor, Focus, TextInput};
 
 /// What the preview pane shows for the selected search result.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,8 +1,8 @@
 //! The ticket form (new and edit): fields, dirty tracking and inline validation
 //! with the domain's own rules (`NewTicket::into_ticket`).
 
-use super::fields::{self, DossierCheck, Field, FieldId, FieldKind};
 use crate::domain::{Channel, Kind, NewTicket, Priority, Ticket, TicketEdit, TicketId, Ts};
+use crate::tui::state::fields::{self, DossierCheck, Field, FieldId, FieldKind};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -28,7 +28,7 @@ pub struct FormState {
     pub error: Option<String>,
     /// After a save met someone else's newer version: what was merged and
     /// what is still to be decided.
-    pub merge: Option<super::merge::Merge>,
+    pub merge: Option<crate::tui::state::merge::Merge>,
     /// The ward of the dossier the ticket was started from.
     pub dossier_ward: Option<crate::domain::WardCode>,
 }

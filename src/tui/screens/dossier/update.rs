@@ -9,9 +9,9 @@ use crate::tui::state::{DossierState, Prefill, Screen, State};
 pub(crate) fn open(state: &mut State, code: &str) -> Vec<Effect> {
     state.dossier = Some(DossierState::new(code));
     if state.screen == Screen::Dossier {
-        return super::load_screen(state);
+        return crate::tui::update::load_screen(state);
     }
-    super::navigate(state, Screen::Dossier)
+    crate::tui::update::navigate(state, Screen::Dossier)
 }
 
 pub(crate) fn on_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
@@ -24,7 +24,7 @@ pub(crate) fn on_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
         Action::Bottom => d.cursor.move_by(n as isize, n),
         Action::Open => {
             let id = d.tickets.get(d.cursor.selected).map(|t| t.id)?;
-            return Some(super::search::open_ticket(state, id));
+            return Some(crate::tui::screens::search::update::open_ticket(state, id));
         }
         Action::NewTicket => {
             let prefill = d
@@ -35,7 +35,7 @@ pub(crate) fn on_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
                     dossier: Some(d.code.clone()),
                     ..Default::default()
                 });
-            return Some(super::open_form(state, prefill));
+            return Some(crate::tui::update::open_form(state, prefill));
         }
         Action::CallerHistory => {
             let phone = d
@@ -44,7 +44,7 @@ pub(crate) fn on_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
                 .and_then(|x| x.applicant_phone.as_ref())
                 .map(|p| p.as_str().to_string())?;
             state.caller.input.set(&phone);
-            return Some(super::navigate(state, Screen::Caller));
+            return Some(crate::tui::update::navigate(state, Screen::Caller));
         }
         _ => return None,
     }

@@ -1,14 +1,14 @@
 //! The search screen: every keystroke starts a search (the newest supersedes
 //! older ones by generation), the selection drives the preview pane.
 
-use super::overlay::edit;
-use super::{navigate, open_form};
 use crate::domain::{Phone, TicketId};
 use crate::search::DocKind;
 use crate::tui::action::Action;
 use crate::tui::effect::Effect;
 use crate::tui::keymap::Key;
 use crate::tui::state::{DetailState, Focus, Prefill, Preview, Screen, State};
+use crate::tui::update::overlay::edit;
+use crate::tui::update::{navigate, open_form};
 
 pub(crate) fn type_key(state: &mut State, k: Key) -> Vec<Effect> {
     if edit(&mut state.search.input, k, false) {
@@ -146,7 +146,7 @@ pub(crate) fn on_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
                     // The applicant calls about their dossier: fill them in.
                     prefill = match &state.search.preview {
                         Some((_, key, Preview::Dossier(d))) if *key == hit.key => {
-                            super::dossier::prefill_from(d)
+                            crate::tui::screens::dossier::update::prefill_from(d)
                         }
                         _ => Prefill {
                             dossier: Some(hit.key.clone()),
@@ -164,7 +164,7 @@ pub(crate) fn on_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
             let q = state.search.input.text().to_string();
             state.caller.input.set(&q);
             let mut fx = navigate(state, Screen::Caller);
-            fx.extend(super::caller::caller_query(state));
+            fx.extend(crate::tui::screens::caller::update::caller_query(state));
             Some(fx)
         }
         _ => None,
@@ -201,7 +201,7 @@ pub(crate) fn open_selected(state: &mut State) -> Vec<Effect> {
             Ok(id) => open_ticket(state, id),
             Err(_) => Vec::new(),
         },
-        DocKind::Dossier => super::dossier::open(state, &hit.key),
+        DocKind::Dossier => crate::tui::screens::dossier::update::open(state, &hit.key),
         _ => Vec::new(),
     }
 }
@@ -210,7 +210,7 @@ pub(crate) fn open_selected(state: &mut State) -> Vec<Effect> {
 pub(crate) fn open_ticket(state: &mut State, id: TicketId) -> Vec<Effect> {
     state.detail = Some(DetailState::new(id));
     if state.screen == Screen::Detail {
-        return super::load_screen(state);
+        return crate::tui::update::load_screen(state);
     }
     navigate(state, Screen::Detail)
 }

@@ -1,12 +1,12 @@
 //! The caller screen: the look-up as it is typed, and its own keys.
 
-use super::overlay::edit;
-use super::search::open_ticket;
 use crate::domain::Phone;
 use crate::tui::action::Action;
 use crate::tui::effect::Effect;
 use crate::tui::keymap::Key;
+use crate::tui::screens::search::update::open_ticket;
 use crate::tui::state::{CallerRow, Focus, Prefill, State};
+use crate::tui::update::overlay::edit;
 
 pub(crate) fn caller_type(state: &mut State, k: Key) -> Vec<Effect> {
     if !edit(&mut state.caller.input, k, false) {
@@ -70,7 +70,7 @@ pub(crate) fn caller_action(state: &mut State, a: Action) -> Option<Vec<Effect>>
                 }
                 Some(CallerRow::Dossier(d)) => {
                     let code = d.code.clone();
-                    Some(super::dossier::open(state, &code))
+                    Some(crate::tui::screens::dossier::update::open(state, &code))
                 }
                 _ => Some(Vec::new()),
             }
@@ -91,7 +91,7 @@ pub(crate) fn caller_action(state: &mut State, a: Action) -> Option<Vec<Effect>>
                     prefill.name = name;
                 }
             }
-            Some(super::open_form(state, prefill))
+            Some(crate::tui::update::open_form(state, prefill))
         }
         _ => None,
     }

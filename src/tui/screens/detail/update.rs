@@ -73,7 +73,7 @@ pub(crate) fn on_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
         Action::Open => {
             let target = d.detail.as_ref().and_then(|x| x.ticket.merged_into);
             return Some(match target {
-                Some(id) => super::search::open_ticket(state, id),
+                Some(id) => crate::tui::screens::search::update::open_ticket(state, id),
                 None => Vec::new(),
             });
         }
@@ -88,7 +88,7 @@ pub(crate) fn on_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
                 return Some(Vec::new());
             };
             state.caller.input.set(&p);
-            return Some(super::navigate(state, Screen::Caller));
+            return Some(crate::tui::update::navigate(state, Screen::Caller));
         }
         Action::NewTicket => {
             let prefill = d
@@ -107,7 +107,7 @@ pub(crate) fn on_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
                     ..Default::default()
                 })
                 .unwrap_or_default();
-            return Some(super::open_form(state, prefill));
+            return Some(crate::tui::update::open_form(state, prefill));
         }
         _ => {}
     }
@@ -132,7 +132,7 @@ pub(crate) fn on_action(state: &mut State, a: Action) -> Option<Vec<Effect>> {
     }
     if a == Action::EditTicket {
         state.form = Some(FormState::edit(&t));
-        return Some(super::navigate(state, Screen::Form));
+        return Some(crate::tui::update::navigate(state, Screen::Form));
     }
     // Operators may only take tickets themselves: no picker needed.
     if a == Action::Assign && role == Role::Operator {

@@ -1,7 +1,6 @@
 //! The ticket form: typing, moving between fields, the ward picker, dossier
 //! look-ups, inline validation and saving.
 
-use super::fields::{self, Outcome};
 use crate::domain::Change;
 use crate::tui::action::Action;
 use crate::tui::effect::Effect;
@@ -9,6 +8,7 @@ use crate::tui::i18n::tr;
 use crate::tui::keymap::Key;
 use crate::tui::state::fields::FieldId;
 use crate::tui::state::{FormMode, State};
+use crate::tui::update::fields::{self, Outcome};
 
 pub(crate) fn type_key(state: &mut State, k: Key) -> Vec<Effect> {
     let now = state.now;
@@ -116,7 +116,7 @@ fn save(state: &mut State, escalate: bool) -> Vec<Effect> {
                 form.saving = false;
                 form.dirty = false;
                 state.toast(tr(lang, "toast.nothing_changed"), false);
-                return super::leave(state);
+                return crate::tui::update::leave(state);
             }
             vec![Effect::Apply {
                 id: t.id,

@@ -1,0 +1,3 @@
+//! The welcome screen: drawing only.
+
+pub mod view;
