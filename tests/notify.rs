@@ -692,35 +692,77 @@ impl Drop for HubProcess {
     }
 }
 
+/// A real hub over a store with an operator, a supervisor and a ward
+/// responder signed in, sending to `receiver` with one attempt each.
+struct TeamHub {
+    dir: tempfile::TempDir,
+    data: std::path::PathBuf,
+    tokens: std::collections::BTreeMap<String, String>,
+    contacts: std::path::PathBuf,
+    hub: HubProcess,
+    op: hotline::api::RemoteApi,
+    sup: hotline::api::RemoteApi,
+    bt: hotline::api::RemoteApi,
+}
+
+impl TeamHub {
+    async fn start(receiver: &str) -> TeamHub {
+        use hotline::api::RemoteApi;
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("store");
+        let tokens: std::collections::BTreeMap<String, String> = {
+            let store = new_store(&data);
+            let tokens = ["op", "sup", "bt"]
+                .into_iter()
+                .map(|n| (n.to_string(), store.issue_token(n).unwrap()))
+                .collect();
+            store.flush().unwrap();
+            tokens
+        };
+        let contacts = dir.path().join("contacts.toml");
+        std::fs::write(
+            &contacts,
+            format!(
+                "[delivery]\nmax_attempts = 1\n\n{}",
+                json_endpoint(receiver)
+            ),
+        )
+        .unwrap();
+        private(&contacts);
+        let hub = HubProcess::start(&data, dir.path(), &contacts);
+        let as_user = |name: &str| RemoteApi::connect(&hub.url, &tokens[name]);
+        let (op, sup, bt) = (
+            as_user("op").await.unwrap(),
+            as_user("sup").await.unwrap(),
+            as_user("bt").await.unwrap(),
+        );
+        TeamHub {
+            dir,
+            data,
+            tokens,
+            contacts,
+            hub,
+            op,
+            sup,
+            bt,
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn through_the_hub_supervisors_list_and_retry_dead_letters_and_metrics_count_them() {
-    use hotline::api::RemoteApi;
     let rx = Receiver::start(&[Answer::Status(500)]).await;
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("store");
-    let tokens: std::collections::BTreeMap<String, String> = {
-        let store = new_store(&data);
-        let tokens = ["op", "sup", "bt"]
-            .into_iter()
-            .map(|n| (n.to_string(), store.issue_token(n).unwrap()))
-            .collect();
-        store.flush().unwrap();
-        tokens
-    };
-    let contacts = dir.path().join("contacts.toml");
-    std::fs::write(
-        &contacts,
-        format!("[delivery]\nmax_attempts = 1\n\n{}", json_endpoint(&rx.url)),
-    )
-    .unwrap();
-    private(&contacts);
-    let hub = HubProcess::start(&data, dir.path(), &contacts);
-    let as_user = |name: &str| RemoteApi::connect(&hub.url, &tokens[name]);
-    let (op, sup, bt) = (
-        as_user("op").await.unwrap(),
-        as_user("sup").await.unwrap(),
-        as_user("bt").await.unwrap(),
-    );
+    // Every part bound: the temporary directory must outlive the hub.
+    let TeamHub {
+        dir: _dir,
+        data: _data,
+        tokens: _tokens,
+        contacts: _contacts,
+        hub,
+        op,
+        sup,
+        bt,
+    } = TeamHub::start(&rx.url).await;
     let t = op
         .create_ticket(Uuid::now_v7(), fault_ticket())
         .await
@@ -1340,33 +1382,17 @@ async fn discarding_a_dead_letter_through_the_api_records_why_and_only_superviso
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn through_the_hub_and_the_cli_supervisors_discard_dead_letters() {
-    use hotline::api::RemoteApi;
     let rx = Receiver::start(&[Answer::Status(500), Answer::Status(500)]).await;
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("store");
-    let tokens: std::collections::BTreeMap<String, String> = {
-        let store = new_store(&data);
-        let tokens = ["op", "sup", "bt"]
-            .into_iter()
-            .map(|n| (n.to_string(), store.issue_token(n).unwrap()))
-            .collect();
-        store.flush().unwrap();
-        tokens
-    };
-    let contacts = dir.path().join("contacts.toml");
-    std::fs::write(
-        &contacts,
-        format!("[delivery]\nmax_attempts = 1\n\n{}", json_endpoint(&rx.url)),
-    )
-    .unwrap();
-    private(&contacts);
-    let hub = HubProcess::start(&data, dir.path(), &contacts);
-    let as_user = |name: &str| RemoteApi::connect(&hub.url, &tokens[name]);
-    let (op, sup, bt) = (
-        as_user("op").await.unwrap(),
-        as_user("sup").await.unwrap(),
-        as_user("bt").await.unwrap(),
-    );
+    let TeamHub {
+        dir,
+        data,
+        tokens,
+        contacts,
+        hub,
+        op,
+        sup,
+        bt,
+    } = TeamHub::start(&rx.url).await;
     let mut ids = Vec::new();
     for _ in 0..2 {
         let t = op
