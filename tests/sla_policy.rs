@@ -311,3 +311,83 @@ fn clients_of_a_hub_show_clocks_under_the_hubs_policy() {
         .unwrap_or_else(|| panic!("{} in\n{screen}", ticket.id));
     assert!(row.contains("◐ New"), "{row:?}");
 }
+
+/// The on-time report by fault type names each fault in the reader's
+/// language; `--json` keeps the slugs scripts match on.
+#[test]
+fn the_on_time_report_by_fault_names_the_fault_and_json_keeps_the_slug() {
+    use hotline::domain::escalation::{EscalationRequest, FaultType};
+    use hotline::domain::{Role, User};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("store");
+    let (store, op) = support::store_with_operator(&data);
+    let sup = User {
+        name: "sup".into(),
+        display_name: "Supervisor".into(),
+        role: Role::Supervisor,
+        wards: vec![],
+    };
+    store.put_user(&sup).unwrap();
+    let now = Ts::now();
+    let created = Ts(now.0 - 600);
+    let mut n = NewTicket::new(Kind::Fault, "Hồ sơ kẹt đồng bộ");
+    n.ward = Some(26743);
+    let (t, _) = store
+        .create_ticket(Uuid::from_u128(7), &n, "op", created)
+        .unwrap();
+    let escalate = Change::Escalate(EscalationRequest {
+        ward: 26743,
+        fault: FaultType::PortalSync,
+        level: 1,
+        severity: Priority::P2,
+        note: None,
+    });
+    let t = store
+        .update_ticket(t.id, t.version, "op", created, |t| {
+            t.apply(&escalate, &op, created)
+        })
+        .unwrap();
+    let acked = Ts(now.0 - 300);
+    let t = store
+        .update_ticket(t.id, t.version, "sup", acked, |t| {
+            t.apply(&Change::Ack { note: None }, &sup, acked)
+        })
+        .unwrap();
+    let at = Ts(now.0 - 60);
+    store
+        .update_ticket(t.id, t.version, "sup", at, |t| {
+            t.apply(
+                &Change::Resolve {
+                    note: "Đã đồng bộ lại".into(),
+                },
+                &sup,
+                at,
+            )
+        })
+        .unwrap();
+    drop(store);
+    let env = dir.path();
+    let report = |args: &[&str]| {
+        let mut all = vec!["--user", "sup"];
+        all.extend_from_slice(args);
+        support::ok(support::hotline(&data, env, &all), "report by fault")
+    };
+    let vi = report(&["report", "on-time", "--by", "fault"]);
+    assert!(
+        vi.lines()
+            .any(|l| l.starts_with("Lỗi đồng bộ Cổng DVC quốc gia") && l.contains("100%")),
+        "{vi}"
+    );
+    let en = report(&["--lang", "en", "report", "on-time", "--by", "fault"]);
+    assert!(
+        en.lines()
+            .any(|l| l.starts_with("National portal sync error") && l.contains("100%")),
+        "{en}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&report(&["--json", "report", "on-time", "--by", "fault"])).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!([{ "fault": "portal-sync", "on_time": 1, "resolved": 1 }])
+    );
+}

@@ -301,11 +301,16 @@ pub fn on_time(
             .collect();
         return json(&rows);
     }
+    // Scripts read the slugs (`--json`); people read the fault's name.
+    let label = |k: &String| match (by, crate::domain::FaultType::from_slug(k)) {
+        (OnTimeBy::Fault, Some(f)) => crate::tui::i18n::fault_label(lang, f).to_string(),
+        _ => k.clone(),
+    };
     let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|(k, on_time, resolved)| {
             vec![
-                k.clone(),
+                label(k),
                 on_time.to_string(),
                 resolved.to_string(),
                 (on_time * 100)
