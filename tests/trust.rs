@@ -318,6 +318,10 @@ fn every_acknowledgement_follows_an_fsync_of_the_data_file() {
         .output()
         .is_ok_and(|o| o.status.success())
     {
+        assert!(
+            std::env::var_os("HOTLINE_REQUIRE_STRACE").is_none(),
+            "HOTLINE_REQUIRE_STRACE is set but strace does not run"
+        );
         eprintln!("skipped: strace is not installed");
         return;
     }
