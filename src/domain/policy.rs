@@ -296,30 +296,6 @@ impl Policy {
         (self.calendar(kind, ward), ward)
     }
 
-    /// A clock of `ticket` that is still running: when it warns and when it
-    /// breaches (`None` once stopped, while paused, or when the ticket has no
-    /// such clock). The scheduler sets its alarms from this.
-    pub fn alarms(&self, ticket: &Ticket, clock: SlaClock) -> Option<(Ts, Ts)> {
-        let view = super::clocks::clocks(ticket, self, ticket.updated_at)
-            .into_iter()
-            .find(|v| v.clock == clock)?;
-        use super::clocks::ClockState::{Breached, Running, Warning};
-        if !matches!(view.state, Running | Warning | Breached) {
-            return None;
-        }
-        let start = match clock {
-            SlaClock::FirstResponse | SlaClock::Resolution => ticket.created_at,
-            SlaClock::Acknowledge | SlaClock::EscalationResolve => {
-                ticket.escalation.as_ref()?.escalated_at
-            }
-        };
-        let (calendar, _) = self.clock_calendar(ticket, clock);
-        Some((
-            self.warning_at(calendar, start, view.deadline),
-            view.deadline,
-        ))
-    }
-
     /// When a clock running from `start` to `deadline` in `calendar` passes
     /// the warning threshold: that share of its window, in working time.
     pub fn warning_at(&self, calendar: &Calendar, start: Ts, deadline: Ts) -> Ts {
@@ -363,23 +339,6 @@ mod tests {
         assert_eq!(respond.secs, 30 * 60);
         let [respond, _] = p.ticket_targets(Kind::Fault, Priority::P2);
         assert_eq!(respond.secs, 4 * 3600);
-    }
-
-    #[test]
-    fn alarms_are_at_the_threshold_of_the_working_window() {
-        use crate::domain::{NewTicket, TicketId};
-        let p = Policy::shipped();
-        // Question P3 logged Monday 18/8/2025 08:00 (01:00 UTC): respond in
-        // 8 h on the hotline, warn at 75 % = 6 h.
-        let created = Ts(1_755_478_800);
-        let t = NewTicket::new(Kind::Question, "Hỏi")
-            .into_ticket_under(&p, TicketId(1), uuid::Uuid::nil(), "op", created)
-            .unwrap();
-        assert_eq!(
-            p.alarms(&t, SlaClock::FirstResponse),
-            Some((Ts(created.0 + 6 * 3600), Ts(created.0 + 8 * 3600)))
-        );
-        assert_eq!(p.alarms(&t, SlaClock::Acknowledge), None);
     }
 
     #[test]

@@ -84,17 +84,7 @@ pub fn human_duration(secs: i64) -> String {
 /// [`human_duration`] with other unit letters (days, hours, minutes):
 /// Vietnamese screens write `2n 3g`, `45p` (ngày, giờ, phút).
 pub fn duration_in(secs: i64, units: [&str; 3]) -> String {
-    let [day, hour, minute] = units;
-    let sign = if secs < 0 { "-" } else { "" };
-    let s = secs.unsigned_abs();
-    let (d, h, m) = (s / 86_400, (s % 86_400) / 3600, (s % 3600) / 60);
-    if d > 0 {
-        format!("{sign}{d}{day} {h}{hour}")
-    } else if h > 0 {
-        format!("{sign}{h}{hour} {m}{minute}")
-    } else {
-        format!("{sign}{m}{minute}")
-    }
+    working_duration_in(secs, DAY, units)
 }
 
 /// Working time in working days of `day_secs`, hours and minutes (`5d 0h`
@@ -154,5 +144,27 @@ impl ManualClock {
     pub fn clock(&self) -> Clock {
         let c = self.clone();
         std::sync::Arc::new(move || c.now())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_are_written_in_calendar_or_working_days() {
+        assert_eq!(human_duration(2 * DAY + 3 * HOUR + 59), "2d 3h");
+        assert_eq!(human_duration(HOUR + 5 * 60), "1h 5m");
+        assert_eq!(human_duration(-(HOUR + 10 * 60)), "-1h 10m");
+        assert_eq!(human_duration(45 * 60), "45m");
+        assert_eq!(duration_in(DAY, ["n", "g", "p"]), "1n 0g");
+        // Five office days of 8 h, then 3 h 20 min of one.
+        let units = ["d", "h", "m"];
+        assert_eq!(working_duration_in(40 * HOUR, 8 * HOUR, units), "5d 0h");
+        assert_eq!(
+            working_duration_in(3 * HOUR + 20 * 60, 8 * HOUR, units),
+            "3h 20m"
+        );
+        assert_eq!(working_duration_in(-45 * 60, 8 * HOUR, units), "-45m");
     }
 }
