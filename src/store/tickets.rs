@@ -318,10 +318,13 @@ impl Store {
         };
         if result.1 {
             self.alarm_bell.ring();
-            self.flush()?;
-            if notified.get() > 0 {
-                self.outbox_written();
-            }
+        }
+        // A replay is acknowledged too: the ticket it found may be one whose
+        // own call has not reached the disk yet (its flush failed, or is
+        // still running in another thread).
+        self.flush()?;
+        if notified.get() > 0 {
+            self.outbox_written();
         }
         Ok(result)
     }
