@@ -30,13 +30,18 @@ pub fn open_append(path: &Path) -> io::Result<File> {
     options.open(path)
 }
 
-/// Creates (or truncates) `path` for writing, 0600.
+/// Creates (or truncates) `path` for writing, 0600. The mode given at
+/// creation does not apply to a file already there (a temporary file left
+/// by an older hotline or made by hand), so that one is narrowed too.
 pub fn create(path: &Path) -> io::Result<File> {
     let mut options = OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     options.mode(0o600);
-    options.open(path)
+    let file = options.open(path)?;
+    #[cfg(unix)]
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    Ok(file)
 }
 
 /// Writes `bytes` to `path` through a 0600 temporary file, synced and then

@@ -177,6 +177,24 @@ fn restore_refuses_a_directory_that_is_not_empty() {
     );
 }
 
+/// A backup holds citizens' data: it is 0600 even when a temporary file of
+/// its name was already there with looser permissions (creating with a mode
+/// does not change a file that exists).
+#[cfg(unix)]
+#[test]
+fn a_backup_is_private_even_over_a_loose_leftover_temporary_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let original = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let file = work.path().join("b.gz");
+    let leftover = work.path().join("b.gz.tmp");
+    std::fs::write(&leftover, "half a backup").unwrap();
+    std::fs::set_permissions(&leftover, std::fs::Permissions::from_mode(0o644)).unwrap();
+    populated(original.path()).backup_to(&file).unwrap();
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "backup mode {mode:o}");
+}
+
 fn assert_refused(file: &Path, target: &Path, wanted: &[&str]) {
     let err = Store::restore_from(file, target).unwrap_err().to_string();
     for w in wanted {

@@ -222,3 +222,29 @@ async fn metrics(url: &str) -> String {
         .await
         .unwrap()
 }
+
+/// The outbox's sled files hold what callers said (names, phone numbers):
+/// only their owner may read them, whatever the umask made them.
+#[cfg(unix)]
+#[test]
+fn the_outbox_files_are_private() {
+    use hotline::client::PendingWrite;
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = Outbox::at(dir.path().join("outbox"));
+    let write = PendingWrite::Comment {
+        ticket: TicketId(1),
+        based_on: 1,
+        text: "Gọi lại sau 17 giờ".into(),
+    };
+    assert_eq!(outbox.push(&write).unwrap(), 1);
+    let writes = dir.path().join("outbox").join("writes");
+    for name in ["db", "conf"] {
+        let mode = std::fs::metadata(writes.join(name))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o600, "{name} has mode {mode:o}");
+    }
+}

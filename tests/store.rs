@@ -53,6 +53,22 @@ fn create_is_idempotent_by_request_id_and_survives_reopen() {
     assert_eq!(c.id, TicketId(2));
 }
 
+/// A replayed create is an acknowledgement too: the ticket it finds may
+/// not be on the disk yet (its own call's sync failed, or has not run), so
+/// the replay syncs before it answers.
+#[test]
+fn a_replayed_create_syncs_before_it_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let rid = Uuid::now_v7();
+    let new = new_ticket("0912345678", "Lỗi đồng bộ");
+    store.create_ticket(rid, &new, "op", Ts(100)).unwrap();
+    let before = store.durable_syncs();
+    let (_, created) = store.create_ticket(rid, &new, "op", Ts(200)).unwrap();
+    assert!(!created);
+    assert_eq!(store.durable_syncs(), before + 1);
+}
+
 #[test]
 fn invalid_tickets_are_rejected_and_nothing_is_written() {
     let dir = tempfile::tempdir().unwrap();

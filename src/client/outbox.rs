@@ -50,10 +50,16 @@ impl Outbox {
     fn with_db<T>(&self, f: impl FnOnce(&sled::Db) -> sled::Result<T>) -> std::io::Result<T> {
         let dir = self.writes_dir();
         crate::private_files::create_dir_all(&dir)?;
+        let creating = !crate::store::Store::exists(&dir);
         let outbox_error = |e: sled::Error| std::io::Error::other(format!("outbox: {e}"));
         let db = crate::store::open_sled_waiting(&dir, 1 << 20, LOCK_WAIT).map_err(outbox_error)?;
         let out = f(&db).map_err(outbox_error)?;
         crate::store::commit::GroupCommit::new(db, &dir).make_durable()?;
+        if creating {
+            // sled makes its files with the umask's permissions; they hold
+            // callers' names and phone numbers, as the store's do.
+            crate::private_files::tighten(&dir)?;
+        }
         Ok(out)
     }
 

@@ -284,12 +284,11 @@ fn write_store(path: &Path, dir: &Path, checked: &Checked) -> StoreResult<()> {
     for (tree, batch, _) in open.into_values() {
         tree.apply_batch(batch)?;
     }
-    db.flush()?;
     // sled's flush stops short of the disk (see commit.rs); a restored store
-    // is acknowledged as written, so it must be on it.
-    File::open(dir.join("db"))
-        .and_then(|f| f.sync_all())
-        .map_err(private)?;
+    // is acknowledged as written, so it must be on it, large values too.
+    super::commit::GroupCommit::new(db, dir)
+        .make_durable()
+        .map_err(StoreError::Durability)?;
     super::files::sync_dir(dir).map_err(private)?;
     crate::private_files::tighten(dir).map_err(private)?;
     Ok(())

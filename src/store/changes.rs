@@ -21,7 +21,7 @@
 //! saved search index's generation are no longer needed and may be
 //! forgotten (`meta.changes_kept_from` then says where the log starts).
 
-use super::codec::u64_key;
+use super::codec::{read_u64, u64_key};
 use super::{corrupt, Store, StoreResult};
 use crate::domain::TicketId;
 use sled::transaction::{ConflictableTransactionError, TransactionalTree};
@@ -110,13 +110,6 @@ pub struct ChangesSince {
     pub generation: u64,
     /// Each record once, in the order of its first change.
     pub changed: Vec<Changed>,
-}
-
-fn read_u64(bytes: Option<sled::IVec>) -> u64 {
-    bytes
-        .and_then(|b| <[u8; 8]>::try_from(b.as_ref()).ok())
-        .map(u64::from_be_bytes)
-        .unwrap_or(0)
 }
 
 /// Appends `changed` to the log inside a write transaction that holds the

@@ -25,6 +25,14 @@ pub fn u64_key(n: u64) -> [u8; 8] {
     n.to_be_bytes()
 }
 
+/// A stored big-endian counter or key; 0 when absent or not 8 bytes long.
+pub fn read_u64(bytes: Option<impl AsRef<[u8]>>) -> u64 {
+    bytes
+        .and_then(|b| <[u8; 8]>::try_from(b.as_ref()).ok())
+        .map(u64::from_be_bytes)
+        .unwrap_or(0)
+}
+
 pub fn id_from_key_tail(key: &[u8]) -> Option<u64> {
     let tail: [u8; 8] = key.get(key.len().checked_sub(8)?..)?.try_into().ok()?;
     Some(u64::from_be_bytes(tail))

@@ -1,6 +1,6 @@
 //! Dossiers, keyed by code, with an applicant-phone index.
 
-use super::codec::{concat, decode, encode, u64_key};
+use super::codec::{concat, decode, encode, read_u64, u64_key};
 use super::tickets::untx;
 use super::{corrupt, Changed, Store, StoreResult};
 use crate::domain::Dossier;
@@ -62,11 +62,7 @@ impl Store {
             }
             super::changes::record(meta, changes, &changed)?;
             if out.added > 0 {
-                let before = meta
-                    .get("dossiers")?
-                    .and_then(|b| <[u8; 8]>::try_from(b.as_ref()).ok())
-                    .map(u64::from_be_bytes)
-                    .unwrap_or(0);
+                let before = read_u64(meta.get("dossiers")?);
                 meta.insert("dossiers", &u64_key(before + out.added as u64))?;
             }
             Ok(out)

@@ -253,12 +253,7 @@ impl Store {
     }
 
     fn meta_u64(&self, key: &str) -> StoreResult<u64> {
-        Ok(self
-            .meta
-            .get(key)?
-            .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
-            .map(u64::from_be_bytes)
-            .unwrap_or(0))
+        Ok(codec::read_u64(self.meta.get(key)?))
     }
 
     /// Whether the demo generator made this store (and may write into it).

@@ -11,7 +11,7 @@
 //! Delivery and final failure append the caller's event to the ticket's
 //! timeline and remove (or move) the entry in one transaction.
 
-use super::codec::{decode, encode, u64_key};
+use super::codec::{decode, encode, read_u64, u64_key};
 use super::tickets::untx;
 use super::{corrupt, Changed, Store, StoreError, StoreResult};
 use crate::domain::{Event, EventKind, Ticket, TicketId, Ts};
@@ -80,13 +80,6 @@ pub(super) fn enqueue(
     }
     meta.insert(SEQ_KEY, &u64_key(seq))?;
     Ok(bodies.len())
-}
-
-fn read_u64(bytes: Option<sled::IVec>) -> u64 {
-    bytes
-        .and_then(|b| <[u8; 8]>::try_from(b.as_ref()).ok())
-        .map(u64::from_be_bytes)
-        .unwrap_or(0)
 }
 
 fn entries(tree: &sled::Tree) -> StoreResult<Vec<OutboxEntry>> {

@@ -1,7 +1,8 @@
 //! Tickets, their timelines, the idempotency map and the ticket indexes.
 
 use super::codec::{
-    concat, decode, encode, from_hex, i64_key, id_from_key_tail, prefix_end, to_hex, u64_key,
+    concat, decode, encode, from_hex, i64_key, id_from_key_tail, prefix_end, read_u64, to_hex,
+    u64_key,
 };
 use super::{corrupt, Changed, Store, StoreError, StoreResult};
 use crate::domain::{
@@ -287,11 +288,7 @@ impl Store {
                         )),
                     };
                 }
-                let counter = v[T_META]
-                    .get("tickets")?
-                    .and_then(|b| <[u8; 8]>::try_from(b.as_ref()).ok())
-                    .map(u64::from_be_bytes)
-                    .unwrap_or(0);
+                let counter = read_u64(v[T_META].get("tickets")?);
                 let id = TicketId(counter.max(floor) + 1);
                 if v[T_TICKETS].get(u64_key(id.0))?.is_some() {
                     // Never overwrite: look for the last id again.
@@ -318,10 +315,13 @@ impl Store {
         };
         if result.1 {
             self.alarm_bell.ring();
-            self.flush()?;
-            if notified.get() > 0 {
-                self.outbox_written();
-            }
+        }
+        // A replay is acknowledged too: the ticket it found may be one whose
+        // own call has not reached the disk yet (its flush failed, or is
+        // still running in another thread).
+        self.flush()?;
+        if notified.get() > 0 {
+            self.outbox_written();
         }
         Ok(result)
     }
@@ -389,11 +389,7 @@ impl Store {
             let old = read_ticket(&v[T_TICKETS], ticket.id)?;
             write_ticket(v, &alarm_policy, old.as_ref(), ticket, events)?;
             v[T_REQUESTS].insert(ticket.request_id.as_bytes(), &u64_key(ticket.id.0))?;
-            let last = v[T_META]
-                .get("tickets")?
-                .and_then(|b| <[u8; 8]>::try_from(b.as_ref()).ok())
-                .map(u64::from_be_bytes)
-                .unwrap_or(0);
+            let last = read_u64(v[T_META].get("tickets")?);
             if ticket.id.0 > last {
                 v[T_META].insert("tickets", &u64_key(ticket.id.0))?;
             }
