@@ -513,12 +513,12 @@ impl HotlineApi for LocalApi {
     }
 
     async fn users(&self) -> ApiResult<Vec<User>> {
-        Ok(self.store().users()?)
+        let store = self.store().clone();
+        blocking(move || Ok(store.users()?)).await
     }
 
     async fn put_user(&self, user: User) -> ApiResult<User> {
-        let store = self.store();
-        if store.has_users() && self.user.role != Role::Admin {
+        if self.store().has_users() && self.user.role != Role::Admin {
             return Err(ApiError::forbidden(format!(
                 "only an admin adds users ({} is a {})",
                 self.user.name, self.user.role
@@ -529,8 +529,13 @@ impl HotlineApi for LocalApi {
         for w in &user.wards {
             known_ward(Some(*w))?;
         }
-        store.put_user(&user)?;
-        Ok(user)
+        // `put_user` flushes to disk: not on a worker of the async runtime.
+        let store = self.store().clone();
+        blocking(move || {
+            store.put_user(&user)?;
+            Ok(user)
+        })
+        .await
     }
 
     async fn import_dossiers(&self, bytes: Vec<u8>) -> ApiResult<crate::sync::ImportReport> {
