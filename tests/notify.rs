@@ -588,19 +588,7 @@ fn a_bad_contacts_file_is_refused_with_file_and_line_by_check_config_commands_an
     let data = d.join("store");
     drop(new_store(&data));
     let data_arg = data.to_str().unwrap();
-    let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_hotline"))
-            .args(args)
-            .env("HOTLINE_CONFIG", d.join("config.toml"))
-            .env("HOTLINE_CONTACTS", &contacts)
-            .env("HOTLINE_LOG", d.join("hotline.log"))
-            .env_remove("HOTLINE_USER")
-            .env_remove("HOTLINE_DATA")
-            .env_remove("HOTLINE_SERVER")
-            .stdin(std::process::Stdio::null())
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| hotline(d, &contacts).args(args).output().unwrap();
     for args in [
         vec!["check-config"],
         vec!["--data", data_arg, "--user", "op", "ticket", "list"],
@@ -646,6 +634,21 @@ fn private(path: &std::path::Path) {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
     }
     let _ = path;
+}
+
+/// The `hotline` binary with its config and log in `home`, `contacts` as its
+/// contacts file, no stdin, and none of the caller's HOTLINE_* settings.
+fn hotline(home: &std::path::Path, contacts: &std::path::Path) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_hotline"));
+    command
+        .env("HOTLINE_CONFIG", home.join("config.toml"))
+        .env("HOTLINE_CONTACTS", contacts)
+        .env("HOTLINE_LOG", home.join("hotline.log"))
+        .env_remove("HOTLINE_USER")
+        .env_remove("HOTLINE_SERVER")
+        .env_remove("HOTLINE_DATA")
+        .stdin(std::process::Stdio::null());
+    command
 }
 
 /// `hotline serve` on 127.0.0.1:0 with `contacts`; stopped when dropped.
@@ -861,14 +864,8 @@ async fn the_cli_lists_dead_letters_and_puts_one_back_in_the_outbox() {
     let run = |args: &[&str]| {
         let mut all = vec!["--data", data.to_str().unwrap(), "--lang", "en"];
         all.extend_from_slice(args);
-        std::process::Command::new(env!("CARGO_BIN_EXE_hotline"))
+        hotline(dir.path(), &dir.path().join("contacts.toml"))
             .args(&all)
-            .env("HOTLINE_CONFIG", dir.path().join("config.toml"))
-            .env("HOTLINE_CONTACTS", dir.path().join("contacts.toml"))
-            .env("HOTLINE_LOG", dir.path().join("hotline.log"))
-            .env_remove("HOTLINE_USER")
-            .env_remove("HOTLINE_SERVER")
-            .env_remove("HOTLINE_DATA")
             .output()
             .unwrap()
     };
@@ -1459,16 +1456,7 @@ async fn through_the_hub_and_the_cli_supervisors_discard_dead_letters() {
     let run = |args: &[&str]| {
         let mut all = vec!["--data", data.to_str().unwrap(), "--lang", "en"];
         all.extend_from_slice(args);
-        std::process::Command::new(env!("CARGO_BIN_EXE_hotline"))
-            .args(&all)
-            .env("HOTLINE_CONFIG", dir.path().join("config.toml"))
-            .env("HOTLINE_CONTACTS", &contacts)
-            .env("HOTLINE_LOG", dir.path().join("hotline.log"))
-            .env_remove("HOTLINE_USER")
-            .env_remove("HOTLINE_SERVER")
-            .env_remove("HOTLINE_DATA")
-            .output()
-            .unwrap()
+        hotline(dir.path(), &contacts).args(&all).output().unwrap()
     };
     let id = dead[1].id.to_string();
     let out = run(&["--user", "op", "notify", "discard", &id, "--reason", "x"]);
