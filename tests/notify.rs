@@ -636,6 +636,16 @@ fn private(path: &std::path::Path) {
     let _ = path;
 }
 
+/// The trimmed standard output of a run that must have succeeded.
+fn succeeded(out: &std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
 /// The `hotline` binary with its config and log in `home`, `contacts` as its
 /// contacts file, no stdin, and none of the caller's HOTLINE_* settings.
 fn hotline(home: &std::path::Path, contacts: &std::path::Path) -> std::process::Command {
@@ -870,12 +880,7 @@ async fn the_cli_lists_dead_letters_and_puts_one_back_in_the_outbox() {
             .unwrap()
     };
     let out = run(&["--user", "sup", "--json", "notify", "list"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let list: Value = serde_json::from_str(&succeeded(&out)).unwrap();
     assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
     assert_eq!(list[0]["ticket"], "PA-000001");
     assert_eq!(list[0]["type"], "escalated");
@@ -888,20 +893,12 @@ async fn the_cli_lists_dead_letters_and_puts_one_back_in_the_outbox() {
         .contains("operators do not handle failed notifications"));
 
     let out = run(&["--user", "sup", "notify", "retry", &id]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
+        succeeded(&out),
         format!("Dead letter {id} is back in the outbox (sent again under its first key).")
     );
     let out = run(&["--user", "sup", "notify", "list"]);
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        "No dead letters."
-    );
+    assert_eq!(succeeded(&out), "No dead letters.");
     let store = Store::open(&data).unwrap();
     assert_eq!(store.outbox_counts(), (1, 0), "waiting for the next sender");
 }
@@ -1474,20 +1471,12 @@ async fn through_the_hub_and_the_cli_supervisors_discard_dead_letters() {
         "--reason",
         "duplicate of the first",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
+        succeeded(&out),
         format!("Dead letter {id} is discarded; the reason is on the ticket's timeline.")
     );
     let out = run(&["--user", "sup", "notify", "list"]);
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        "No dead letters."
-    );
+    assert_eq!(succeeded(&out), "No dead letters.");
     let store = Store::open(&data).unwrap();
     assert_eq!(store.outbox_counts(), (0, 0));
     assert!(matches!(
