@@ -468,9 +468,16 @@ impl HotlineApi for LocalApi {
     async fn dossier(&self, code: &str) -> ApiResult<Option<Dossier>> {
         self.require_ticket_worker()?;
         let code = code.trim().to_ascii_uppercase();
-        let dossier = self.store().dossier(&code)?;
-        // Responders see their own wards' dossiers only, as in search.
-        Ok(dossier.filter(|d| self.user.role != Role::Responder || self.user.covers_ward(d.ward)))
+        let api = self.clone();
+        blocking(move || {
+            let dossier = api.store().dossier(&code)?;
+            // Responders see their own wards' dossiers only, as in search.
+            Ok(
+                dossier
+                    .filter(|d| api.user.role != Role::Responder || api.user.covers_ward(d.ward)),
+            )
+        })
+        .await
     }
 
     async fn caller(&self, query: &str) -> ApiResult<CallerHistory> {
@@ -631,16 +638,20 @@ impl HotlineApi for LocalApi {
     }
 
     async fn status(&self) -> ApiResult<BackendStatus> {
-        let store = self.store();
-        Ok(BackendStatus {
-            backend: "local".into(),
-            demo: self.backend.demo,
-            tickets: store.ticket_count()?,
-            dossiers: store.dossier_count()?,
-            index_progress: self.backend.search.progress(),
-            index_error: self.backend.search.failure().map(|e| e.to_string()),
-            pending_writes: 0,
+        let api = self.clone();
+        blocking(move || {
+            let store = api.store();
+            Ok(BackendStatus {
+                backend: "local".into(),
+                demo: api.backend.demo,
+                tickets: store.ticket_count()?,
+                dossiers: store.dossier_count()?,
+                index_progress: api.backend.search.progress(),
+                index_error: api.backend.search.failure().map(|e| e.to_string()),
+                pending_writes: 0,
+            })
         })
+        .await
     }
 
     async fn sla_policy(&self) -> ApiResult<SlaPolicy> {
