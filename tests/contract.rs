@@ -7,7 +7,7 @@ mod hub_common;
 
 use hotline::api::{
     ApiError, ApiResult, Backend, HotlineApi, LocalApi, Page, RemoteApi, SearchRequest,
-    TicketFilter,
+    TicketFilter, TicketPage,
 };
 use hotline::domain::{
     system_clock, Change, EscalationRequest, FaultType, Kind, NewTicket, Priority, Status,
@@ -116,6 +116,11 @@ fn escalate(ward: u32) -> Change {
 
 fn forbidden<T: std::fmt::Debug>(r: &ApiResult<T>) -> bool {
     matches!(r, Err(ApiError::Forbidden { .. }))
+}
+
+/// The numbers of a listed page's tickets, in order.
+fn ids(r: &ApiResult<TicketPage>) -> Vec<u64> {
+    r.as_ref().unwrap().tickets.iter().map(|t| t.id.0).collect()
 }
 
 fn not_found<T: std::fmt::Debug>(r: &ApiResult<T>) -> bool {
@@ -488,23 +493,11 @@ async fn scenario(side: &Side) -> Transcript {
     };
     let r = all(TicketFilter::default(), 2, None).await;
     let page = r.as_ref().unwrap().clone();
-    assert_eq!(
-        page.tickets.iter().map(|t| t.id.0).collect::<Vec<_>>(),
-        [3, 2],
-        "newest first"
-    );
+    assert_eq!(ids(&r), [3, 2], "newest first");
     assert!(page.next.is_some());
     t.note("list page 1", &r);
     let r = all(TicketFilter::default(), 2, page.next.clone()).await;
-    assert_eq!(
-        r.as_ref()
-            .unwrap()
-            .tickets
-            .iter()
-            .map(|t| t.id.0)
-            .collect::<Vec<_>>(),
-        [1]
-    );
+    assert_eq!(ids(&r), [1]);
     assert_eq!(r.as_ref().unwrap().next, None);
     t.note("list page 2", &r);
     let open = TicketFilter {
@@ -512,30 +505,14 @@ async fn scenario(side: &Side) -> Transcript {
         ..TicketFilter::default()
     };
     let r = all(open, 50, None).await;
-    assert_eq!(
-        r.as_ref()
-            .unwrap()
-            .tickets
-            .iter()
-            .map(|t| t.id.0)
-            .collect::<Vec<_>>(),
-        [3]
-    );
+    assert_eq!(ids(&r), [3]);
     t.note("list open", &r);
     let by_phone = TicketFilter {
         phone: Some("0912345678".into()),
         ..TicketFilter::default()
     };
     let r = all(by_phone, 50, None).await;
-    assert_eq!(
-        r.as_ref()
-            .unwrap()
-            .tickets
-            .iter()
-            .map(|t| t.id.0)
-            .collect::<Vec<_>>(),
-        [1]
-    );
+    assert_eq!(ids(&r), [1]);
     t.note("list by phone", &r);
     let statuses = TicketFilter {
         statuses: vec![Status::Cancelled, Status::Closed],
@@ -554,15 +531,7 @@ async fn scenario(side: &Side) -> Transcript {
             Page::default(),
         )
         .await;
-    assert_eq!(
-        r.as_ref()
-            .unwrap()
-            .tickets
-            .iter()
-            .map(|t| t.id.0)
-            .collect::<Vec<_>>(),
-        [3]
-    );
+    assert_eq!(ids(&r), [3]);
     t.note("responder's queue", &r);
     let r = sg
         .list_tickets(TicketFilter::default(), Page::default())

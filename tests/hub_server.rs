@@ -590,6 +590,35 @@ async fn refused(
     );
 }
 
+/// One row for [`refused_all`]: method, path, headers, body, then the
+/// status, code and words the answer must have.
+type Refusal<'a> = (
+    Method,
+    &'a str,
+    &'a [(&'a str, &'a str)],
+    Option<&'a str>,
+    u16,
+    &'a str,
+    &'a str,
+);
+
+/// [`refused`] for each row of a table.
+async fn refused_all(h: &TestHub, cases: &[Refusal<'_>]) {
+    for (method, path, headers, body, status, code, mentions) in cases {
+        refused(
+            h,
+            method.clone(),
+            path,
+            headers,
+            *body,
+            *status,
+            code,
+            mentions,
+        )
+        .await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unreadable_requests_are_4xx_naming_the_problem() {
     let h = TestHub::start().await;
@@ -601,177 +630,153 @@ async fn unreadable_requests_are_4xx_naming_the_problem() {
     let if_match: &[(&str, &str)] = &[("If-Match", "1")];
 
     // Malformed JSON, unknown fields, wrong types, missing fields.
-    refused(
+    refused_all(
         &h,
-        Method::POST,
-        "/tickets",
-        idem,
-        Some("{\"kind\": \"fault\","),
-        400,
-        "bad-request",
-        "not a valid NewTicket",
-    )
-    .await;
-    refused(
-        &h,
-        Method::POST,
-        "/tickets",
-        idem,
-        Some(&fault_ticket().to_string().replace("{", "{\"colour\":1,")),
-        400,
-        "bad-request",
-        "unknown field `colour`",
-    )
-    .await;
-    refused(
-        &h,
-        Method::POST,
-        "/tickets",
-        idem,
-        Some(&fault_ticket().to_string().replace("\"p2\"", "2")),
-        400,
-        "bad-request",
-        "at `priority`",
-    )
-    .await;
-    refused(
-        &h,
-        Method::POST,
-        "/tickets",
-        idem,
-        Some(
-            &fault_ticket()
-                .to_string()
-                .replace("\"Hồ sơ", "42, \"x\": \""),
-        ),
-        400,
-        "bad-request",
-        "at `subject`: invalid type: integer `42`, expected a string",
-    )
-    .await;
-    refused(
-        &h,
-        Method::POST,
-        "/tickets",
-        idem,
-        Some(&format!("{} {{}}", fault_ticket())),
-        400,
-        "bad-request",
-        "trailing characters",
-    )
-    .await;
-    refused(
-        &h,
-        Method::POST,
-        "/tickets",
-        idem,
-        Some("{\"kind\": \"fault\"}"),
-        400,
-        "bad-request",
-        "missing field",
-    )
-    .await;
-    refused(
-        &h,
-        Method::POST,
-        "/tickets",
-        idem,
-        Some(""),
-        400,
-        "bad-request",
-        "empty",
-    )
-    .await;
-    refused(
-        &h,
-        Method::POST,
-        "/tickets/list",
-        &[],
-        Some("{\"filter\": {\"open_only\": true, \"colour\": 1}}"),
-        400,
-        "bad-request",
-        "unknown field `colour`",
-    )
-    .await;
-    refused(
-        &h,
-        Method::POST,
-        &changes,
-        if_match,
-        Some("{\"change\": \"comment\", \"text\": \"x\", \"extra\": 1}"),
-        400,
-        "bad-request",
-        "unknown field `extra`",
-    )
-    .await;
-    refused(
-        &h,
-        Method::POST,
-        &changes,
-        if_match,
-        Some("{\"change\": \"paint\"}"),
-        400,
-        "bad-request",
-        "unknown variant `paint`",
-    )
-    .await;
-    // Huge numbers.
-    refused(
-        &h,
-        Method::GET,
-        "/tickets/99999999999999999999",
-        &[],
-        None,
-        400,
-        "bad-request",
-        "99999999999999999999",
-    )
-    .await;
-    refused(
-        &h,
-        Method::POST,
-        "/search",
-        &[],
-        Some("{\"text\": \"an\", \"limit\": 1e30}"),
-        400,
-        "bad-request",
-        "at `limit`: invalid type: floating point",
-    )
-    .await;
-    refused(
-        &h,
-        Method::POST,
-        "/search",
-        &[],
-        Some("{\"text\": \"an\", \"limit\": 99999999999999999999999}"),
-        400,
-        "bad-request",
-        "not a valid SearchRequest",
-    )
-    .await;
-    refused(
-        &h,
-        Method::POST,
-        "/search",
-        &[],
-        Some("{\"text\": \"an\", \"limit\": -1}"),
-        400,
-        "bad-request",
-        "-1",
-    )
-    .await;
-    refused(
-        &h,
-        Method::POST,
-        "/tickets",
-        idem,
-        Some(&fault_ticket().to_string().replace(
-            "\"priority\"",
-            "\"ward\": 99999999999999999999, \"priority\"",
-        )),
-        400,
-        "bad-request",
-        "ward",
+        &[
+            (
+                Method::POST,
+                "/tickets",
+                idem,
+                Some("{\"kind\": \"fault\","),
+                400,
+                "bad-request",
+                "not a valid NewTicket",
+            ),
+            (
+                Method::POST,
+                "/tickets",
+                idem,
+                Some(&fault_ticket().to_string().replace("{", "{\"colour\":1,")),
+                400,
+                "bad-request",
+                "unknown field `colour`",
+            ),
+            (
+                Method::POST,
+                "/tickets",
+                idem,
+                Some(&fault_ticket().to_string().replace("\"p2\"", "2")),
+                400,
+                "bad-request",
+                "at `priority`",
+            ),
+            (
+                Method::POST,
+                "/tickets",
+                idem,
+                Some(
+                    &fault_ticket()
+                        .to_string()
+                        .replace("\"Hồ sơ", "42, \"x\": \""),
+                ),
+                400,
+                "bad-request",
+                "at `subject`: invalid type: integer `42`, expected a string",
+            ),
+            (
+                Method::POST,
+                "/tickets",
+                idem,
+                Some(&format!("{} {{}}", fault_ticket())),
+                400,
+                "bad-request",
+                "trailing characters",
+            ),
+            (
+                Method::POST,
+                "/tickets",
+                idem,
+                Some("{\"kind\": \"fault\"}"),
+                400,
+                "bad-request",
+                "missing field",
+            ),
+            (
+                Method::POST,
+                "/tickets",
+                idem,
+                Some(""),
+                400,
+                "bad-request",
+                "empty",
+            ),
+            (
+                Method::POST,
+                "/tickets/list",
+                &[],
+                Some("{\"filter\": {\"open_only\": true, \"colour\": 1}}"),
+                400,
+                "bad-request",
+                "unknown field `colour`",
+            ),
+            (
+                Method::POST,
+                &changes,
+                if_match,
+                Some("{\"change\": \"comment\", \"text\": \"x\", \"extra\": 1}"),
+                400,
+                "bad-request",
+                "unknown field `extra`",
+            ),
+            (
+                Method::POST,
+                &changes,
+                if_match,
+                Some("{\"change\": \"paint\"}"),
+                400,
+                "bad-request",
+                "unknown variant `paint`",
+            ),
+            // Huge numbers.
+            (
+                Method::GET,
+                "/tickets/99999999999999999999",
+                &[],
+                None,
+                400,
+                "bad-request",
+                "99999999999999999999",
+            ),
+            (
+                Method::POST,
+                "/search",
+                &[],
+                Some("{\"text\": \"an\", \"limit\": 1e30}"),
+                400,
+                "bad-request",
+                "at `limit`: invalid type: floating point",
+            ),
+            (
+                Method::POST,
+                "/search",
+                &[],
+                Some("{\"text\": \"an\", \"limit\": 99999999999999999999999}"),
+                400,
+                "bad-request",
+                "not a valid SearchRequest",
+            ),
+            (
+                Method::POST,
+                "/search",
+                &[],
+                Some("{\"text\": \"an\", \"limit\": -1}"),
+                400,
+                "bad-request",
+                "-1",
+            ),
+            (
+                Method::POST,
+                "/tickets",
+                idem,
+                Some(&fault_ticket().to_string().replace(
+                    "\"priority\"",
+                    "\"ward\": 99999999999999999999, \"priority\"",
+                )),
+                400,
+                "bad-request",
+                "ward",
+            ),
+        ],
     )
     .await;
     // A limit the search can take is clamped, not an error.
@@ -785,126 +790,102 @@ async fn unreadable_requests_are_4xx_naming_the_problem() {
         .await;
     assert_eq!(s, StatusCode::OK);
     // Missing or bad headers.
-    refused(
+    refused_all(
         &h,
-        Method::POST,
-        "/tickets",
-        &[],
-        Some(&fault_ticket().to_string()),
-        400,
-        "bad-request",
-        "Idempotency-Key",
-    )
-    .await;
-    refused(
-        &h,
-        Method::POST,
-        "/tickets",
-        &[("Idempotency-Key", "yesterday")],
-        Some(&fault_ticket().to_string()),
-        400,
-        "bad-request",
-        "'yesterday' is not a UUID",
-    )
-    .await;
-    refused(
-        &h,
-        Method::POST,
-        &changes,
-        &[],
-        Some("{\"change\": \"start\"}"),
-        428,
-        "precondition-required",
-        "If-Match",
-    )
-    .await;
-    refused(
-        &h,
-        Method::POST,
-        &changes,
-        &[("If-Match", "*")],
-        Some("{\"change\": \"start\"}"),
-        400,
-        "bad-request",
-        "If-Match",
-    )
-    .await;
-    refused(
-        &h,
-        Method::POST,
-        &changes,
-        &[("If-Match", "99999999999999999999")],
-        Some("{\"change\": \"start\"}"),
-        400,
-        "bad-request",
-        "If-Match",
-    )
-    .await;
-    // Other bad input.
-    refused(
-        &h,
-        Method::GET,
-        "/callers",
-        &[],
-        None,
-        400,
-        "bad-request",
-        "q",
-    )
-    .await;
-    refused(
-        &h,
-        Method::GET,
-        "/callers?q=an&x=1",
-        &[],
-        None,
-        400,
-        "bad-request",
-        "unknown field `x`",
-    )
-    .await;
-    refused(
-        &h,
-        Method::GET,
-        "/tickets/PA-abc",
-        &[],
-        None,
-        400,
-        "bad-request",
-        "PA-abc",
-    )
-    .await;
-    refused(
-        &h,
-        Method::GET,
-        "/nowhere",
-        &[],
-        None,
-        404,
-        "not-found",
-        "/api/v1/nowhere",
-    )
-    .await;
-    refused(
-        &h,
-        Method::GET,
-        "/api/v2/me",
-        &[],
-        None,
-        404,
-        "not-found",
-        "/api/v1",
-    )
-    .await;
-    refused(
-        &h,
-        Method::DELETE,
-        "/tickets/list",
-        &[],
-        None,
-        405,
-        "method-not-allowed",
-        "/api/v1/tickets/list",
+        &[
+            (
+                Method::POST,
+                "/tickets",
+                &[],
+                Some(&fault_ticket().to_string()),
+                400,
+                "bad-request",
+                "Idempotency-Key",
+            ),
+            (
+                Method::POST,
+                "/tickets",
+                &[("Idempotency-Key", "yesterday")],
+                Some(&fault_ticket().to_string()),
+                400,
+                "bad-request",
+                "'yesterday' is not a UUID",
+            ),
+            (
+                Method::POST,
+                &changes,
+                &[],
+                Some("{\"change\": \"start\"}"),
+                428,
+                "precondition-required",
+                "If-Match",
+            ),
+            (
+                Method::POST,
+                &changes,
+                &[("If-Match", "*")],
+                Some("{\"change\": \"start\"}"),
+                400,
+                "bad-request",
+                "If-Match",
+            ),
+            (
+                Method::POST,
+                &changes,
+                &[("If-Match", "99999999999999999999")],
+                Some("{\"change\": \"start\"}"),
+                400,
+                "bad-request",
+                "If-Match",
+            ),
+            // Other bad input.
+            (Method::GET, "/callers", &[], None, 400, "bad-request", "q"),
+            (
+                Method::GET,
+                "/callers?q=an&x=1",
+                &[],
+                None,
+                400,
+                "bad-request",
+                "unknown field `x`",
+            ),
+            (
+                Method::GET,
+                "/tickets/PA-abc",
+                &[],
+                None,
+                400,
+                "bad-request",
+                "PA-abc",
+            ),
+            (
+                Method::GET,
+                "/nowhere",
+                &[],
+                None,
+                404,
+                "not-found",
+                "/api/v1/nowhere",
+            ),
+            (
+                Method::GET,
+                "/api/v2/me",
+                &[],
+                None,
+                404,
+                "not-found",
+                "/api/v1",
+            ),
+            (
+                Method::DELETE,
+                "/tickets/list",
+                &[],
+                None,
+                405,
+                "method-not-allowed",
+                "/api/v1/tickets/list",
+            ),
+        ],
     )
     .await;
     // Domain validation stays 422 with the field errors.

@@ -588,19 +588,7 @@ fn a_bad_contacts_file_is_refused_with_file_and_line_by_check_config_commands_an
     let data = d.join("store");
     drop(new_store(&data));
     let data_arg = data.to_str().unwrap();
-    let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_hotline"))
-            .args(args)
-            .env("HOTLINE_CONFIG", d.join("config.toml"))
-            .env("HOTLINE_CONTACTS", &contacts)
-            .env("HOTLINE_LOG", d.join("hotline.log"))
-            .env_remove("HOTLINE_USER")
-            .env_remove("HOTLINE_DATA")
-            .env_remove("HOTLINE_SERVER")
-            .stdin(std::process::Stdio::null())
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| hotline(d, &contacts).args(args).output().unwrap();
     for args in [
         vec!["check-config"],
         vec!["--data", data_arg, "--user", "op", "ticket", "list"],
@@ -646,6 +634,31 @@ fn private(path: &std::path::Path) {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
     }
     let _ = path;
+}
+
+/// The trimmed standard output of a run that must have succeeded.
+fn succeeded(out: &std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// The `hotline` binary with its config and log in `home`, `contacts` as its
+/// contacts file, no stdin, and none of the caller's HOTLINE_* settings.
+fn hotline(home: &std::path::Path, contacts: &std::path::Path) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_hotline"));
+    command
+        .env("HOTLINE_CONFIG", home.join("config.toml"))
+        .env("HOTLINE_CONTACTS", contacts)
+        .env("HOTLINE_LOG", home.join("hotline.log"))
+        .env_remove("HOTLINE_USER")
+        .env_remove("HOTLINE_SERVER")
+        .env_remove("HOTLINE_DATA")
+        .stdin(std::process::Stdio::null());
+    command
 }
 
 /// `hotline serve` on 127.0.0.1:0 with `contacts`; stopped when dropped.
@@ -861,24 +874,13 @@ async fn the_cli_lists_dead_letters_and_puts_one_back_in_the_outbox() {
     let run = |args: &[&str]| {
         let mut all = vec!["--data", data.to_str().unwrap(), "--lang", "en"];
         all.extend_from_slice(args);
-        std::process::Command::new(env!("CARGO_BIN_EXE_hotline"))
+        hotline(dir.path(), &dir.path().join("contacts.toml"))
             .args(&all)
-            .env("HOTLINE_CONFIG", dir.path().join("config.toml"))
-            .env("HOTLINE_CONTACTS", dir.path().join("contacts.toml"))
-            .env("HOTLINE_LOG", dir.path().join("hotline.log"))
-            .env_remove("HOTLINE_USER")
-            .env_remove("HOTLINE_SERVER")
-            .env_remove("HOTLINE_DATA")
             .output()
             .unwrap()
     };
     let out = run(&["--user", "sup", "--json", "notify", "list"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let list: Value = serde_json::from_str(&succeeded(&out)).unwrap();
     assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
     assert_eq!(list[0]["ticket"], "PA-000001");
     assert_eq!(list[0]["type"], "escalated");
@@ -891,20 +893,12 @@ async fn the_cli_lists_dead_letters_and_puts_one_back_in_the_outbox() {
         .contains("operators do not handle failed notifications"));
 
     let out = run(&["--user", "sup", "notify", "retry", &id]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
+        succeeded(&out),
         format!("Dead letter {id} is back in the outbox (sent again under its first key).")
     );
     let out = run(&["--user", "sup", "notify", "list"]);
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        "No dead letters."
-    );
+    assert_eq!(succeeded(&out), "No dead letters.");
     let store = Store::open(&data).unwrap();
     assert_eq!(store.outbox_counts(), (1, 0), "waiting for the next sender");
 }
@@ -1459,16 +1453,7 @@ async fn through_the_hub_and_the_cli_supervisors_discard_dead_letters() {
     let run = |args: &[&str]| {
         let mut all = vec!["--data", data.to_str().unwrap(), "--lang", "en"];
         all.extend_from_slice(args);
-        std::process::Command::new(env!("CARGO_BIN_EXE_hotline"))
-            .args(&all)
-            .env("HOTLINE_CONFIG", dir.path().join("config.toml"))
-            .env("HOTLINE_CONTACTS", &contacts)
-            .env("HOTLINE_LOG", dir.path().join("hotline.log"))
-            .env_remove("HOTLINE_USER")
-            .env_remove("HOTLINE_SERVER")
-            .env_remove("HOTLINE_DATA")
-            .output()
-            .unwrap()
+        hotline(dir.path(), &contacts).args(&all).output().unwrap()
     };
     let id = dead[1].id.to_string();
     let out = run(&["--user", "op", "notify", "discard", &id, "--reason", "x"]);
@@ -1486,20 +1471,12 @@ async fn through_the_hub_and_the_cli_supervisors_discard_dead_letters() {
         "--reason",
         "duplicate of the first",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
+        succeeded(&out),
         format!("Dead letter {id} is discarded; the reason is on the ticket's timeline.")
     );
     let out = run(&["--user", "sup", "notify", "list"]);
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        "No dead letters."
-    );
+    assert_eq!(succeeded(&out), "No dead letters.");
     let store = Store::open(&data).unwrap();
     assert_eq!(store.outbox_counts(), (0, 0));
     assert!(matches!(

@@ -256,12 +256,7 @@ pub async fn retry_notification(
     SignedIn(api): SignedIn,
     PathText(id): PathText,
 ) -> HubResult<StatusCode> {
-    let id: u64 = id.parse().map_err(|_| {
-        ApiError::invalid(crate::domain::ValidationError::new(
-            "id",
-            "expected the number of a dead letter",
-        ))
-    })?;
+    let id = dead_letter_id(&id)?;
     api.retry_notification(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -278,12 +273,17 @@ pub async fn discard_notification(
     PathText(id): PathText,
     JsonBody(body): JsonBody<crate::api::wire::DiscardRequest>,
 ) -> HubResult<StatusCode> {
-    let id: u64 = id.parse().map_err(|_| {
+    let id = dead_letter_id(&id)?;
+    api.discard_notification(id, &body.reason).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The number of a dead letter in a path.
+fn dead_letter_id(text: &str) -> Result<u64, ApiError> {
+    text.parse().map_err(|_| {
         ApiError::invalid(crate::domain::ValidationError::new(
             "id",
             "expected the number of a dead letter",
         ))
-    })?;
-    api.discard_notification(id, &body.reason).await?;
-    Ok(StatusCode::NO_CONTENT)
+    })
 }

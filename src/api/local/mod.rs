@@ -468,9 +468,16 @@ impl HotlineApi for LocalApi {
     async fn dossier(&self, code: &str) -> ApiResult<Option<Dossier>> {
         self.require_ticket_worker()?;
         let code = code.trim().to_ascii_uppercase();
-        let dossier = self.store().dossier(&code)?;
-        // Responders see their own wards' dossiers only, as in search.
-        Ok(dossier.filter(|d| self.user.role != Role::Responder || self.user.covers_ward(d.ward)))
+        let api = self.clone();
+        blocking(move || {
+            let dossier = api.store().dossier(&code)?;
+            // Responders see their own wards' dossiers only, as in search.
+            Ok(
+                dossier
+                    .filter(|d| api.user.role != Role::Responder || api.user.covers_ward(d.ward)),
+            )
+        })
+        .await
     }
 
     async fn caller(&self, query: &str) -> ApiResult<CallerHistory> {
@@ -513,12 +520,12 @@ impl HotlineApi for LocalApi {
     }
 
     async fn users(&self) -> ApiResult<Vec<User>> {
-        Ok(self.store().users()?)
+        let store = self.store().clone();
+        blocking(move || Ok(store.users()?)).await
     }
 
     async fn put_user(&self, user: User) -> ApiResult<User> {
-        let store = self.store();
-        if store.has_users() && self.user.role != Role::Admin {
+        if self.store().has_users() && self.user.role != Role::Admin {
             return Err(ApiError::forbidden(format!(
                 "only an admin adds users ({} is a {})",
                 self.user.name, self.user.role
@@ -529,8 +536,13 @@ impl HotlineApi for LocalApi {
         for w in &user.wards {
             known_ward(Some(*w))?;
         }
-        store.put_user(&user)?;
-        Ok(user)
+        // `put_user` flushes to disk: not on a worker of the async runtime.
+        let store = self.store().clone();
+        blocking(move || {
+            store.put_user(&user)?;
+            Ok(user)
+        })
+        .await
     }
 
     async fn import_dossiers(&self, bytes: Vec<u8>) -> ApiResult<crate::sync::ImportReport> {
@@ -626,16 +638,20 @@ impl HotlineApi for LocalApi {
     }
 
     async fn status(&self) -> ApiResult<BackendStatus> {
-        let store = self.store();
-        Ok(BackendStatus {
-            backend: "local".into(),
-            demo: self.backend.demo,
-            tickets: store.ticket_count()?,
-            dossiers: store.dossier_count()?,
-            index_progress: self.backend.search.progress(),
-            index_error: self.backend.search.failure().map(|e| e.to_string()),
-            pending_writes: 0,
+        let api = self.clone();
+        blocking(move || {
+            let store = api.store();
+            Ok(BackendStatus {
+                backend: "local".into(),
+                demo: api.backend.demo,
+                tickets: store.ticket_count()?,
+                dossiers: store.dossier_count()?,
+                index_progress: api.backend.search.progress(),
+                index_error: api.backend.search.failure().map(|e| e.to_string()),
+                pending_writes: 0,
+            })
         })
+        .await
     }
 
     async fn sla_policy(&self) -> ApiResult<SlaPolicy> {
