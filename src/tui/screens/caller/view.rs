@@ -55,7 +55,7 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
     let mut last_phone: Option<String> = None;
     for (i, row) in c.rows.iter().enumerate() {
         if by_name {
-            let phone = row_phone(row);
+            let phone = row.masked_phone();
             if last_phone.as_ref() != Some(&phone) {
                 let name = row_name(row);
                 let label = if phone.is_empty() {
@@ -78,17 +78,6 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
     let off = layout::list_offset(at, h);
     lines.extend(shown.into_iter().skip(off).take(h).map(|(_, l)| l));
     f.render_widget(Paragraph::new(lines), inner);
-}
-
-fn row_phone(row: &CallerRow) -> String {
-    match row {
-        CallerRow::Ticket(t) => t.masked_phone(),
-        CallerRow::Dossier(d) => d
-            .applicant_phone
-            .as_ref()
-            .map(|p| p.masked())
-            .unwrap_or_default(),
-    }
 }
 
 fn row_name(row: &CallerRow) -> String {
