@@ -8,6 +8,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
 use ratatui::Frame;
 
+/// A field line: the label in the label style, then the value.
+pub fn kv<'a>(theme: &Theme, k: &str, v: String) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(format!("{k}: "), theme.label()),
+        Span::raw(v),
+    ])
+}
+
 /// Outside text, made safe to draw (no control or escape characters, one line).
 pub fn clean(s: &str) -> String {
     crate::text::clean_line(s)

@@ -8,7 +8,7 @@ use crate::tui::refdata::ward_label;
 use crate::tui::state::{Focus, Preview, State};
 use crate::tui::ui::layout;
 use crate::tui::ui::theme::{sla_symbol, Theme};
-use crate::tui::ui::widgets::{block, clean, fit, highlighted, input_box};
+use crate::tui::ui::widgets::{block, clean, fit, highlighted, input_box, kv};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
@@ -181,13 +181,6 @@ pub fn progress_text(state: &State) -> String {
         }
         _ => tr(state.lang, "search.index_waiting").to_string(),
     }
-}
-
-fn kv<'a>(theme: &Theme, k: &str, v: String) -> Line<'a> {
-    Line::from(vec![
-        Span::styled(format!("{k}: "), theme.label()),
-        Span::raw(v),
-    ])
 }
 
 fn draw_preview(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
