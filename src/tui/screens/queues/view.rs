@@ -1,14 +1,13 @@
 //! Queues: my tickets, my wards' escalations, all open, overdue. Each row shows
 //! age, time left and the SLA state as colour and symbol.
 
-use crate::domain::clocks::headline;
-use crate::domain::{ClockState, Ticket};
+use crate::domain::Ticket;
 use crate::tui::i18n::{self, tr, trf, Lang};
 use crate::tui::refdata::ward_label;
 use crate::tui::state::State;
 use crate::tui::ui::layout;
 use crate::tui::ui::theme::{sla_symbol, Theme};
-use crate::tui::ui::widgets::{block, clean, fit};
+use crate::tui::ui::widgets::{block, clean, fit, time_left};
 use crate::tui::update::visible_tickets;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -142,36 +141,6 @@ fn ward_of(t: &Ticket) -> String {
     )
 }
 
-/// The state of the clock that matters most (see [`headline`]); a cancelled
-/// ticket has no clocks.
-fn row_sla(t: &Ticket, state: &State) -> (crate::domain::SlaState, Option<(i64, i64)>) {
-    let views = crate::domain::clocks(t, &state.policy, state.now);
-    match headline(&views) {
-        Some(v) => (
-            v.state.as_sla_state(),
-            matches!(
-                v.state,
-                ClockState::Running | ClockState::Warning | ClockState::Breached
-            )
-            .then_some((v.remaining_secs, v.working_day_secs)),
-        ),
-        None => (crate::domain::SlaState::Cancelled, None),
-    }
-}
-
-/// Symbol and working time left (negative: over) for running clocks, the
-/// state's word otherwise.
-fn sla_text(row: (crate::domain::SlaState, Option<(i64, i64)>), lang: Lang) -> String {
-    match row {
-        (sla, Some((left, day))) => format!(
-            "{} {}",
-            sla_symbol(sla),
-            i18n::working_duration(lang, left, day)
-        ),
-        (sla, None) => format!("{} {}", sla_symbol(sla), i18n::sla_label(lang, sla)),
-    }
-}
-
 /// One row's cells as text, made once per frame and row.
 struct Cells<'t> {
     ticket: &'t Ticket,
@@ -185,13 +154,23 @@ struct Cells<'t> {
 
 impl<'t> Cells<'t> {
     fn of(t: &'t Ticket, state: &State) -> Cells<'t> {
-        let row = row_sla(t, state);
+        let lang = state.lang;
+        // The clock that matters most (a cancelled ticket has none): its
+        // working time left (negative: over) while it runs, its state's
+        // word otherwise.
+        let views = crate::domain::clocks(t, &state.policy, state.now);
+        let sla_state = crate::domain::clocks::state_of(&views);
+        let sla = format!(
+            "{} {}",
+            sla_symbol(sla_state),
+            time_left(lang, &views).unwrap_or_else(|| i18n::sla_label(lang, sla_state).into())
+        );
         Cells {
             ticket: t,
             id: t.id.to_string(),
-            status: status_text(t, state.lang),
-            sla_state: row.0,
-            sla: sla_text(row, state.lang),
+            status: status_text(t, lang),
+            sla_state,
+            sla,
             age: age_text(t, state),
             ward: ward_of(t),
         }
