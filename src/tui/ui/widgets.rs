@@ -8,6 +8,32 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
 use ratatui::Frame;
 
+/// A field line: the label in the label style, then the value.
+pub fn kv<'a>(theme: &Theme, k: &str, v: String) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(format!("{k}: "), theme.label()),
+        Span::raw(v),
+    ])
+}
+
+/// The working time left (negative: over) on the clock that matters most
+/// (see [`crate::domain::clocks::headline`]), while it runs; `None` when it
+/// is stopped, met or there is none.
+pub fn time_left(
+    lang: crate::tui::i18n::Lang,
+    views: &[crate::domain::ClockView],
+) -> Option<String> {
+    use crate::domain::ClockState;
+    crate::domain::clocks::headline(views)
+        .filter(|v| {
+            matches!(
+                v.state,
+                ClockState::Running | ClockState::Warning | ClockState::Breached
+            )
+        })
+        .map(|v| crate::tui::i18n::working_duration(lang, v.remaining_secs, v.working_day_secs))
+}
+
 /// Outside text, made safe to draw (no control or escape characters, one line).
 pub fn clean(s: &str) -> String {
     crate::text::clean_line(s)

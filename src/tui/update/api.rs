@@ -196,7 +196,7 @@ pub(crate) fn on_api(state: &mut State, m: ApiMsg) -> Vec<Effect> {
                     // A look-up by name may find several people: group by phone
                     // number (the screen heads each group), newest first within.
                     if crate::domain::Phone::parse(state.caller.input.text()).is_err() {
-                        rows.sort_by_key(|(_, r)| caller_phone_key(r));
+                        rows.sort_by_cached_key(|(_, r)| r.masked_phone());
                     }
                     state.caller.rows = rows.into_iter().map(|(_, r)| r).collect();
                     state.caller.history = Some(h);
@@ -446,18 +446,5 @@ fn done_text(
             crate::tui::refdata::ward_label(e.ward)
         ),
         _ => format!("{} {}", tr(lang, "toast.saved"), t.id),
-    }
-}
-
-/// The phone number a caller-history row belongs to, for grouping (lists
-/// carry it masked, tickets and dossiers alike).
-fn caller_phone_key(r: &CallerRow) -> String {
-    match r {
-        CallerRow::Ticket(t) => t.masked_phone(),
-        CallerRow::Dossier(d) => d
-            .applicant_phone
-            .as_ref()
-            .map(|p| p.masked())
-            .unwrap_or_default(),
     }
 }

@@ -12,6 +12,21 @@ pub enum CallerRow {
     Dossier(Box<Dossier>),
 }
 
+impl CallerRow {
+    /// The phone number the row belongs to, masked as lists carry it
+    /// (tickets and dossiers alike); empty when a dossier has none.
+    pub fn masked_phone(&self) -> String {
+        match self {
+            CallerRow::Ticket(t) => t.masked_phone(),
+            CallerRow::Dossier(d) => d
+                .applicant_phone
+                .as_ref()
+                .map(|p| p.masked())
+                .unwrap_or_default(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CallerState {
     pub input: TextInput,

@@ -51,11 +51,17 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
     // A look-up by name can find several people: one group per phone number,
     // each under its own heading line.
     let by_name = Phone::parse(c.input.text()).is_err();
-    let mut shown: Vec<(Option<usize>, Line)> = Vec::new();
+    // Headings are cheap; a row's line (its SLA clocks) is made only when
+    // it is on screen.
+    enum Entry<'a> {
+        Heading(Line<'a>),
+        Row(usize),
+    }
+    let mut shown: Vec<Entry> = Vec::new();
     let mut last_phone: Option<String> = None;
     for (i, row) in c.rows.iter().enumerate() {
         if by_name {
-            let phone = row_phone(row);
+            let phone = row.masked_phone();
             if last_phone.as_ref() != Some(&phone) {
                 let name = row_name(row);
                 let label = if phone.is_empty() {
@@ -63,32 +69,25 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
                 } else {
                     format!("── {phone} · {name} ")
                 };
-                shown.push((None, Line::styled(fit(&label, w), theme.title())));
+                shown.push(Entry::Heading(Line::styled(fit(&label, w), theme.title())));
                 last_phone = Some(phone);
             }
         }
-        let sel = i == c.cursor.selected;
-        shown.push((Some(i), Line::from(cols.row(lang, row, sel, state, theme))));
+        shown.push(Entry::Row(i));
     }
     let h = inner.height.saturating_sub(1) as usize;
     let at = shown
         .iter()
-        .position(|(i, _)| *i == Some(c.cursor.selected))
+        .position(|e| matches!(e, Entry::Row(i) if *i == c.cursor.selected))
         .unwrap_or(0);
     let off = layout::list_offset(at, h);
-    lines.extend(shown.into_iter().skip(off).take(h).map(|(_, l)| l));
+    lines.extend(shown.into_iter().skip(off).take(h).map(|e| match e {
+        Entry::Heading(l) => l,
+        Entry::Row(i) => {
+            Line::from(cols.row(lang, &c.rows[i], i == c.cursor.selected, state, theme))
+        }
+    }));
     f.render_widget(Paragraph::new(lines), inner);
-}
-
-fn row_phone(row: &CallerRow) -> String {
-    match row {
-        CallerRow::Ticket(t) => t.masked_phone(),
-        CallerRow::Dossier(d) => d
-            .applicant_phone
-            .as_ref()
-            .map(|p| p.masked())
-            .unwrap_or_default(),
-    }
 }
 
 fn row_name(row: &CallerRow) -> String {

@@ -9,19 +9,12 @@ use crate::tui::keymap::Context;
 use crate::tui::refdata::ward_label;
 use crate::tui::state::State;
 use crate::tui::ui::theme::{sla_symbol, Theme};
-use crate::tui::ui::widgets::{block, clean};
+use crate::tui::ui::widgets::{block, clean, kv};
 use crate::tui::update::offered_actions;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
-
-fn kv<'a>(theme: &Theme, k: &str, v: String) -> Line<'a> {
-    Line::from(vec![
-        Span::styled(format!("{k}: "), theme.label()),
-        Span::raw(v),
-    ])
-}
 
 pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
     let lang = state.lang;

@@ -6,18 +6,11 @@ use crate::tui::i18n::{self, tr, trf, Lang};
 use crate::tui::refdata::ward_label;
 use crate::tui::state::State;
 use crate::tui::ui::theme::{sla_symbol, Theme};
-use crate::tui::ui::widgets::{block, clean, fit};
+use crate::tui::ui::widgets::{block, clean, fit, kv};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
-
-fn kv<'a>(theme: &Theme, k: &str, v: String) -> Line<'a> {
-    Line::from(vec![
-        Span::styled(format!("{k}: "), theme.label()),
-        Span::raw(v),
-    ])
-}
 
 pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
     let lang = state.lang;

@@ -1,14 +1,13 @@
 //! Queues: my tickets, my wards' escalations, all open, overdue. Each row shows
 //! age, time left and the SLA state as colour and symbol.
 
-use crate::domain::clocks::headline;
-use crate::domain::{ClockState, Ticket};
+use crate::domain::Ticket;
 use crate::tui::i18n::{self, tr, trf, Lang};
 use crate::tui::refdata::ward_label;
 use crate::tui::state::State;
 use crate::tui::ui::layout;
 use crate::tui::ui::theme::{sla_symbol, Theme};
-use crate::tui::ui::widgets::{block, clean, fit};
+use crate::tui::ui::widgets::{block, clean, fit, time_left};
 use crate::tui::update::visible_tickets;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -98,14 +97,21 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
     let w = inner.width as usize;
     let h = inner.height.saturating_sub(1) as usize;
     let off = layout::list_offset(state.queues.cursor.selected, h);
-    let shown: Vec<&Ticket> = rows.iter().skip(off).take(h).copied().collect();
-    let cols = Columns::of(&shown, w, state);
+    // Each row's cells are made once (the SLA clocks are the costly part)
+    // and serve both the column widths and the drawing.
+    let shown: Vec<Cells> = rows
+        .iter()
+        .skip(off)
+        .take(h)
+        .map(|t| Cells::of(t, state))
+        .collect();
+    let cols = Columns::of(&shown, w, lang);
     let mut lines = vec![Line::styled(cols.header(lang), theme.label())];
     if rows.is_empty() && !state.queues.loading {
         lines.push(Line::styled(tr(lang, "queue.empty"), theme.dim()));
     }
-    for (i, t) in shown.iter().enumerate() {
-        lines.push(cols.row(t, off + i == state.queues.cursor.selected, state, theme));
+    for (i, c) in shown.into_iter().enumerate() {
+        lines.push(cols.row(c, off + i == state.queues.cursor.selected, state, theme));
     }
     f.render_widget(Paragraph::new(lines), inner);
 }
@@ -135,33 +141,39 @@ fn ward_of(t: &Ticket) -> String {
     )
 }
 
-/// The state of the clock that matters most (see [`headline`]); a cancelled
-/// ticket has no clocks.
-fn row_sla(t: &Ticket, state: &State) -> (crate::domain::SlaState, Option<(i64, i64)>) {
-    let views = crate::domain::clocks(t, &state.policy, state.now);
-    match headline(&views) {
-        Some(v) => (
-            v.state.as_sla_state(),
-            matches!(
-                v.state,
-                ClockState::Running | ClockState::Warning | ClockState::Breached
-            )
-            .then_some((v.remaining_secs, v.working_day_secs)),
-        ),
-        None => (crate::domain::SlaState::Cancelled, None),
-    }
+/// One row's cells as text, made once per frame and row.
+struct Cells<'t> {
+    ticket: &'t Ticket,
+    id: String,
+    status: String,
+    sla_state: crate::domain::SlaState,
+    sla: String,
+    age: String,
+    ward: String,
 }
 
-/// Symbol and working time left (negative: over) for running clocks, the
-/// state's word otherwise.
-fn sla_text(t: &Ticket, state: &State) -> String {
-    match row_sla(t, state) {
-        (sla, Some((left, day))) => format!(
+impl<'t> Cells<'t> {
+    fn of(t: &'t Ticket, state: &State) -> Cells<'t> {
+        let lang = state.lang;
+        // The clock that matters most (a cancelled ticket has none): its
+        // working time left (negative: over) while it runs, its state's
+        // word otherwise.
+        let views = crate::domain::clocks(t, &state.policy, state.now);
+        let sla_state = crate::domain::clocks::state_of(&views);
+        let sla = format!(
             "{} {}",
-            sla_symbol(sla),
-            i18n::working_duration(state.lang, left, day)
-        ),
-        (sla, None) => format!("{} {}", sla_symbol(sla), i18n::sla_label(state.lang, sla)),
+            sla_symbol(sla_state),
+            time_left(lang, &views).unwrap_or_else(|| i18n::sla_label(lang, sla_state).into())
+        );
+        Cells {
+            ticket: t,
+            id: t.id.to_string(),
+            status: status_text(t, lang),
+            sla_state,
+            sla,
+            age: age_text(t, state),
+            ward: ward_of(t),
+        }
     }
 }
 
@@ -179,33 +191,22 @@ fn age_text(t: &Ticket, state: &State) -> String {
     i18n::duration(state.lang, state.now.0 - t.created_at.0)
 }
 
+/// The widest of a column's cells and its heading, in characters.
+fn widest<'t>(rows: &[Cells<'t>], head: &str, cell: for<'c> fn(&'c Cells<'t>) -> &'c str) -> usize {
+    rows.iter()
+        .map(|c| cell(c).chars().count())
+        .chain([head.chars().count()])
+        .max()
+        .unwrap_or(0)
+}
+
 impl Columns {
-    fn of(rows: &[&Ticket], w: usize, state: &State) -> Columns {
-        let lang = state.lang;
-        let widest = |head: &str, cells: &mut dyn Iterator<Item = String>| {
-            cells
-                .map(|c| c.chars().count())
-                .chain([head.chars().count()])
-                .max()
-                .unwrap_or(0)
-        };
-        let id = widest(
-            tr(lang, "col.id"),
-            &mut rows.iter().map(|t| t.id.to_string()),
-        );
-        let status = widest(
-            tr(lang, "col.status"),
-            &mut rows.iter().map(|t| status_text(t, lang)),
-        );
-        let sla = widest(
-            tr(lang, "col.sla"),
-            &mut rows.iter().map(|t| sla_text(t, state)),
-        );
-        let age = widest(
-            tr(lang, "col.age"),
-            &mut rows.iter().map(|t| age_text(t, state)),
-        );
-        let ward = widest(tr(lang, "col.ward"), &mut rows.iter().map(|t| ward_of(t)));
+    fn of(rows: &[Cells], w: usize, lang: Lang) -> Columns {
+        let id = widest(rows, tr(lang, "col.id"), |c| &c.id);
+        let status = widest(rows, tr(lang, "col.status"), |c| &c.status);
+        let sla = widest(rows, tr(lang, "col.sla"), |c| &c.sla);
+        let age = widest(rows, tr(lang, "col.age"), |c| &c.age);
+        let ward = widest(rows, tr(lang, "col.ward"), |c| &c.ward);
         let base = id + 1 + PR_W + 1 + status + 1 + sla + 1;
         let subject = |age: Option<usize>, ward: Option<usize>| {
             w.saturating_sub(base + age.map_or(0, |a| a + 1) + ward.map_or(0, |x| x + 1))
@@ -245,9 +246,8 @@ impl Columns {
         out
     }
 
-    fn row<'a>(&self, t: &Ticket, selected: bool, state: &State, theme: &Theme) -> Line<'a> {
-        let lang = state.lang;
-        let (sla, _) = row_sla(t, state);
+    fn row<'a>(&self, c: Cells, selected: bool, state: &State, theme: &Theme) -> Line<'a> {
+        let t = c.ticket;
         let base = if selected {
             theme.selected()
         } else {
@@ -261,29 +261,23 @@ impl Columns {
             Span::styled(" ", base)
         };
         let mut spans = vec![
-            Span::styled(fit(&t.id.to_string(), self.id), base),
+            Span::styled(fit(&c.id, self.id), base),
             mark,
             Span::styled(
                 format!("{} ", fit(&t.priority.slug().to_uppercase(), PR_W)),
                 pick(theme.priority(t.priority)),
             ),
+            Span::styled(format!("{} ", fit(&c.status, self.status)), base),
             Span::styled(
-                format!("{} ", fit(&status_text(t, lang), self.status)),
-                base,
-            ),
-            Span::styled(
-                format!("{} ", fit(&sla_text(t, state), self.sla)),
-                pick(theme.sla(sla)),
+                format!("{} ", fit(&c.sla, self.sla)),
+                pick(theme.sla(c.sla_state)),
             ),
         ];
         if let Some(a) = self.age {
-            spans.push(Span::styled(
-                format!("{} ", fit(&age_text(t, state), a)),
-                base,
-            ));
+            spans.push(Span::styled(format!("{} ", fit(&c.age, a)), base));
         }
         if let Some(x) = self.ward {
-            spans.push(Span::styled(format!("{} ", fit(&ward_of(t), x)), base));
+            spans.push(Span::styled(format!("{} ", fit(&c.ward, x)), base));
         }
         spans.push(Span::styled(fit(&clean(&t.subject), self.subject), base));
         Line::from(spans)

@@ -1,14 +1,13 @@
 //! The search screen: input, results with type badges and highlighted
 //! matches, and a preview of the selected result.
 
-use crate::domain::ClockState;
 use crate::search::{DocKind, Hit};
 use crate::tui::i18n::{self, tr, trf, Lang};
 use crate::tui::refdata::ward_label;
 use crate::tui::state::{Focus, Preview, State};
 use crate::tui::ui::layout;
 use crate::tui::ui::theme::{sla_symbol, Theme};
-use crate::tui::ui::widgets::{block, clean, fit, highlighted, input_box};
+use crate::tui::ui::widgets::{block, clean, fit, highlighted, input_box, kv, time_left};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
@@ -183,13 +182,6 @@ pub fn progress_text(state: &State) -> String {
     }
 }
 
-fn kv<'a>(theme: &Theme, k: &str, v: String) -> Line<'a> {
-    Line::from(vec![
-        Span::styled(format!("{k}: "), theme.label()),
-        Span::raw(v),
-    ])
-}
-
 fn draw_preview(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let lang = state.lang;
     let b = block(tr(lang, "search.preview"), false, theme);
@@ -222,19 +214,8 @@ fn draw_preview(f: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             let views = crate::domain::clocks(t, &state.policy, state.now);
             let sla = crate::domain::clocks::state_of(&views);
             // A time left only means something while the clock runs.
-            let left = crate::domain::clocks::headline(&views)
-                .filter(|v| {
-                    matches!(
-                        v.state,
-                        ClockState::Running | ClockState::Warning | ClockState::Breached
-                    )
-                })
-                .map(|v| {
-                    format!(
-                        " · {}",
-                        i18n::working_duration(lang, v.remaining_secs, v.working_day_secs)
-                    )
-                })
+            let left = time_left(lang, &views)
+                .map(|l| format!(" · {l}"))
                 .unwrap_or_default();
             lines.push(kv(
                 theme,
