@@ -309,12 +309,7 @@ async fn attempt(ctx: Arc<Context>, id: u64, mut pending: Pending) -> Outcome {
         dead,
     };
     let store = ctx.store.clone();
-    let recorded = tokio::task::spawn_blocking(move || {
-        let ticket = store.outbox_finish(id, &done)?;
-        store.flush()?;
-        Ok::<_, crate::store::StoreError>(ticket)
-    })
-    .await;
+    let recorded = tokio::task::spawn_blocking(move || store.outbox_finish(id, &done)).await;
     match recorded {
         Ok(Ok(ticket)) => {
             if let (Some(t), Some(tell)) = (ticket, &ctx.on_recorded) {

@@ -188,28 +188,32 @@ impl Store {
     /// Takes a waiting entry out of the outbox (delivered, or dead when
     /// `done.dead` is set) and appends `done.event` to its ticket's timeline,
     /// in one transaction. Returns the ticket as it now is (`None` when the
-    /// entry was already gone or the ticket does not exist). Not flushed:
-    /// call [`Store::flush`] (a lost finish is sent again under the same key).
+    /// entry was already gone or the ticket does not exist). Durable when it
+    /// returns, like every other outbox move.
     pub fn outbox_finish(&self, id: u64, done: &Finished) -> StoreResult<Option<Ticket>> {
-        let _gate = self.write_gate();
-        let trees = [
-            &self.outbox,
-            &self.outbox_dead,
-            &self.tickets,
-            &self.events,
-            &self.meta,
-            &self.changes,
-        ];
-        untx(trees.transaction(|v| {
-            let key = u64_key(id);
-            if v[0].remove(&key)?.is_none() {
-                return Ok(None);
-            }
-            if let Some(body) = &done.dead {
-                v[1].insert(&key, body.as_slice())?;
-            }
-            append(&v[2], &v[3], &v[4], &v[5], done)
-        }))
+        let ticket = {
+            let _gate = self.write_gate();
+            let trees = [
+                &self.outbox,
+                &self.outbox_dead,
+                &self.tickets,
+                &self.events,
+                &self.meta,
+                &self.changes,
+            ];
+            untx(trees.transaction(|v| {
+                let key = u64_key(id);
+                if v[0].remove(&key)?.is_none() {
+                    return Ok(None);
+                }
+                if let Some(body) = &done.dead {
+                    v[1].insert(&key, body.as_slice())?;
+                }
+                append(&v[2], &v[3], &v[4], &v[5], done)
+            }))?
+        };
+        self.flush()?;
+        Ok(ticket)
     }
 
     /// Moves a dead letter back into the outbox with `body` (its attempts
