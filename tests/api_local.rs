@@ -1,6 +1,8 @@
 //! LocalApi over a real store: every call runs as one user whose role and
 //! ward scope are checked behind the trait.
 
+mod support;
+
 use hotline::api::{ApiError, Backend, HotlineApi, LocalApi, Page, TicketFilter};
 use hotline::domain::{
     fixed_clock, Change, EscalationRequest, FaultType, Kind, NewTicket, Priority, Role, Status, Ts,
@@ -8,19 +10,11 @@ use hotline::domain::{
 };
 use hotline::store::Store;
 use std::sync::Arc;
+use support::user;
 use uuid::Uuid;
 
 const BEN_THANH: u32 = 26743;
 const SAI_GON: u32 = 26740;
-
-fn user(name: &str, role: Role, wards: &[u32]) -> User {
-    User {
-        name: name.into(),
-        display_name: name.into(),
-        role,
-        wards: wards.to_vec(),
-    }
-}
 
 struct World {
     _dir: tempfile::TempDir,
@@ -30,17 +24,7 @@ struct World {
 impl World {
     fn new() -> World {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        // The first user of a store is an admin.
-        for u in [
-            user("admin", Role::Admin, &[]),
-            user("op", Role::Operator, &[]),
-            user("bt", Role::Responder, &[BEN_THANH]),
-            user("sg", Role::Responder, &[SAI_GON]),
-            user("sup", Role::Supervisor, &[]),
-        ] {
-            store.put_user(&u).unwrap();
-        }
+        let store = support::store_with_every_role(dir.path());
         let backend = Backend::new(store, fixed_clock(Ts(1_763_600_000)), false);
         World { _dir: dir, backend }
     }

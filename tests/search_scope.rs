@@ -3,13 +3,14 @@
 //! ranked, so what they may not see can neither inflate the total nor crowd
 //! their own results out of the top. Real store, real index, real `LocalApi`.
 
+mod support;
+
 use hotline::api::{Backend, HotlineApi, LocalApi, SearchRequest, SearchResults};
 use hotline::domain::{
     fixed_clock, Change, Dossier, EscalationRequest, FaultType, Kind, NewTicket, PaymentState,
-    Phone, PortalStatus, Priority, Role, SyncState, Ticket, Ts, User,
+    Phone, PortalStatus, Priority, SyncState, Ticket, Ts,
 };
 use hotline::search::DocKind;
-use hotline::store::Store;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -18,15 +19,6 @@ const BEN_THANH: u32 = 26743;
 const SAI_GON: u32 = 26740;
 /// Tickets and dossiers of callers named Nguyễn outside Bến Thành's view.
 const ELSEWHERE: usize = 500;
-
-fn user(name: &str, role: Role, wards: &[u32]) -> User {
-    User {
-        name: name.into(),
-        display_name: name.into(),
-        role,
-        wards: wards.to_vec(),
-    }
-}
 
 fn dossier(code: &str, ward: u32) -> Dossier {
     Dossier {
@@ -64,16 +56,7 @@ impl World {
     /// Users of every role, 2 Bến Thành and 100 Sài Gòn dossiers of a Nguyễn.
     fn new() -> World {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        for u in [
-            user("admin", Role::Admin, &[]),
-            user("op", Role::Operator, &[]),
-            user("bt", Role::Responder, &[BEN_THANH]),
-            user("sg", Role::Responder, &[SAI_GON]),
-            user("sup", Role::Supervisor, &[]),
-        ] {
-            store.put_user(&u).unwrap();
-        }
+        let store = support::store_with_every_role(dir.path());
         let mut dossiers = vec![
             dossier("000.00.01.H29-251101-0001", BEN_THANH),
             dossier("000.00.01.H29-251101-0002", BEN_THANH),

@@ -80,3 +80,31 @@ pub fn store_with_operator(dir: &Path) -> (hotline::store::Store, hotline::domai
     store.put_user(&op).unwrap();
     (store, op)
 }
+
+/// A user named `name` (also their display name) with a role and wards.
+pub fn user(name: &str, role: hotline::domain::Role, wards: &[u32]) -> hotline::domain::User {
+    hotline::domain::User {
+        name: name.into(),
+        display_name: name.into(),
+        role,
+        wards: wards.to_vec(),
+    }
+}
+
+/// A new store in `dir` with a user of every role: `admin` (the first user of
+/// a store is an admin), `op`, `bt` (responder of Bến Thành, 26743), `sg`
+/// (responder of Sài Gòn, 26740) and `sup`.
+pub fn store_with_every_role(dir: &Path) -> hotline::store::Store {
+    use hotline::domain::Role;
+    let store = hotline::store::Store::open(dir).unwrap();
+    for u in [
+        user("admin", Role::Admin, &[]),
+        user("op", Role::Operator, &[]),
+        user("bt", Role::Responder, &[26743]),
+        user("sg", Role::Responder, &[26740]),
+        user("sup", Role::Supervisor, &[]),
+    ] {
+        store.put_user(&u).unwrap();
+    }
+    store
+}
