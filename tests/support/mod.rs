@@ -108,3 +108,31 @@ pub fn store_with_every_role(dir: &Path) -> hotline::store::Store {
     }
     store
 }
+
+/// A store in a temp dir with a user of every role (see
+/// [`store_with_every_role`]) and what `fill` adds, behind a `Backend` whose
+/// clock stands still at 1_763_600_000 (2025-11-20).
+pub struct World {
+    _dir: tempfile::TempDir,
+    pub backend: std::sync::Arc<hotline::api::Backend>,
+}
+
+impl World {
+    pub fn new(fill: impl FnOnce(&hotline::store::Store)) -> World {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with_every_role(dir.path());
+        fill(&store);
+        let backend = hotline::api::Backend::new(
+            store,
+            hotline::domain::fixed_clock(hotline::domain::Ts(1_763_600_000)),
+            false,
+        );
+        World { _dir: dir, backend }
+    }
+
+    /// The API as the stored user `name`.
+    pub fn as_user(&self, name: &str) -> hotline::api::LocalApi {
+        let u = self.backend.store.user(name).unwrap().unwrap();
+        hotline::api::LocalApi::new(self.backend.clone(), u)
+    }
+}
