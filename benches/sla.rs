@@ -52,7 +52,7 @@ fn main() {
         false,
     );
     row(
-        "open the store and API (shipped policy)",
+        "start the API on the open store (shipped policy)",
         format!("{:.1} ms", started.elapsed().as_secs_f64() * 1e3),
     );
     let op = backend.store.user("op").unwrap().unwrap();
