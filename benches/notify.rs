@@ -1,12 +1,13 @@
 //! Notification benchmark: `cargo bench --bench notify`.
 //! Escalates tickets in a real store (each escalation writes its signed JSON
 //! notification to the outbox in the same transaction) and times until a
-//! local axum receiver got every one and the outbox is empty.
+//! local axum receiver got every one and the outbox is empty; then times single
+//! escalations one at a time, each from the call until the receiver has it.
 //! `HOTLINE_BENCH_NOTIFICATIONS` sets how many (default 2,000).
 
 mod common;
 
-use common::{env, header, row};
+use common::{env, header, pct, row};
 use hotline::domain::{Change, EscalationRequest, FaultType, Kind, NewTicket, Priority, Role, Ts};
 use hotline::domain::{Ticket, User};
 use hotline::notify::Contacts;
@@ -161,16 +162,33 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     hotline::notify::install(&store, contacts.clone());
-    let tickets = tickets(&store, n);
+    let logged = tickets(&store, n);
     let worker = hotline::notify::spawn_worker(store.clone(), contacts.clone(), None).unwrap();
     let started = Instant::now();
-    escalate_all(&store, tickets);
+    escalate_all(&store, logged);
     wait_until_delivered(&store, &seen, n);
     let total = started.elapsed().as_secs_f64();
-    worker.stop();
     row(
         "escalation to delivery, all concurrent, per s",
         format!("{:.0}", n as f64 / total),
     );
     row("  the same, total seconds", format!("{total:.2}"));
+
+    // 3. What one user waits for: a single escalation, from the call until
+    // the receiver has its notification (the sender already running).
+    let samples = 50.min(n);
+    let mut waits = Vec::with_capacity(samples);
+    for t in tickets(&store, samples) {
+        let before = seen.lock().unwrap().1.len();
+        let started = Instant::now();
+        escalate_all(&store, vec![t]);
+        wait_until_delivered(&store, &seen, before + 1);
+        waits.push(started.elapsed());
+    }
+    worker.stop();
+    waits.sort();
+    row(
+        &format!("one escalation to the receiver, p50 / p99 ({samples})"),
+        format!("{:.1} / {:.1} ms", pct(&waits, 0.5), pct(&waits, 0.99)),
+    );
 }

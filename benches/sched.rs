@@ -89,7 +89,7 @@ fn setup(n: usize) -> Setup {
         std::hint::black_box(store.next_alarm().unwrap());
     }
     row(
-        &format!("{n} tickets: next alarm lookup"),
+        &format!("breakdown: {n} tickets: next alarm lookup alone"),
         format!("{:.2} µs", t.elapsed().as_secs_f64() * 1e6 / lookups as f64),
     );
     let clock = ManualClock::at(Ts(T0));
@@ -151,7 +151,7 @@ impl Setup {
         let mut r = self.rounds.clone();
         r.sort_by(f64::total_cmp);
         row(
-            &format!("{n} tickets: scheduler/alarm, median / best"),
+            &format!("{n} tickets: clock moved to alarm durable, ms/alarm, median / best"),
             format!("{:.2} / {:.2} ms", r[r.len() / 2], r[0]),
         );
         row(
@@ -163,7 +163,10 @@ impl Setup {
         );
         self.calls.sort();
         row(
-            &format!("{n} tickets: fire + flush p50 / p99 ({})", self.calls.len()),
+            &format!(
+                "breakdown: {n} tickets: store fire + flush alone p50 / p99 ({})",
+                self.calls.len()
+            ),
             format!(
                 "{:.2} / {:.2} ms",
                 pct(&self.calls, 0.5),

@@ -1,55 +1,19 @@
 //! LocalApi over a real store: every call runs as one user whose role and
 //! ward scope are checked behind the trait.
 
+mod support;
+
 use hotline::api::{ApiError, Backend, HotlineApi, LocalApi, Page, TicketFilter};
 use hotline::domain::{
     fixed_clock, Change, EscalationRequest, FaultType, Kind, NewTicket, Priority, Role, Status, Ts,
     User,
 };
 use hotline::store::Store;
-use std::sync::Arc;
+use support::{user, World};
 use uuid::Uuid;
 
 const BEN_THANH: u32 = 26743;
 const SAI_GON: u32 = 26740;
-
-fn user(name: &str, role: Role, wards: &[u32]) -> User {
-    User {
-        name: name.into(),
-        display_name: name.into(),
-        role,
-        wards: wards.to_vec(),
-    }
-}
-
-struct World {
-    _dir: tempfile::TempDir,
-    backend: Arc<Backend>,
-}
-
-impl World {
-    fn new() -> World {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        // The first user of a store is an admin.
-        for u in [
-            user("admin", Role::Admin, &[]),
-            user("op", Role::Operator, &[]),
-            user("bt", Role::Responder, &[BEN_THANH]),
-            user("sg", Role::Responder, &[SAI_GON]),
-            user("sup", Role::Supervisor, &[]),
-        ] {
-            store.put_user(&u).unwrap();
-        }
-        let backend = Backend::new(store, fixed_clock(Ts(1_763_600_000)), false);
-        World { _dir: dir, backend }
-    }
-
-    fn as_user(&self, name: &str) -> LocalApi {
-        let u = self.backend.store.user(name).unwrap().unwrap();
-        LocalApi::new(self.backend.clone(), u)
-    }
-}
 
 fn fault(phone: &str) -> NewTicket {
     let mut n = NewTicket::new(Kind::Fault, "Hồ sơ kẹt đồng bộ lên Cổng DVC quốc gia");
@@ -70,7 +34,7 @@ fn escalate(ward: u32) -> Change {
 
 #[tokio::test]
 async fn responders_see_only_their_wards_escalations() {
-    let w = World::new();
+    let w = World::new(|_| {});
     let op = w.as_user("op");
     let t = op
         .create_ticket(Uuid::now_v7(), fault("0912 345 678"))
@@ -143,7 +107,7 @@ async fn responders_see_only_their_wards_escalations() {
 
 #[tokio::test]
 async fn roles_are_checked_on_every_call() {
-    let w = World::new();
+    let w = World::new(|_| {});
     let admin = w.as_user("admin");
     assert!(matches!(
         admin.create_ticket(Uuid::now_v7(), fault("")).await,
@@ -204,7 +168,7 @@ async fn roles_are_checked_on_every_call() {
 
 #[tokio::test]
 async fn stale_versions_conflict_with_the_current_ticket() {
-    let w = World::new();
+    let w = World::new(|_| {});
     let op = w.as_user("op");
     let sup = w.as_user("sup");
     let t = op
@@ -231,7 +195,7 @@ async fn stale_versions_conflict_with_the_current_ticket() {
 
 #[tokio::test]
 async fn create_is_idempotent_and_caller_history_finds_every_spelling() {
-    let w = World::new();
+    let w = World::new(|_| {});
     let op = w.as_user("op");
     let rid = Uuid::now_v7();
     let a = op
@@ -278,7 +242,7 @@ async fn create_is_idempotent_and_caller_history_finds_every_spelling() {
 
 #[tokio::test]
 async fn stats_count_open_overdue_and_on_time() {
-    let w = World::new();
+    let w = World::new(|_| {});
     let op = w.as_user("op");
     let t = op.create_ticket(Uuid::now_v7(), fault("")).await.unwrap();
     let t2 = op.create_ticket(Uuid::now_v7(), fault("")).await.unwrap();
@@ -312,7 +276,7 @@ async fn stats_count_open_overdue_and_on_time() {
 #[tokio::test]
 async fn new_tickets_and_imports_are_searchable_at_once_and_scoped() {
     use hotline::api::SearchRequest;
-    let w = World::new();
+    let w = World::new(|_| {});
     w.backend.search.wait_ready().expect("search index built");
     let op = w.as_user("op");
     let mut n = fault("0912 345 678");
@@ -358,7 +322,7 @@ async fn new_tickets_and_imports_are_searchable_at_once_and_scoped() {
 
 #[tokio::test]
 async fn unknown_wards_are_rejected_and_nothing_is_stored() {
-    let w = World::new();
+    let w = World::new(|_| {});
     let op = w.as_user("op");
     let mut n = fault("0912 345 678");
     n.ward = Some(99_999);
@@ -390,7 +354,7 @@ async fn unknown_wards_are_rejected_and_nothing_is_stored() {
 #[tokio::test]
 async fn responders_read_only_their_wards_dossiers() {
     use hotline::domain::{Dossier, PaymentState, Phone, PortalStatus, SyncState};
-    let w = World::new();
+    let w = World::new(|_| {});
     let dossier = |code: &str, ward: u32| Dossier {
         code: code.into(),
         procedure_code: "1.001612".into(),
@@ -433,7 +397,7 @@ async fn responders_read_only_their_wards_dossiers() {
 
 #[tokio::test]
 async fn users_and_imports_go_through_the_api_with_their_roles() {
-    let w = World::new();
+    let w = World::new(|_| {});
     let new_user = |name: &str, role: Role, wards: &[u32]| User {
         name: name.into(),
         display_name: String::new(),

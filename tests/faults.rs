@@ -3,7 +3,10 @@
 //!
 //! The tests run as root (file modes do not stop root), so the faults are
 //! real mounts: a small tmpfs that fills up, and a read-only bind mount.
-//! Where mounting is not permitted the test says "skipped: …" and passes.
+//! Where mounting is not permitted the test says "skipped: …" and passes,
+//! having checked nothing; with `HOTLINE_REQUIRE_MOUNTS=1` (set it where the
+//! tests can mount, e.g. CI as root) a skip fails instead, so the fault tests
+//! cannot pass unseen without running.
 
 use hotline::api::{Backend, HotlineApi, LocalApi};
 use hotline::domain::{system_clock, Kind, NewTicket, Role, TicketId, User};
@@ -11,6 +14,16 @@ use hotline::store::Store;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use uuid::Uuid;
+
+/// Says why a fault test checked nothing, and fails it when mounts were
+/// required (`HOTLINE_REQUIRE_MOUNTS=1`).
+fn skipped(why: &str) {
+    assert!(
+        std::env::var_os("HOTLINE_REQUIRE_MOUNTS").is_none(),
+        "HOTLINE_REQUIRE_MOUNTS is set but the fault could not be made: {why}"
+    );
+    println!("skipped: {why}");
+}
 
 /// A mount made by the test, unmounted when dropped (also on panic).
 struct Mount {
@@ -154,7 +167,7 @@ fn a_full_disk_is_a_clear_error_and_loses_nothing_acknowledged() {
     let disk = match mount_tmpfs(&mnt, FULL_SIZE) {
         Ok(m) => m,
         Err(why) => {
-            println!("skipped: cannot mount a small tmpfs ({why})");
+            skipped(&format!("cannot mount a small tmpfs ({why})"));
             return;
         }
     };
@@ -260,7 +273,7 @@ fn a_read_only_data_directory_is_named_in_a_clear_error() {
     let mount = match bind_read_only(&src, &ro) {
         Ok(m) => m,
         Err(why) => {
-            println!("skipped: cannot make a read-only bind mount ({why})");
+            skipped(&format!("cannot make a read-only bind mount ({why})"));
             return;
         }
     };
@@ -331,7 +344,7 @@ fn opening_on_a_nearly_full_disk_never_bricks_the_store() {
     let disk = match mount_tmpfs(&mnt, "32m") {
         Ok(m) => m,
         Err(why) => {
-            println!("skipped: cannot mount a small tmpfs ({why})");
+            skipped(&format!("cannot mount a small tmpfs ({why})"));
             return;
         }
     };

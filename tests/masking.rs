@@ -3,14 +3,17 @@
 //! history, search, stats), serialized as the hub and `--json` send it, for
 //! every role; and the CLI's `ticket list --json` against `ticket show --json`.
 
+mod support;
+
 use hotline::api::{ApiError, Backend, HotlineApi, LocalApi, Page, SearchRequest, TicketFilter};
 use hotline::domain::{
     fixed_clock, Change, Dossier, EscalationRequest, FaultType, Kind, NewTicket, PaymentState,
-    Phone, PortalStatus, Priority, Role, SyncState, Ts, User,
+    Phone, PortalStatus, Priority, Role, SyncState, Ts,
 };
 use hotline::store::Store;
 use std::path::Path;
 use std::process::Command;
+use support::user;
 use uuid::Uuid;
 
 const BEN_THANH: u32 = 26743;
@@ -19,15 +22,6 @@ const CALLER_PHONE_MASKED: &str = "0912***678";
 const CALLER_CCCD: &str = "079203001234";
 const APPLICANT_PHONE: &str = "0987654321";
 const APPLICANT_PHONE_MASKED: &str = "0987***321";
-
-fn user(name: &str, role: Role, wards: &[u32]) -> User {
-    User {
-        name: name.into(),
-        display_name: name.into(),
-        role,
-        wards: wards.to_vec(),
-    }
-}
 
 /// A store with a caller's two tickets (phone and CCCD given), both
 /// escalated to Bến Thành, and their dossier there.

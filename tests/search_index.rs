@@ -164,7 +164,10 @@ fn brute_matches(d: &SearchDoc, words: &[QueryWord]) -> bool {
     let in_code =
         |digits: &str, t: &str| t.starts_with(digits) || (digits.len() >= 4 && t.contains(digits));
     words.iter().all(|w| match w {
-        QueryWord::Word { folded, .. } => {
+        // The word as typed, folded here by `plain` rather than taken from
+        // the parser's own folding, so a folding bug cannot agree with itself.
+        QueryWord::Word { raw, .. } => {
+            let folded = &plain(raw);
             let number = folded.chars().all(|c| c.is_ascii_digit());
             let typos = folded.chars().count() >= 5 && !number;
             tokens.iter().any(|(f, t)| match (f, number) {

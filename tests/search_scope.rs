@@ -3,30 +3,22 @@
 //! ranked, so what they may not see can neither inflate the total nor crowd
 //! their own results out of the top. Real store, real index, real `LocalApi`.
 
-use hotline::api::{Backend, HotlineApi, LocalApi, SearchRequest, SearchResults};
+mod support;
+use support::World;
+
+use hotline::api::{HotlineApi, LocalApi, SearchRequest, SearchResults};
 use hotline::domain::{
-    fixed_clock, Change, Dossier, EscalationRequest, FaultType, Kind, NewTicket, PaymentState,
-    Phone, PortalStatus, Priority, Role, SyncState, Ticket, Ts, User,
+    Change, Dossier, EscalationRequest, FaultType, Kind, NewTicket, PaymentState, Phone,
+    PortalStatus, Priority, SyncState, Ticket, Ts,
 };
 use hotline::search::DocKind;
-use hotline::store::Store;
 use std::collections::BTreeSet;
-use std::sync::Arc;
 use uuid::Uuid;
 
 const BEN_THANH: u32 = 26743;
 const SAI_GON: u32 = 26740;
 /// Tickets and dossiers of callers named Nguyễn outside Bến Thành's view.
 const ELSEWHERE: usize = 500;
-
-fn user(name: &str, role: Role, wards: &[u32]) -> User {
-    User {
-        name: name.into(),
-        display_name: name.into(),
-        role,
-        wards: wards.to_vec(),
-    }
-}
 
 fn dossier(code: &str, ward: u32) -> Dossier {
     Dossier {
@@ -55,25 +47,10 @@ fn escalate(ward: u32) -> Change {
     })
 }
 
-struct World {
-    _dir: tempfile::TempDir,
-    backend: Arc<Backend>,
-}
-
-impl World {
-    /// Users of every role, 2 Bến Thành and 100 Sài Gòn dossiers of a Nguyễn.
-    fn new() -> World {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        for u in [
-            user("admin", Role::Admin, &[]),
-            user("op", Role::Operator, &[]),
-            user("bt", Role::Responder, &[BEN_THANH]),
-            user("sg", Role::Responder, &[SAI_GON]),
-            user("sup", Role::Supervisor, &[]),
-        ] {
-            store.put_user(&u).unwrap();
-        }
+/// Users of every role, 2 Bến Thành and 100 Sài Gòn dossiers of a Nguyễn,
+/// the search index built.
+fn world() -> World {
+    let w = World::new(|store| {
         let mut dossiers = vec![
             dossier("000.00.01.H29-251101-0001", BEN_THANH),
             dossier("000.00.01.H29-251101-0002", BEN_THANH),
@@ -82,16 +59,12 @@ impl World {
             (0..100).map(|i| dossier(&format!("000.00.02.H29-251101-{:04}", i + 1), SAI_GON)),
         );
         store.put_dossiers(&dossiers).unwrap();
-        let backend = Backend::new(store, fixed_clock(Ts(1_763_600_000)), false);
-        backend.search.wait_ready().expect("search index built");
-        World { _dir: dir, backend }
-    }
+    });
+    w.backend.search.wait_ready().expect("search index built");
+    w
+}
 
-    fn as_user(&self, name: &str) -> LocalApi {
-        let u = self.backend.store.user(name).unwrap().unwrap();
-        LocalApi::new(self.backend.clone(), u)
-    }
-
+impl World {
     async fn log(&self, caller: &str, ward: Option<u32>) -> Ticket {
         let mut n = NewTicket::new(Kind::Fault, "Hồ sơ kẹt đồng bộ lên Cổng DVC quốc gia");
         n.caller_name = caller.into();
@@ -113,7 +86,7 @@ impl World {
     /// tickets Bến Thành's team may not see: escalated to Sài Gòn, or in Bến
     /// Thành but never escalated there, or in Sài Gòn and not escalated.
     async fn crowded() -> (World, Vec<Ticket>) {
-        let w = World::new();
+        let w = world();
         let mut mine = Vec::new();
         for name in ["Nguyễn Văn An", "Nguyễn Thị Bích", "Nguyễn Minh Châu"] {
             let t = w.log(name, Some(BEN_THANH)).await;

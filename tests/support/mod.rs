@@ -80,3 +80,59 @@ pub fn store_with_operator(dir: &Path) -> (hotline::store::Store, hotline::domai
     store.put_user(&op).unwrap();
     (store, op)
 }
+
+/// A user named `name` (also their display name) with a role and wards.
+pub fn user(name: &str, role: hotline::domain::Role, wards: &[u32]) -> hotline::domain::User {
+    hotline::domain::User {
+        name: name.into(),
+        display_name: name.into(),
+        role,
+        wards: wards.to_vec(),
+    }
+}
+
+/// A new store in `dir` with a user of every role: `admin` (the first user of
+/// a store is an admin), `op`, `bt` (responder of Bến Thành, 26743), `sg`
+/// (responder of Sài Gòn, 26740) and `sup`.
+pub fn store_with_every_role(dir: &Path) -> hotline::store::Store {
+    use hotline::domain::Role;
+    let store = hotline::store::Store::open(dir).unwrap();
+    for u in [
+        user("admin", Role::Admin, &[]),
+        user("op", Role::Operator, &[]),
+        user("bt", Role::Responder, &[26743]),
+        user("sg", Role::Responder, &[26740]),
+        user("sup", Role::Supervisor, &[]),
+    ] {
+        store.put_user(&u).unwrap();
+    }
+    store
+}
+
+/// A store in a temp dir with a user of every role (see
+/// [`store_with_every_role`]) and what `fill` adds, behind a `Backend` whose
+/// clock stands still at 1_763_600_000 (2025-11-20).
+pub struct World {
+    _dir: tempfile::TempDir,
+    pub backend: std::sync::Arc<hotline::api::Backend>,
+}
+
+impl World {
+    pub fn new(fill: impl FnOnce(&hotline::store::Store)) -> World {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with_every_role(dir.path());
+        fill(&store);
+        let backend = hotline::api::Backend::new(
+            store,
+            hotline::domain::fixed_clock(hotline::domain::Ts(1_763_600_000)),
+            false,
+        );
+        World { _dir: dir, backend }
+    }
+
+    /// The API as the stored user `name`.
+    pub fn as_user(&self, name: &str) -> hotline::api::LocalApi {
+        let u = self.backend.store.user(name).unwrap().unwrap();
+        hotline::api::LocalApi::new(self.backend.clone(), u)
+    }
+}
