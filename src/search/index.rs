@@ -1,5 +1,6 @@
 //! The in-memory index: documents, the term dictionary, phones and filter bitmaps.
 
+use super::doc_table::DocTable;
 use super::keymap::KeyMap;
 use super::phones::Phones;
 use super::query::{Filters, Query};
@@ -22,6 +23,7 @@ const REFINE_POOL: usize = 400;
 
 /// One stored document. Its strings lie one after another in the index's
 /// text arena (a million small allocations would fragment the heap).
+#[derive(Clone, Copy)]
 pub(super) struct Doc {
     pub kind: DocKind,
     pub date: i64,
@@ -72,7 +74,7 @@ pub struct SearchOutcome {
 }
 
 pub struct SearchIndex {
-    pub(super) docs: Vec<Doc>,
+    pub(super) docs: DocTable,
     /// Every document's text, end to end (see [`Doc`]). UTF-8, but kept as
     /// bytes: a saved index is loaded without checking 140 MB of it (each
     /// part is checked as it is read, and the file's checksum guards it).
@@ -250,7 +252,7 @@ fn add_postings(postings: &mut HashMap<String, RoaringBitmap>, term: String, ids
 impl SearchIndex {
     pub(super) fn empty() -> SearchIndex {
         SearchIndex {
-            docs: Vec::new(),
+            docs: DocTable::default(),
             text: Vec::new(),
             strings: Vec::new(),
             string_ids: HashMap::default(),
@@ -383,10 +385,7 @@ impl SearchIndex {
             + self.open.serialized_size()
             + self.live.serialized_size();
         vec![
-            (
-                "document records",
-                self.docs.capacity() * std::mem::size_of::<Doc>(),
-            ),
+            ("document records", self.docs.footprint()),
             ("document text", doc_text),
             ("interned strings", strings),
             ("term dictionary (fst)", fst),
@@ -407,8 +406,8 @@ impl SearchIndex {
             return Some(*n);
         }
         let n = self.keys.get(key_hash(kind, key))?;
-        let d = &self.docs[n as usize];
-        (d.kind == kind && self.doc_key(d) == key).then_some(n)
+        let d = self.docs.get(n);
+        (d.kind == kind && self.doc_key(&d) == key).then_some(n)
     }
 
     /// Appends a prepared document's record, key and filter bitmaps (not its terms).
@@ -455,8 +454,8 @@ impl SearchIndex {
             self.open.insert(n);
         }
         let collides = self.keys.get(hash).is_some_and(|other| {
-            let o = &self.docs[other as usize];
-            (self.doc_key(o) != key || o.kind != kind) && self.live.contains(other)
+            let o = self.docs.get(other);
+            (self.doc_key(&o) != key || o.kind != kind) && self.live.contains(other)
         });
         if collides {
             self.overflow.insert((kind, key), n);
@@ -731,7 +730,7 @@ impl SearchIndex {
             candidates = candidates
                 .iter()
                 .filter(|n| {
-                    let d = &self.docs[*n as usize];
+                    let d = self.docs.get(*n);
                     (!f.overdue || d.due < now)
                         && f.from.is_none_or(|from| d.date >= from)
                         && f.to.is_none_or(|to| d.date < to)

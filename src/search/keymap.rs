@@ -1,14 +1,15 @@
-//! Document numbers by key hash, in less memory than a hash map: a sorted
-//! pair of arrays made once (after a build or a load), searched by halving,
-//! and a small map of what was stored since.
+//! Document numbers by key hash, in less memory than a hash map: sorted
+//! pairs made once (after a build, or as a saved index left them), searched
+//! by halving, and a small map of what was stored since.
 
+use super::pairs::Pairs;
 use rayon::slice::ParallelSliceMut;
 use rustc_hash::FxHashMap as HashMap;
 
 #[derive(Default)]
 pub struct KeyMap {
-    hashes: Vec<u64>,
-    docs: Vec<u32>,
+    /// (hash, document), sorted, hashes distinct.
+    sorted: Pairs,
     added: HashMap<u64, u32>,
 }
 
@@ -17,8 +18,10 @@ impl KeyMap {
         if let Some(n) = self.added.get(&hash) {
             return Some(*n);
         }
-        let i = self.hashes.partition_point(|h| *h < hash);
-        (self.hashes.get(i) == Some(&hash)).then(|| self.docs[i])
+        let i = self.sorted.lower_bound(hash);
+        (i < self.sorted.len())
+            .then(|| self.sorted.get(i))
+            .and_then(|(h, d)| (h == hash).then_some(d))
     }
 
     /// Points `hash` at `n`, replacing what it pointed at.
@@ -33,33 +36,26 @@ impl KeyMap {
         }
         let added = std::mem::take(&mut self.added);
         let mut pairs: Vec<(u64, u32)> = self
-            .hashes
+            .sorted
             .iter()
-            .zip(&self.docs)
             .filter(|(h, _)| !added.contains_key(h))
-            .map(|(h, d)| (*h, *d))
             .collect();
         pairs.extend(added);
         pairs.par_sort_unstable();
-        self.hashes = pairs.iter().map(|(h, _)| *h).collect();
-        self.docs = pairs.into_iter().map(|(_, d)| d).collect();
+        self.sorted = Pairs::Owned(pairs);
     }
 
-    /// Made from (hash, doc) pairs with distinct hashes.
-    pub fn from_pairs(mut pairs: Vec<(u64, u32)>) -> KeyMap {
-        pairs.sort_unstable();
+    /// Made from pairs as a saved index holds them: sorted, hashes distinct.
+    pub(super) fn from_sorted(sorted: Pairs) -> KeyMap {
         KeyMap {
-            hashes: pairs.iter().map(|(h, _)| *h).collect(),
-            docs: pairs.into_iter().map(|(_, d)| d).collect(),
+            sorted,
             added: HashMap::default(),
         }
     }
 
     /// Bytes held.
     pub fn footprint(&self) -> usize {
-        self.hashes.capacity() * 8
-            + self.docs.capacity() * 4
-            + self.added.capacity() * (std::mem::size_of::<(u64, u32)>() + 1)
+        self.sorted.footprint() + self.added.capacity() * (std::mem::size_of::<(u64, u32)>() + 1)
     }
 }
 
@@ -69,7 +65,7 @@ mod tests {
 
     #[test]
     fn later_insertions_replace_and_survive_sealing() {
-        let mut map = KeyMap::from_pairs(vec![(30, 3), (10, 1), (20, 2)]);
+        let mut map = KeyMap::from_sorted(Pairs::Owned(vec![(10, 1), (20, 2), (30, 3)]));
         assert_eq!(map.get(20), Some(2));
         assert_eq!(map.get(25), None);
         map.insert(20, 7);

@@ -17,10 +17,13 @@
 //! typed from the start, and reversed for "the last four digits"), which is
 //! far smaller than a term per phone suffix.
 
+mod doc_table;
 pub mod docs;
 mod index;
 mod keymap;
+mod pairs;
 mod phones;
+mod postings;
 mod query;
 mod rank;
 mod scope;

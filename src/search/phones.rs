@@ -2,6 +2,7 @@
 //! digits a caller reads out): two sorted arrays searched by range, far
 //! smaller than putting a million phone numbers into the term dictionary.
 
+use super::pairs::Pairs;
 use roaring::RoaringBitmap;
 
 /// Phones are at most 11 digits; keys are right-padded to a fixed width so
@@ -28,9 +29,9 @@ fn range(prefix: &str) -> Option<(u64, u64)> {
 #[derive(Default)]
 pub struct Phones {
     /// (padded phone, doc), sorted.
-    pub(super) forward: Vec<(u64, u32)>,
+    pub(super) forward: Pairs,
     /// (padded reversed phone, doc), sorted.
-    pub(super) reversed: Vec<(u64, u32)>,
+    pub(super) reversed: Pairs,
     /// Added after the build, scanned linearly (small).
     pub(super) delta: Vec<(String, u32)>,
 }
@@ -49,15 +50,15 @@ impl Phones {
         forward.sort_unstable();
         reversed.sort_unstable();
         Phones {
-            forward,
-            reversed,
+            forward: Pairs::Owned(forward),
+            reversed: Pairs::Owned(reversed),
             delta: Vec::new(),
         }
     }
 
     /// Bytes held by the two sorted arrays.
     pub fn footprint(&self) -> usize {
-        (self.forward.capacity() + self.reversed.capacity()) * std::mem::size_of::<(u64, u32)>()
+        self.forward.footprint() + self.reversed.footprint()
     }
 
     pub fn insert(&mut self, phone: &str, doc: u32) {
@@ -98,13 +99,11 @@ impl Phones {
     }
 }
 
-fn scan(sorted: &[(u64, u32)], prefix: &str) -> RoaringBitmap {
+fn scan(sorted: &Pairs, prefix: &str) -> RoaringBitmap {
     let Some((lo, hi)) = range(prefix) else {
         return RoaringBitmap::new();
     };
-    let start = sorted.partition_point(|(k, _)| *k < lo);
-    let end = sorted.partition_point(|(k, _)| *k < hi);
-    sorted[start..end].iter().map(|(_, d)| *d).collect()
+    sorted.docs_in(lo, hi).collect()
 }
 
 #[cfg(test)]

@@ -65,10 +65,7 @@ fn kind_weight(k: MatchKind) -> i64 {
 
 /// The newest `n` docs of `bitmap`, by their date.
 fn newest(index: &SearchIndex, bitmap: &RoaringBitmap, n: usize) -> Vec<u32> {
-    let mut dated: Vec<(i64, u32)> = bitmap
-        .iter()
-        .map(|d| (index.docs[d as usize].date, d))
-        .collect();
+    let mut dated: Vec<(i64, u32)> = bitmap.iter().map(|d| (index.docs.date(d), d)).collect();
     if dated.len() > n {
         dated.select_nth_unstable_by(n, |a, b| b.cmp(a));
         dated.truncate(n);
@@ -125,7 +122,7 @@ fn weight(kind: DocKind, field: Field) -> i64 {
 }
 
 fn cheap_score(index: &SearchIndex, doc: u32, query: &Query, matches: &[WordMatch]) -> i64 {
-    let kind = index.docs[doc as usize].kind;
+    let kind = index.docs.kind(doc);
     let mut score = 0;
     let mut fields = Vec::with_capacity(matches.len());
     for (word, m) in query.words.iter().zip(matches) {
@@ -170,7 +167,8 @@ fn is_own_number(index: &SearchIndex, doc: u32, word: &QueryWord) -> bool {
     if typed.is_empty() || !typed.bytes().all(|b| b.is_ascii_digit()) {
         return false;
     }
-    let key = index.doc_key(&index.docs[doc as usize]);
+    let d = index.docs.get(doc);
+    let key = index.doc_key(&d);
     let number = key.rsplit('-').next().unwrap_or("");
     number.trim_start_matches('0') == typed.trim_start_matches('0')
 }
@@ -214,7 +212,7 @@ fn best_former_unit(former: &str, words: &[QueryWord]) -> usize {
 /// Bonus for typed diacritics matching exactly (tone placement ignored), and
 /// for the words standing in the same order in the doc's best field.
 fn refine(index: &SearchIndex, doc: u32, query: &Query, matches: &[WordMatch]) -> i64 {
-    let d = &index.docs[doc as usize];
+    let d = &index.docs.get(doc);
     let mut bonus = 0;
     let mut fields_used = Vec::new();
     for (word, m) in query.words.iter().zip(matches) {
@@ -334,7 +332,7 @@ pub fn rank(
         .map(|d| (cheap_score(index, d, query, matches), d))
         .collect();
     // Ties broken by recency, then by doc number (later upserts are newer).
-    let date = |d: u32| index.docs[d as usize].date;
+    let date = |d: u32| index.docs.date(d);
     let by_score = |a: &(i64, u32), b: &(i64, u32)| {
         b.0.cmp(&a.0)
             .then(date(b.1).cmp(&date(a.1)))
@@ -356,7 +354,7 @@ pub fn rank(
     let mut hits: Vec<Hit> = scored
         .into_iter()
         .map(|(score, n)| {
-            let d = &index.docs[n as usize];
+            let d = &index.docs.get(n);
             let (highlights, fuzzy) = if query.words.is_empty() {
                 (vec![], 0)
             } else {

@@ -17,11 +17,15 @@
 //! own buffer, neither copied nor scanned again.
 //! Written to a temporary name, fsynced, then renamed, 0600.
 
-use super::index::{key_hash, Doc, SearchIndex, SUBTITLE_PARTS};
+use super::doc_table::{self, kind_code, DocTable, DOC_BYTES};
+use super::index::{key_hash, Doc, SearchIndex};
 use super::keymap::KeyMap;
+use super::pairs::Pairs;
 use super::phones::Phones;
+use super::postings::Postings;
 use super::terms::Terms;
 use super::DocKind;
+use bytes::Bytes;
 use rayon::prelude::*;
 use roaring::RoaringBitmap;
 use rustc_hash::FxHashMap as HashMap;
@@ -309,26 +313,9 @@ impl<'a> In<'a> {
     }
 }
 
-fn kind_code(kind: DocKind) -> u8 {
-    match kind {
-        DocKind::Dossier => 0,
-        DocKind::Ticket => 1,
-        DocKind::Ward => 2,
-        DocKind::Procedure => 3,
-    }
-}
-
 fn kind_of(code: u8) -> Result<DocKind, SnapshotError> {
-    Ok(match code {
-        0 => DocKind::Dossier,
-        1 => DocKind::Ticket,
-        2 => DocKind::Ward,
-        3 => DocKind::Procedure,
-        _ => return Err(damaged("unknown document kind")),
-    })
+    doc_table::kind_of(code).ok_or_else(|| damaged("unknown document kind"))
 }
-
-const DOC_BYTES: usize = 1 + 8 + 8 + 8 + 5 * 4 + 4 + SUBTITLE_PARTS * 4;
 
 /// Saves `index` into `dir` (created 0700), replacing any earlier save only
 /// once the new one is complete and on the disk.
@@ -399,7 +386,7 @@ impl Renumber {
     }
 
     /// The documents written, with their old numbers.
-    fn kept<'a>(&'a self, ix: &'a SearchIndex) -> impl Iterator<Item = &'a Doc> + 'a {
+    fn kept<'a>(&'a self, ix: &'a SearchIndex) -> impl Iterator<Item = Doc> + 'a {
         ix.docs
             .iter()
             .enumerate()
@@ -437,17 +424,7 @@ fn write_index<W: Write>(out: &mut Out<W>, ix: &SearchIndex, stamp: Stamp) -> io
             Some(_) => text_at,
         };
         text_at += d.ends[4] as u64;
-        record.push(kind_code(d.kind));
-        record.extend_from_slice(&d.date.to_le_bytes());
-        record.extend_from_slice(&d.due.to_le_bytes());
-        record.extend_from_slice(&at.to_le_bytes());
-        for e in d.ends {
-            record.extend_from_slice(&e.to_le_bytes());
-        }
-        record.extend_from_slice(&d.procedure.to_le_bytes());
-        for s in d.subtitle {
-            record.extend_from_slice(&s.to_le_bytes());
-        }
+        doc_table::encode(&d, at, &mut record);
         if record.len() >= DOC_BYTES * 4096 {
             out.raw(&record)?;
             record.clear();
@@ -461,15 +438,23 @@ fn write_index<W: Write>(out: &mut Out<W>, ix: &SearchIndex, stamp: Stamp) -> io
 
     out.bytes(ix.terms.map.as_fst().as_bytes())?;
     out.u64(ix.terms.postings.len() as u64)?;
-    // Two hundred thousand bitmaps, renumbered and serialised on every core.
-    let postings = ix
-        .terms
-        .postings
-        .par_chunks(4096)
+    // Two hundred thousand bitmaps, renumbered and serialised on every
+    // core; those loaded and unchanged are copied as they are when no
+    // document is renumbered.
+    let count = ix.terms.postings.len();
+    let postings = (0..count.div_ceil(4096))
+        .into_par_iter()
         .map(|chunk| {
             let mut bytes = Vec::new();
-            for b in chunk {
-                let b = renumber.bitmap(b);
+            for i in chunk * 4096..count.min((chunk + 1) * 4096) {
+                let postings = &ix.terms.postings;
+                if let (None, Some(saved)) = (&renumber.new, postings.saved_bytes(i)) {
+                    bytes.extend_from_slice(&(saved.len() as u64).to_le_bytes());
+                    bytes.extend_from_slice(saved);
+                    continue;
+                }
+                let b = postings.get(i);
+                let b = renumber.bitmap(&b);
                 bytes.extend_from_slice(&(b.serialized_size() as u64).to_le_bytes());
                 b.serialize_into(&mut bytes)?;
             }
@@ -488,18 +473,11 @@ fn write_index<W: Write>(out: &mut Out<W>, ix: &SearchIndex, stamp: Stamp) -> io
     for pairs in [&ix.phones.forward, &ix.phones.reversed] {
         let kept: Vec<(u64, u32)> = pairs
             .iter()
-            .filter_map(|(k, d)| Some((*k, renumber.doc(*d)?)))
+            .filter_map(|(k, d)| Some((k, renumber.doc(d)?)))
             .collect();
         out.u64(kept.len() as u64)?;
         record.clear();
-        for (k, d) in kept {
-            record.extend_from_slice(&k.to_le_bytes());
-            record.extend_from_slice(&d.to_le_bytes());
-            if record.len() >= 1 << 16 {
-                out.raw(&record)?;
-                record.clear();
-            }
-        }
+        Pairs::write(kept.into_iter(), &mut record);
         out.raw(&record)?;
     }
     let delta: Vec<(&String, u32)> = ix
@@ -537,7 +515,7 @@ fn write_index<W: Write>(out: &mut Out<W>, ix: &SearchIndex, stamp: Stamp) -> io
             out.bitmap(&renumber.bitmap(b), &mut buf)?;
         }
     }
-    let numbered: Vec<(u32, &Doc)> = renumber
+    let numbered: Vec<(u32, Doc)> = renumber
         .kept(ix)
         .enumerate()
         .map(|(n, d)| (n as u32, d))
@@ -545,14 +523,7 @@ fn write_index<W: Write>(out: &mut Out<W>, ix: &SearchIndex, stamp: Stamp) -> io
     let (pairs, shared) = key_entries(ix, &numbered);
     out.u64(pairs.len() as u64)?;
     record.clear();
-    for (h, n) in pairs {
-        record.extend_from_slice(&h.to_le_bytes());
-        record.extend_from_slice(&n.to_le_bytes());
-        if record.len() >= 1 << 16 {
-            out.raw(&record)?;
-            record.clear();
-        }
-    }
+    Pairs::write(pairs.into_iter(), &mut record);
     out.raw(&record)?;
     out.u64(shared.len() as u64)?;
     for (kind, key, n) in shared {
@@ -564,7 +535,7 @@ fn write_index<W: Write>(out: &mut Out<W>, ix: &SearchIndex, stamp: Stamp) -> io
         None => out.raw(&ix.text),
         Some(_) => {
             for d in renumber.kept(ix) {
-                out.raw(doc_text(ix, d))?;
+                out.raw(doc_text(ix, &d))?;
             }
             Ok(())
         }
@@ -592,11 +563,13 @@ pub fn load(
         return Err(damaged("checksum mismatch"));
     }
     let checked = started.elapsed();
+    let body_len = body.len();
+    let body = Bytes::from(data).slice(..body_len);
     let mut input = In {
-        data: body,
+        data: &body,
         at: MAGIC.len() + 4,
     };
-    let (mut index, stamp) = read_index(&mut input)?;
+    let (mut index, stamp) = read_index(&mut input, &body)?;
     if input.at != body.len() {
         return Err(damaged("bytes left over"));
     }
@@ -694,7 +667,10 @@ fn read_parts(
     Ok((data, text))
 }
 
-fn read_index(input: &mut In) -> Result<(SearchIndex, Stamp), SnapshotError> {
+/// The index in `body`, read through `input`. The document records, the
+/// posting bitmaps, the phone arrays and the key map stay in `body` (the
+/// index shares it) rather than being copied out.
+fn read_index(input: &mut In, body: &Bytes) -> Result<(SearchIndex, Stamp), SnapshotError> {
     let stamp = Stamp {
         generation: input.u64()?,
         marks: input.u64()?,
@@ -702,13 +678,15 @@ fn read_index(input: &mut In) -> Result<(SearchIndex, Stamp), SnapshotError> {
     };
     input.u64()?; // the text arena's length, read already
     let mut ix = SearchIndex::empty();
+    let share = |input: &mut In, n: usize| -> Result<Bytes, SnapshotError> {
+        let start = input.at;
+        input.take(n)?;
+        Ok(body.slice(start..input.at))
+    };
     let n = input.count(DOC_BYTES)?;
-    let records = input.take(n * DOC_BYTES)?;
-    // A million records: parsed on every core, in order.
-    ix.docs = records
-        .par_chunks_exact(DOC_BYTES)
-        .map(parse_doc)
-        .collect::<Result<Vec<Doc>, SnapshotError>>()?;
+    ix.docs = DocTable::from_saved(share(input, n * DOC_BYTES)?)
+        .ok_or_else(|| damaged("unknown document kind"))?;
+    let documents = u32::try_from(ix.docs.len()).map_err(|_| damaged("too many documents"))?;
     let n = input.count(8)?;
     ix.strings.reserve_exact(n);
     for _ in 0..n {
@@ -720,17 +698,12 @@ fn read_index(input: &mut In) -> Result<(SearchIndex, Stamp), SnapshotError> {
     let fst_bytes = input.bytes()?.to_vec();
     let map = fst::Map::new(fst_bytes).map_err(|e| damaged(&format!("term dictionary: {e}")))?;
     let n = input.count(8)?;
-    let mut slices = Vec::with_capacity(n);
+    let start = input.at;
     for _ in 0..n {
-        slices.push(input.bytes()?);
+        input.bytes()?;
     }
-    // Two hundred thousand bitmaps at a million documents: on every core.
-    let postings = slices
-        .into_par_iter()
-        .map(|bytes| {
-            RoaringBitmap::deserialize_from(bytes).map_err(|e| damaged(&format!("bitmap: {e}")))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let postings = Postings::from_saved(body.slice(start..input.at), n, documents)
+        .ok_or_else(|| damaged("posting bitmaps"))?;
     if postings.len() != map.len() {
         return Err(damaged("terms and postings differ in number"));
     }
@@ -749,14 +722,7 @@ fn read_index(input: &mut In) -> Result<(SearchIndex, Stamp), SnapshotError> {
     let mut phones = Phones::default();
     for target in [&mut phones.forward, &mut phones.reversed] {
         let n = input.count(12)?;
-        let bytes = input.take(n * 12)?;
-        *target = bytes
-            .par_chunks_exact(12)
-            .map(|pair| {
-                let mut p = In { data: pair, at: 0 };
-                Ok((p.u64()?, p.u32()?))
-            })
-            .collect::<Result<Vec<(u64, u32)>, SnapshotError>>()?;
+        *target = Pairs::from_saved(share(input, n * 12)?).ok_or_else(|| damaged("phones"))?;
     }
     let n = input.count(12)?;
     for _ in 0..n {
@@ -787,59 +753,26 @@ fn read_index(input: &mut In) -> Result<(SearchIndex, Stamp), SnapshotError> {
         }
     }
     let n = input.count(12)?;
-    let pairs = input
-        .take(n * 12)?
-        .par_chunks_exact(12)
-        .map(|pair| {
-            let mut p = In { data: pair, at: 0 };
-            Ok((p.u64()?, p.u32()?))
-        })
-        .collect::<Result<Vec<(u64, u32)>, SnapshotError>>()?;
-    let documents = ix.docs.len() as u64;
-    if pairs.par_iter().any(|(_, d)| *d as u64 >= documents) {
+    let pairs = Pairs::from_saved(share(input, n * 12)?).ok_or_else(|| damaged("key map"))?;
+    let sorted = (1..pairs.len()).all(|i| pairs.get(i - 1).0 < pairs.get(i).0);
+    if !sorted {
+        return Err(damaged("the key map is out of order"));
+    }
+    if pairs.iter().any(|(_, d)| d >= documents) {
         return Err(damaged("a key names no document"));
     }
-    ix.keys = KeyMap::from_pairs(pairs);
+    ix.keys = KeyMap::from_sorted(pairs);
     let n = input.count(13)?;
     for _ in 0..n {
         let kind = kind_of(input.u8()?)?;
         let key = input.string()?;
         let d = input.u32()?;
-        if d as u64 >= documents {
+        if d >= documents {
             return Err(damaged("a key names no document"));
         }
         ix.overflow.insert((kind, key), d);
     }
     Ok((ix, stamp))
-}
-
-fn parse_doc(record: &[u8]) -> Result<Doc, SnapshotError> {
-    let mut r = In {
-        data: record,
-        at: 0,
-    };
-    let kind = kind_of(r.u8()?)?;
-    let date = r.u64()? as i64;
-    let due = r.u64()? as i64;
-    let text_at = r.u64()?;
-    let mut ends = [0u32; 5];
-    for e in ends.iter_mut() {
-        *e = r.u32()?;
-    }
-    let procedure = r.u32()?;
-    let mut subtitle = [0u32; SUBTITLE_PARTS];
-    for s in subtitle.iter_mut() {
-        *s = r.u32()?;
-    }
-    Ok(Doc {
-        kind,
-        date,
-        due,
-        text_at,
-        ends,
-        procedure,
-        subtitle,
-    })
 }
 
 /// Every document number a bitmap or phone array holds names a document:
@@ -849,8 +782,8 @@ fn check_ids(ix: &SearchIndex) -> Result<(), SnapshotError> {
     let beyond = |b: &RoaringBitmap| b.max().is_some_and(|m| m as u64 >= docs);
     let filters: Vec<&HashMap<String, RoaringBitmap>> =
         vec![&ix.by_status, &ix.by_tag, &ix.by_assignee];
-    let bad = ix.terms.postings.par_iter().any(beyond)
-        || ix.terms.delta.values().any(beyond)
+    // Saved posting bitmaps drop such numbers as they are parsed.
+    let bad = ix.terms.delta.values().any(beyond)
         || beyond(&ix.live)
         || beyond(&ix.open)
         || ix.by_kind.values().any(beyond)
@@ -859,7 +792,7 @@ fn check_ids(ix: &SearchIndex) -> Result<(), SnapshotError> {
         || filters.iter().any(|m| m.values().any(beyond))
         || [&ix.phones.forward, &ix.phones.reversed]
             .iter()
-            .any(|p| p.par_iter().any(|(_, d)| *d as u64 >= docs))
+            .any(|p| p.iter().any(|(_, d)| d as u64 >= docs))
         || ix.phones.delta.iter().any(|(_, d)| *d as u64 >= docs);
     if bad {
         return Err(damaged("a document number past the last document"));
@@ -873,10 +806,7 @@ type Shared<'a> = Vec<(DocKind, &'a str, u32)>;
 /// The key map of `numbered` documents (number, document): (hash, number)
 /// sorted by hash, and the keys whose hash an earlier one has (found through
 /// the overflow map, as `store` arranges it).
-fn key_entries<'a>(
-    ix: &'a SearchIndex,
-    numbered: &[(u32, &'a Doc)],
-) -> (Vec<(u64, u32)>, Shared<'a>) {
+fn key_entries<'a>(ix: &'a SearchIndex, numbered: &[(u32, Doc)]) -> (Vec<(u64, u32)>, Shared<'a>) {
     let mut pairs: Vec<(u64, u32, usize)> = numbered
         .par_iter()
         .enumerate()
@@ -888,7 +818,7 @@ fn key_entries<'a>(
     for (hash, n, i) in pairs {
         match unique.last() {
             Some(&(last, _)) if last == hash => {
-                let d = numbered[i].1;
+                let d = &numbered[i].1;
                 shared.push((d.kind, ix.doc_key(d), n));
             }
             _ => unique.push((hash, n)),

@@ -2,6 +2,7 @@
 //! map to posting bitmaps, plus a small mutable delta for terms first seen
 //! after the build (an fst is immutable).
 
+use super::postings::Postings;
 use fst::automaton::{Levenshtein, Str};
 use fst::{Automaton, IntoStreamer, Map, Streamer};
 use roaring::RoaringBitmap;
@@ -9,7 +10,7 @@ use std::collections::BTreeMap;
 
 pub struct Terms {
     pub(super) map: Map<Vec<u8>>,
-    pub(super) postings: Vec<RoaringBitmap>,
+    pub(super) postings: Postings,
     pub(super) delta: BTreeMap<String, RoaringBitmap>,
 }
 
@@ -32,19 +33,19 @@ impl Terms {
         .unwrap_or_default();
         Terms {
             map,
-            postings,
+            postings: Postings::Built(postings),
             delta: BTreeMap::new(),
         }
     }
 
     /// (terms, bytes of the fst, bytes of the posting bitmaps as serialised).
     pub fn footprint(&self) -> (usize, usize, usize) {
-        let postings = self
-            .postings
-            .iter()
-            .chain(self.delta.values())
-            .map(|b| b.serialized_size())
-            .sum();
+        let postings = self.postings.footprint()
+            + self
+                .delta
+                .values()
+                .map(|b| b.serialized_size())
+                .sum::<usize>();
         (
             self.postings.len() + self.delta.len(),
             self.map.as_fst().as_bytes().len(),
@@ -55,7 +56,7 @@ impl Terms {
     pub fn insert(&mut self, term: &str, doc: u32) {
         match self.map.get(term) {
             Some(i) => {
-                self.postings[i as usize].insert(doc);
+                self.postings.get_mut(i as usize).insert(doc);
             }
             None => {
                 self.delta.entry(term.to_string()).or_default().insert(doc);
@@ -81,7 +82,7 @@ impl Terms {
             } else {
                 &mut prefix
             };
-            *target |= &self.postings[i as usize];
+            *target |= &*self.postings.get(i as usize);
         }
         for (term, bitmap) in self.delta.range(full.clone()..) {
             if !term.starts_with(&full) {
@@ -120,7 +121,7 @@ impl Terms {
             .into_stream();
         while let Some((term, i)) = stream.next() {
             if inside(term) {
-                out |= &self.postings[i as usize];
+                out |= &*self.postings.get(i as usize);
             }
         }
         for (term, bitmap) in self.delta.range(field_prefix.to_string()..) {
@@ -143,7 +144,7 @@ impl Terms {
         let aut = Str::new(field_prefix).concat_with(lev.starts_with());
         let mut stream = self.map.search(aut).into_stream();
         while let Some((_, i)) = stream.next() {
-            out |= &self.postings[i as usize];
+            out |= &*self.postings.get(i as usize);
         }
         for (term, bitmap) in self.delta.range(field_prefix.to_string()..) {
             let Some(rest) = term.strip_prefix(field_prefix) else {
