@@ -158,56 +158,21 @@ fn main() {
         format!("{rss:.0} MB (start {rss_start:.0} MB)"),
     );
 
-    let mut keystrokes = Vec::new();
-    let mut fresh = Vec::new();
-    let mut typo = Vec::new();
-    let mut empty = Vec::new();
-    for q in QUERIES {
-        let mut session = SearchSession::default();
-        let ends: Vec<usize> = q.char_indices().map(|(i, c)| i + c.len_utf8()).collect();
-        for end in ends {
-            let query = Query::parse(&q[..end], now.0, Some("lan.nt"), 50);
-            let t = Instant::now();
-            let out = session.search(&index, &query, &|| false);
-            let took = t.elapsed();
-            std::hint::black_box(out);
-            keystrokes.push(took);
-            if q.contains("nguyne") || q.contains("tranh") {
-                typo.push(took);
-            }
-        }
-        let t = Instant::now();
-        let out = index.search(&Query::parse(q, now.0, Some("lan.nt"), 50), &|| false);
-        fresh.push(t.elapsed());
-        if out.hits.is_empty() {
-            empty.push(*q);
-        }
-    }
-    keystrokes.sort();
-    fresh.sort();
-    typo.sort();
-    row(
-        &format!(
-            "breakdown, index alone: per keystroke ({}): p50 / p95 / p99 / max",
-            keystrokes.len()
-        ),
-        format!(
-            "{:.1} / {:.1} / {:.1} / {:.1} ms",
-            pct(&keystrokes, 0.5),
-            pct(&keystrokes, 0.95),
-            pct(&keystrokes, 0.99),
-            pct(&keystrokes, 1.0)
-        ),
-    );
-    row(
-        "breakdown, index alone: typo queries per keystroke: p50 / p95",
-        format!("{:.1} / {:.1} ms", pct(&typo, 0.5), pct(&typo, 0.95)),
-    );
-    row(
-        "breakdown, index alone: whole query, no narrowing: p50 / p95",
-        format!("{:.1} / {:.1} ms", pct(&fresh, 0.5), pct(&fresh, 0.95)),
-    );
-
+    let built = replay(&index, now.0);
+    built.print("index alone");
+    // What a start leaves: the same index saved and loaded back (its
+    // posting bitmaps are parsed as queries reach them).
+    let saved = tempfile::tempdir().unwrap();
+    let stamp = snapshot::Stamp {
+        generation: 0,
+        marks: 0,
+        counters: 0,
+    };
+    snapshot::save(&index, stamp, saved.path()).unwrap();
+    let (loaded, _) = snapshot::load(saved.path(), &|_, _| {}).unwrap();
+    replay(&loaded, now.0).print("index loaded from its file");
+    drop(loaded);
+    let (fresh, empty) = (built.fresh, built.empty);
     row("queries with no result", format!("{}", empty.len()));
 
     // A ward team's keystrokes: the same queries within its scope (Bến
@@ -265,6 +230,84 @@ fn main() {
         "full scan / indexed whole query (p50)",
         format!("{:.0}×", scan_p50 / pct(&fresh, 0.5).max(0.001)),
     );
+}
+
+/// Per-keystroke and whole-query times of the realistic queries.
+struct Replay {
+    keystrokes: Vec<Duration>,
+    typo: Vec<Duration>,
+    fresh: Vec<Duration>,
+    empty: Vec<&'static str>,
+}
+
+/// Types every query one keystroke at a time through a `SearchSession`.
+fn replay(index: &SearchIndex, now: i64) -> Replay {
+    let mut r = Replay {
+        keystrokes: Vec::new(),
+        typo: Vec::new(),
+        fresh: Vec::new(),
+        empty: Vec::new(),
+    };
+    for q in QUERIES {
+        let mut session = SearchSession::default();
+        let ends: Vec<usize> = q.char_indices().map(|(i, c)| i + c.len_utf8()).collect();
+        for end in ends {
+            let query = Query::parse(&q[..end], now, Some("lan.nt"), 50);
+            let t = Instant::now();
+            let out = session.search(index, &query, &|| false);
+            let took = t.elapsed();
+            std::hint::black_box(out);
+            r.keystrokes.push(took);
+            if q.contains("nguyne") || q.contains("tranh") {
+                r.typo.push(took);
+            }
+        }
+        let t = Instant::now();
+        let out = index.search(&Query::parse(q, now, Some("lan.nt"), 50), &|| false);
+        r.fresh.push(t.elapsed());
+        if out.hits.is_empty() {
+            r.empty.push(*q);
+        }
+    }
+    r.keystrokes.sort();
+    r.fresh.sort();
+    r.typo.sort();
+    r
+}
+
+impl Replay {
+    fn print(&self, what: &str) {
+        let k = &self.keystrokes;
+        row(
+            &format!(
+                "breakdown, {what}: per keystroke ({}): p50 / p95 / p99 / max",
+                k.len()
+            ),
+            format!(
+                "{:.1} / {:.1} / {:.1} / {:.1} ms",
+                pct(k, 0.5),
+                pct(k, 0.95),
+                pct(k, 0.99),
+                pct(k, 1.0)
+            ),
+        );
+        row(
+            &format!("breakdown, {what}: typo queries per keystroke: p50 / p95"),
+            format!(
+                "{:.1} / {:.1} ms",
+                pct(&self.typo, 0.5),
+                pct(&self.typo, 0.95)
+            ),
+        );
+        row(
+            &format!("breakdown, {what}: whole query, no narrowing: p50 / p95"),
+            format!(
+                "{:.1} / {:.1} ms",
+                pct(&self.fresh, 0.5),
+                pct(&self.fresh, 0.95)
+            ),
+        );
+    }
 }
 
 fn index_titles(cfg: &DemoConfig) -> Vec<String> {

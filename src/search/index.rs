@@ -6,6 +6,7 @@ use super::phones::Phones;
 use super::query::{Filters, Query};
 use super::rank::{self, WordMatch};
 use super::terms::{MatchKind, Terms};
+use super::text_arena::TextArena;
 use super::tokenize::{
     exact_term, field_prefix, field_terms, for_each_field_term, phone_digits, QueryWord,
     EXACT_PREFIX,
@@ -78,7 +79,7 @@ pub struct SearchIndex {
     /// Every document's text, end to end (see [`Doc`]). UTF-8, but kept as
     /// bytes: a saved index is loaded without checking 140 MB of it (each
     /// part is checked as it is read, and the file's checksum guards it).
-    pub(super) text: Vec<u8>,
+    pub(super) text: TextArena,
     /// Interned strings: procedure texts and subtitle segments.
     pub(super) strings: Vec<Box<str>>,
     pub(super) string_ids: HashMap<Box<str>, u32>,
@@ -253,7 +254,7 @@ impl SearchIndex {
     pub(super) fn empty() -> SearchIndex {
         SearchIndex {
             docs: DocTable::default(),
-            text: Vec::new(),
+            text: TextArena::default(),
             strings: Vec::new(),
             string_ids: HashMap::default(),
             terms: Terms::build(Vec::new()),
@@ -331,7 +332,7 @@ impl SearchIndex {
             let mut prepared = Vec::with_capacity(chunk.len());
             for (p, arena, local) in parts {
                 let base = index.text.len() as u64;
-                index.text.extend_from_slice(&arena);
+                index.text.tail().0.extend_from_slice(&arena);
                 prepared.extend(p.into_iter().map(|mut p| {
                     p.doc.text_at += base;
                     p
@@ -487,7 +488,9 @@ impl SearchIndex {
     /// Adds or replaces a document; searchable at once.
     pub fn upsert(&mut self, doc: SearchDoc) {
         self.remove(doc.kind, &doc.key);
-        let prepared = prepare(&doc, &mut self.text);
+        let (tail, base) = self.text.tail();
+        let mut prepared = prepare(&doc, tail);
+        prepared.doc.text_at += base;
         let n = self.store(prepared, &doc);
         for t in all_terms(&doc) {
             self.terms.insert(&t, n);

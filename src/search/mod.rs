@@ -30,6 +30,7 @@ mod scope;
 mod session;
 pub mod snapshot;
 mod terms;
+mod text_arena;
 pub mod tokenize;
 
 pub use docs::{dossier_doc, procedure_doc, ticket_doc, ward_doc};

@@ -24,6 +24,7 @@ use super::pairs::Pairs;
 use super::phones::Phones;
 use super::postings::Postings;
 use super::terms::Terms;
+use super::text_arena::TextArena;
 use super::DocKind;
 use bytes::Bytes;
 use rayon::prelude::*;
@@ -532,7 +533,7 @@ fn write_index<W: Write>(out: &mut Out<W>, ix: &SearchIndex, stamp: Stamp) -> io
         out.u32(n)?;
     }
     match renumber.new {
-        None => out.raw(&ix.text),
+        None => ix.text.parts().iter().try_for_each(|part| out.raw(part)),
         Some(_) => {
             for d in renumber.kept(ix) {
                 out.raw(doc_text(ix, &d))?;
@@ -573,7 +574,7 @@ pub fn load(
     if input.at != body.len() {
         return Err(damaged("bytes left over"));
     }
-    index.text = text;
+    index.text = TextArena::loaded(text);
     check_ids(&index)?;
     tracing::info!(
         "search index: {:.0} MB read in {read:?}, checked by {checked:?}, parsed by {:?}",
