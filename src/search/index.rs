@@ -13,7 +13,7 @@ use super::{DocKind, Field, Hit, SearchDoc};
 use rayon::prelude::*;
 use roaring::RoaringBitmap;
 use rustc_hash::FxHashMap as HashMap;
-use std::borrow::Borrow;
+use std::borrow::{Borrow, Cow};
 use std::hash::{Hash, Hasher};
 
 /// Longest inline searchable text kept per document (ticket descriptions).
@@ -119,7 +119,18 @@ pub(super) fn key_hash(kind: DocKind, key: &str) -> u64 {
     h ^ (h >> 31)
 }
 
-fn joined(doc: &SearchDoc, field: Field) -> String {
+/// The texts of a field, joined by spaces and cut at [`MAX_INLINE`]
+/// (borrowed when there is one short text, as for most documents).
+fn joined(doc: &SearchDoc, field: Field) -> Cow<'_, str> {
+    let mut texts = doc.fields.iter().filter(|(f, _)| *f == field);
+    match (texts.next(), texts.next()) {
+        (None, _) => Cow::Borrowed(""),
+        (Some((_, text)), None) if text.len() <= MAX_INLINE => Cow::Borrowed(text),
+        _ => Cow::Owned(joined_owned(doc, field)),
+    }
+}
+
+fn joined_owned(doc: &SearchDoc, field: Field) -> String {
     let mut out = String::new();
     for (f, text) in &doc.fields {
         if *f == field {
@@ -147,24 +158,33 @@ thread_local! {
 /// Calls `emit` with every term of `doc` (duplicates possible, all consecutive).
 fn for_each_doc_term(doc: &SearchDoc, buf: &mut String, emit: &mut dyn FnMut(&str)) {
     for (field, text) in &doc.fields {
-        if !matches!(field, Field::Procedure | Field::Ward) {
+        if is_repeated(*field) {
+            for_each_repeated_term(*field, text, emit);
+        } else {
             for_each_field_term(*field, text, buf, emit);
-            continue;
         }
-        REPEATED.with(|cache| {
-            let mut cache = cache.borrow_mut();
-            if let Some(terms) = cache.get(text.as_str()) {
-                terms.iter().for_each(|t| emit(t));
-                return;
-            }
-            if cache.len() > 20_000 {
-                cache.clear();
-            }
-            let terms = field_terms(*field, text);
-            terms.iter().for_each(|t| emit(t));
-            cache.insert(text.clone(), terms);
-        });
     }
+}
+
+fn is_repeated(field: Field) -> bool {
+    matches!(field, Field::Procedure | Field::Ward)
+}
+
+/// Calls `emit` with every term of a procedure or ward text, once each.
+fn for_each_repeated_term(field: Field, text: &str, emit: &mut dyn FnMut(&str)) {
+    REPEATED.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(terms) = cache.get(text) {
+            terms.iter().for_each(|t| emit(t));
+            return;
+        }
+        if cache.len() > 20_000 {
+            cache.clear();
+        }
+        let terms = field_terms(field, text);
+        terms.iter().for_each(|t| emit(t));
+        cache.insert(text.to_string(), terms);
+    });
 }
 
 fn all_terms(doc: &SearchDoc) -> Vec<String> {
@@ -229,7 +249,41 @@ fn prepare(doc: &SearchDoc, arena: &mut Vec<u8>) -> Prepared {
 }
 
 /// Term → ascending document ids of a run of documents, numbered from 0.
-type Postings = HashMap<String, Vec<u32>>;
+#[derive(Default)]
+struct Postings {
+    slots: HashMap<String, usize>,
+    ids: Vec<Vec<u32>>,
+}
+
+impl Postings {
+    fn slot(&mut self, term: &str) -> usize {
+        match self.slots.get(term) {
+            Some(&slot) => slot,
+            None => {
+                self.slots.insert(term.to_string(), self.ids.len());
+                self.ids.push(Vec::new());
+                self.ids.len() - 1
+            }
+        }
+    }
+
+    fn add(&mut self, slot: usize, n: u32) {
+        let ids = &mut self.ids[slot];
+        if ids.last() != Some(&n) {
+            ids.push(n);
+        }
+    }
+
+    /// (term, ids) by shard (see [`shard_of`]).
+    fn sharded(mut self) -> Vec<Vec<(String, Vec<u32>)>> {
+        let mut shards: Vec<Vec<(String, Vec<u32>)>> = (0..SHARDS).map(|_| Vec::new()).collect();
+        for (term, slot) in self.slots {
+            let ids = std::mem::take(&mut self.ids[slot]);
+            shards[shard_of(&term)].push((term, ids));
+        }
+        shards
+    }
+}
 
 /// The term dictionary is built in this many shards (by term hash), each
 /// merged on whichever core is free.
@@ -339,29 +393,39 @@ impl Part {
             ..Part::default()
         };
         let mut postings = Postings::default();
+        // Term slots of the procedure and ward texts seen in this part.
+        let mut repeated: [HashMap<String, Vec<usize>>; 2] = Default::default();
         let mut buf = String::new();
         for doc in items.into_iter().filter_map(make) {
-            part.add(&doc, &mut postings, &mut buf);
+            let n = part.docs.len() as u32;
+            for (field, text) in &doc.fields {
+                if !is_repeated(*field) {
+                    let emit = &mut |t: &str| {
+                        let slot = postings.slot(t);
+                        postings.add(slot, n);
+                    };
+                    for_each_field_term(*field, text, &mut buf, emit);
+                    continue;
+                }
+                let cache = &mut repeated[usize::from(*field == Field::Ward)];
+                if !cache.contains_key(text.as_str()) {
+                    let mut slots = Vec::new();
+                    for_each_repeated_term(*field, text, &mut |t| slots.push(postings.slot(t)));
+                    cache.insert(text.clone(), slots);
+                }
+                for &slot in &cache[text.as_str()] {
+                    postings.add(slot, n);
+                }
+            }
+            part.add(&doc);
         }
-        part.postings = (0..SHARDS).map(|_| Vec::new()).collect();
-        for (term, ids) in postings {
-            part.postings[shard_of(&term)].push((term, ids));
-        }
+        part.postings = postings.sharded();
         part
     }
 
-    fn add(&mut self, doc: &SearchDoc, postings: &mut Postings, buf: &mut String) {
+    /// Adds a document (not its terms).
+    fn add(&mut self, doc: &SearchDoc) {
         let n = self.docs.len() as u32;
-        for_each_doc_term(doc, buf, &mut |t| match postings.get_mut(t) {
-            Some(ids) => {
-                if ids.last() != Some(&n) {
-                    ids.push(n);
-                }
-            }
-            None => {
-                postings.insert(t.to_string(), vec![n]);
-            }
-        });
         let Prepared {
             doc: mut record,
             hash,
@@ -422,6 +486,10 @@ struct Builder {
     postings: Vec<HashMap<String, RoaringBitmap>>,
     phones: Vec<((u64, u64), u32)>,
     hashes: Vec<u64>,
+    /// The parts' text arenas, put end to end once at the end (not grown
+    /// and copied as they come).
+    texts: Vec<Vec<u8>>,
+    text_len: u64,
 }
 
 impl Builder {
@@ -436,6 +504,8 @@ impl Builder {
             postings: (0..SHARDS).map(|_| HashMap::default()).collect(),
             phones: Vec::new(),
             hashes: Vec::with_capacity(expected),
+            texts: Vec::new(),
+            text_len: 0,
         }
     }
 
@@ -464,8 +534,9 @@ impl Builder {
 
     fn append(&mut self, part: Part, base: u32) {
         let ix = &mut self.index;
-        let text_at = ix.text.len() as u64;
-        ix.text.extend_from_slice(&part.text);
+        let text_at = self.text_len;
+        self.text_len += part.text.len() as u64;
+        self.texts.push(part.text);
         let ids: Vec<u32> = part.strings.iter().map(|s| ix.intern(s)).collect();
         let global = |id: u32| ids.get(id as usize).copied().unwrap_or(u32::MAX);
         ix.docs.extend(part.docs.into_iter().map(|mut d| {
@@ -495,7 +566,13 @@ impl Builder {
             postings,
             phones,
             hashes,
+            texts,
+            text_len,
         } = self;
+        index.text.reserve_exact(text_len as usize);
+        for text in texts {
+            index.text.extend_from_slice(&text);
+        }
         let mut sorted: Vec<(String, RoaringBitmap)> = postings.into_iter().flatten().collect();
         sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         index.terms = Terms::build(sorted);
