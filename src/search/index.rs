@@ -569,15 +569,24 @@ impl Builder {
             texts,
             text_len,
         } = self;
-        index.text.reserve_exact(text_len as usize);
-        for text in texts {
-            index.text.extend_from_slice(&text);
-        }
-        let mut sorted: Vec<(String, RoaringBitmap)> = postings.into_iter().flatten().collect();
-        sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        index.terms = Terms::build(sorted);
-        index.phones = Phones::from_keys(phones);
-        index.seal_keys(hashes);
+        let terms = || {
+            let mut sorted: Vec<(String, RoaringBitmap)> = postings.into_iter().flatten().collect();
+            sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            Terms::build(sorted)
+        };
+        let text_and_keys = || {
+            index.text.reserve_exact(text_len as usize);
+            for text in texts {
+                index.text.extend_from_slice(&text);
+            }
+            index.seal_keys(hashes);
+        };
+        let ((terms, phones), ()) = rayon::join(
+            || rayon::join(terms, || Phones::from_keys(phones)),
+            text_and_keys,
+        );
+        index.terms = terms;
+        index.phones = phones;
         index.docs.shrink_to_fit();
         index.text.shrink_to_fit();
         index
@@ -633,27 +642,33 @@ impl SearchIndex {
         const SUB: usize = 4_096;
         let mut builder = Builder::new(expected);
         let mut items = items.into_iter();
+        let mut pull = || -> Vec<T> { items.by_ref().take(CHUNK).collect() };
         // Each chunk is made into parts on every core while the previous
-        // one is merged into the index.
+        // one is merged into the index, and the next one is taken from
+        // `items` on this thread.
+        let mut chunk = pull();
         let mut ready: Vec<Part> = Vec::new();
-        loop {
-            let chunk: Vec<T> = items.by_ref().take(CHUNK).collect();
-            if chunk.is_empty() && ready.is_empty() {
-                break;
-            }
+        while !(chunk.is_empty() && ready.is_empty()) {
             let merging = std::mem::take(&mut ready);
-            let make = &make;
-            ready = rayon::join(
-                || {
-                    chunk
-                        .into_par_iter()
-                        .chunks(SUB)
-                        .map(|items| Part::of(items, make))
-                        .collect()
-                },
-                || builder.merge(merging),
-            )
-            .0;
+            let (builder, make) = (&mut builder, &make);
+            let mut next = Vec::new();
+            rayon::in_place_scope(|scope| {
+                scope.spawn(|_| {
+                    ready = rayon::join(
+                        || {
+                            chunk
+                                .into_par_iter()
+                                .chunks(SUB)
+                                .map(|items| Part::of(items, make))
+                                .collect()
+                        },
+                        || builder.merge(merging),
+                    )
+                    .0;
+                });
+                next = pull();
+            });
+            chunk = next;
         }
         builder.finish()
     }
