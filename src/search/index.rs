@@ -394,7 +394,8 @@ impl Part {
         };
         let mut postings = Postings::default();
         // Term slots of the procedure and ward texts seen in this part.
-        let mut repeated: [HashMap<String, Vec<usize>>; 2] = Default::default();
+        let mut repeated: [HashMap<String, usize>; 2] = Default::default();
+        let mut slot_lists: Vec<Vec<usize>> = Vec::new();
         let mut buf = String::new();
         for doc in items.into_iter().filter_map(make) {
             let n = part.docs.len() as u32;
@@ -408,18 +409,25 @@ impl Part {
                     continue;
                 }
                 let cache = &mut repeated[usize::from(*field == Field::Ward)];
-                if !cache.contains_key(text.as_str()) {
-                    let mut slots = Vec::new();
-                    for_each_repeated_term(*field, text, &mut |t| slots.push(postings.slot(t)));
-                    cache.insert(text.clone(), slots);
-                }
-                for &slot in &cache[text.as_str()] {
+                let at = match cache.get(text.as_str()) {
+                    Some(&at) => at,
+                    None => {
+                        let mut slots = Vec::new();
+                        for_each_repeated_term(*field, text, &mut |t| slots.push(postings.slot(t)));
+                        slot_lists.push(slots);
+                        cache.insert(text.clone(), slot_lists.len() - 1);
+                        slot_lists.len() - 1
+                    }
+                };
+                for &slot in &slot_lists[at] {
                     postings.add(slot, n);
                 }
             }
             part.add(&doc);
         }
         part.postings = postings.sharded();
+        // Held until the build ends: its unused room would count too.
+        part.text.shrink_to_fit();
         part
     }
 

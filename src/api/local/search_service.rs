@@ -897,7 +897,7 @@ impl Inner {
                     .is_some()
         };
         let index = std::thread::scope(|scope| {
-            let (batches, received) = std::sync::mpsc::sync_channel::<Vec<Stored>>(16);
+            let (batches, received) = std::sync::mpsc::sync_channel::<Vec<Stored>>(8);
             let reader = std::thread::Builder::new()
                 .name("search-index-read-store".into())
                 .spawn_scoped(scope, || {
