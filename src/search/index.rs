@@ -275,8 +275,8 @@ impl Postings {
     }
 
     /// (term, ids) by shard (see [`shard_of`]).
-    fn sharded(mut self) -> Vec<Vec<(String, Vec<u32>)>> {
-        let mut shards: Vec<Vec<(String, Vec<u32>)>> = (0..SHARDS).map(|_| Vec::new()).collect();
+    fn sharded(mut self) -> Vec<Run> {
+        let mut shards: Vec<Run> = (0..SHARDS).map(|_| Vec::new()).collect();
         for (term, slot) in self.slots {
             let ids = std::mem::take(&mut self.ids[slot]);
             shards[shard_of(&term)].push((term, ids));
@@ -284,6 +284,9 @@ impl Postings {
         shards
     }
 }
+
+/// A part's terms of one shard with their document ids.
+type Run = Vec<(String, Vec<u32>)>;
 
 /// The term dictionary is built in this many shards (by term hash), each
 /// merged on whichever core is free.
@@ -374,7 +377,7 @@ struct Part {
     strings: Vec<Box<str>>,
     string_ids: HashMap<Box<str>, u32>,
     /// By shard (see [`shard_of`]).
-    postings: Vec<Vec<(String, Vec<u32>)>>,
+    postings: Vec<Run>,
     kinds: Groups<DocKind>,
     wards: Groups<u32>,
     escalations: Groups<u32>,
@@ -519,8 +522,8 @@ impl Builder {
 
     /// Appends parts (in order) to the index; their postings on every core.
     fn merge(&mut self, parts: Vec<Part>) {
-        let mut runs: Vec<Vec<(u32, Vec<(String, Vec<u32>)>)>> =
-            (0..SHARDS).map(|_| Vec::new()).collect();
+        // By shard: each part's run with the number of its first document.
+        let mut runs: Vec<Vec<(u32, Run)>> = (0..SHARDS).map(|_| Vec::new()).collect();
         for mut part in parts {
             let base = self.index.docs.len() as u32;
             for (shard, run) in runs.iter_mut().zip(std::mem::take(&mut part.postings)) {
