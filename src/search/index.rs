@@ -652,7 +652,7 @@ impl SearchIndex {
         const CHUNK: usize = 32_768;
         const SUB: usize = 4_096;
         let mut builder = Builder::new(expected);
-        let mut items = items.into_iter();
+        let mut items = items.into_iter().fuse();
         let mut pull = || -> Vec<T> { items.by_ref().take(CHUNK).collect() };
         // Each chunk is made into parts on every core while the previous
         // one is merged into the index, and the next one is taken from
@@ -738,10 +738,7 @@ impl SearchIndex {
         (d.kind == kind && self.doc_key(d) == key).then_some(n)
     }
 
-    /// The key map of a built index, from every document's key hash in
-    /// order: as `store` leaves it one document at a time, a hash points at
-    /// the last document with its key, and a key whose hash an earlier,
-    /// different key holds goes to the overflow map.
+    /// The key map of a built index, from every document's key hash in order.
     fn seal_keys(&mut self, hashes: Vec<u64>) {
         let mut pairs: Vec<(u64, u32)> = hashes
             .into_iter()
@@ -749,22 +746,15 @@ impl SearchIndex {
             .map(|(n, h)| (h, n as u32))
             .collect();
         pairs.par_sort_unstable();
-        let mut unique: Vec<(u64, u32)> = Vec::with_capacity(pairs.len());
-        for (hash, n) in pairs {
-            let held = match unique.last_mut() {
-                Some((last, held)) if *last == hash => held,
-                _ => {
-                    unique.push((hash, n));
-                    continue;
-                }
-            };
-            let (a, b) = (&self.docs[*held as usize], &self.docs[n as usize]);
-            if a.kind == b.kind && self.doc_key(a) == self.doc_key(b) {
-                *held = n;
-            } else {
-                let key = (b.kind, self.doc_key(b).to_string());
-                self.overflow.insert(key, n);
-            }
+        let same_key = |a: u32, b: u32| {
+            let (a, b) = (&self.docs[a as usize], &self.docs[b as usize]);
+            a.kind == b.kind && self.doc_key(a) == self.doc_key(b)
+        };
+        let (unique, apart) = resolve_keys(pairs, same_key);
+        for n in apart {
+            let d = &self.docs[n as usize];
+            let key = (d.kind, self.doc_key(d).to_string());
+            self.overflow.insert(key, n);
         }
         self.keys = KeyMap::from_pairs(unique);
     }
@@ -1114,6 +1104,31 @@ impl SearchIndex {
     }
 }
 
+/// Walks (hash, document) pairs sorted by hash, then document, as `store`
+/// meets documents one at a time: a hash points at the last document with
+/// its key, and a document whose hash a different key holds is set apart
+/// (for the overflow map). Returns the map's pairs and those set apart.
+fn resolve_keys(
+    pairs: Vec<(u64, u32)>,
+    same_key: impl Fn(u32, u32) -> bool,
+) -> (Vec<(u64, u32)>, Vec<u32>) {
+    let mut unique: Vec<(u64, u32)> = Vec::with_capacity(pairs.len());
+    let mut apart = Vec::new();
+    for (hash, n) in pairs {
+        match unique.last_mut() {
+            Some((last, held)) if *last == hash => {
+                if same_key(*held, n) {
+                    *held = n;
+                } else {
+                    apart.push(n);
+                }
+            }
+            _ => unique.push((hash, n)),
+        }
+    }
+    (unique, apart)
+}
+
 fn union_of(bitmaps: &HashMap<u32, RoaringBitmap>, keys: &[u32]) -> RoaringBitmap {
     keys.iter()
         .filter_map(|k| bitmaps.get(k))
@@ -1133,5 +1148,16 @@ mod tests {
         add_postings(&mut postings, "lan".into(), vec![0, 1], 30);
         let ids: Vec<u32> = postings["lan"].iter().collect();
         assert_eq!(ids, vec![1, 3, 5, 7, 9, 12, 20, 30, 31]);
+    }
+
+    #[test]
+    fn colliding_keys_resolve_as_one_document_at_a_time() {
+        // Documents 0, 2, 3, 4 share hash 5 with keys a, b, a, b.
+        let keys = ["a", "x", "b", "a", "b"];
+        let mut pairs = vec![(5, 0), (7, 1), (5, 2), (5, 3), (5, 4)];
+        pairs.sort_unstable();
+        let (unique, apart) = resolve_keys(pairs, |a, b| keys[a as usize] == keys[b as usize]);
+        assert_eq!(unique, vec![(5, 3), (7, 1)]);
+        assert_eq!(apart, vec![2, 4]);
     }
 }
