@@ -429,8 +429,6 @@ impl Part {
             part.add(&doc);
         }
         part.postings = postings.sharded();
-        // Held until the build ends: its unused room would count too.
-        part.text.shrink_to_fit();
         part
     }
 
@@ -497,10 +495,6 @@ struct Builder {
     postings: Vec<HashMap<String, RoaringBitmap>>,
     phones: Vec<((u64, u64), u32)>,
     hashes: Vec<u64>,
-    /// The parts' text arenas, put end to end once at the end (not grown
-    /// and copied as they come).
-    texts: Vec<Vec<u8>>,
-    text_len: u64,
 }
 
 impl Builder {
@@ -515,8 +509,6 @@ impl Builder {
             postings: (0..SHARDS).map(|_| HashMap::default()).collect(),
             phones: Vec::new(),
             hashes: Vec::with_capacity(expected),
-            texts: Vec::new(),
-            text_len: 0,
         }
     }
 
@@ -545,9 +537,8 @@ impl Builder {
 
     fn append(&mut self, part: Part, base: u32) {
         let ix = &mut self.index;
-        let text_at = self.text_len;
-        self.text_len += part.text.len() as u64;
-        self.texts.push(part.text);
+        let text_at = ix.text.len() as u64;
+        ix.text.extend_from_slice(&part.text);
         let ids: Vec<u32> = part.strings.iter().map(|s| ix.intern(s)).collect();
         let global = |id: u32| ids.get(id as usize).copied().unwrap_or(u32::MAX);
         ix.docs.extend(part.docs.into_iter().map(|mut d| {
@@ -577,24 +568,15 @@ impl Builder {
             postings,
             phones,
             hashes,
-            texts,
-            text_len,
         } = self;
         let terms = || {
             let mut sorted: Vec<(String, RoaringBitmap)> = postings.into_iter().flatten().collect();
             sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
             Terms::build(sorted)
         };
-        let text_and_keys = || {
-            index.text.reserve_exact(text_len as usize);
-            for text in texts {
-                index.text.extend_from_slice(&text);
-            }
-            index.seal_keys(hashes);
-        };
         let ((terms, phones), ()) = rayon::join(
             || rayon::join(terms, || Phones::from_keys(phones)),
-            text_and_keys,
+            || index.seal_keys(hashes),
         );
         index.terms = terms;
         index.phones = phones;
