@@ -569,17 +569,13 @@ impl Builder {
             phones,
             hashes,
         } = self;
-        let terms = || {
-            let mut sorted: Vec<(String, RoaringBitmap)> = postings.into_iter().flatten().collect();
-            sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            Terms::build(sorted)
-        };
-        let ((terms, phones), ()) = rayon::join(
-            || rayon::join(terms, || Phones::from_keys(phones)),
-            || index.seal_keys(hashes),
-        );
-        index.terms = terms;
-        index.phones = phones;
+        // One after the other: side by side, their working copies would
+        // all be in memory at once.
+        index.seal_keys(hashes);
+        index.phones = Phones::from_keys(phones);
+        let mut sorted: Vec<(String, RoaringBitmap)> = postings.into_iter().flatten().collect();
+        sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        index.terms = Terms::build(sorted);
         index.docs.shrink_to_fit();
         index.text.shrink_to_fit();
         index
@@ -1094,10 +1090,13 @@ fn resolve_keys(
     pairs: Vec<(u64, u32)>,
     same_key: impl Fn(u32, u32) -> bool,
 ) -> (Vec<(u64, u32)>, Vec<u32>) {
-    let mut unique: Vec<(u64, u32)> = Vec::with_capacity(pairs.len());
+    let mut pairs = pairs;
     let mut apart = Vec::new();
-    for (hash, n) in pairs {
-        match unique.last_mut() {
+    // Compacted in place: the pairs kept are pairs[..kept].
+    let mut kept: usize = 0;
+    for i in 0..pairs.len() {
+        let (hash, n) = pairs[i];
+        match kept.checked_sub(1).map(|last| &mut pairs[last]) {
             Some((last, held)) if *last == hash => {
                 if same_key(*held, n) {
                     *held = n;
@@ -1105,10 +1104,14 @@ fn resolve_keys(
                     apart.push(n);
                 }
             }
-            _ => unique.push((hash, n)),
+            _ => {
+                pairs[kept] = (hash, n);
+                kept += 1;
+            }
         }
     }
-    (unique, apart)
+    pairs.truncate(kept);
+    (pairs, apart)
 }
 
 fn union_of(bitmaps: &HashMap<u32, RoaringBitmap>, keys: &[u32]) -> RoaringBitmap {
