@@ -569,13 +569,17 @@ impl Builder {
             phones,
             hashes,
         } = self;
-        // One after the other: side by side, their working copies would
-        // all be in memory at once.
-        index.seal_keys(hashes);
-        index.phones = Phones::from_keys(phones);
-        let mut sorted: Vec<(String, RoaringBitmap)> = postings.into_iter().flatten().collect();
-        sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        index.terms = Terms::build(sorted);
+        let terms = || {
+            let mut sorted: Vec<(String, RoaringBitmap)> = postings.into_iter().flatten().collect();
+            sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            Terms::build(sorted)
+        };
+        let ((terms, phones), ()) = rayon::join(
+            || rayon::join(terms, || Phones::from_keys(phones)),
+            || index.seal_keys(hashes),
+        );
+        index.terms = terms;
+        index.phones = phones;
         index.docs.shrink_to_fit();
         index.text.shrink_to_fit();
         index
