@@ -388,7 +388,7 @@ struct Part {
 }
 
 impl Part {
-    fn of<T>(items: Vec<T>, make: &(impl Fn(T) -> Option<SearchDoc> + Sync)) -> Part {
+    fn of<T>(items: &[T], make: &impl for<'a> Fn(&'a T) -> Option<Cow<'a, SearchDoc>>) -> Part {
         let mut part = Part {
             docs: Vec::with_capacity(items.len()),
             hashes: Vec::with_capacity(items.len()),
@@ -400,7 +400,7 @@ impl Part {
         let mut repeated: [HashMap<String, usize>; 2] = Default::default();
         let mut slot_lists: Vec<Vec<usize>> = Vec::new();
         let mut buf = String::new();
-        for doc in items.into_iter().filter_map(make) {
+        for doc in items.iter().filter_map(make) {
             let n = part.docs.len() as u32;
             for (field, text) in &doc.fields {
                 if !is_repeated(*field) {
@@ -620,16 +620,18 @@ impl SearchIndex {
     /// As [`SearchIndex::build`], reserving room for `expected` documents up front
     /// (a growing vector of a million records leaves its old copies in the heap).
     pub fn build_sized(docs: impl IntoIterator<Item = SearchDoc>, expected: usize) -> SearchIndex {
-        SearchIndex::build_with(docs, expected, Some)
+        SearchIndex::build_with(docs, expected, |d| Some(Cow::Borrowed(d)))
     }
 
     /// As [`SearchIndex::build_sized`], from items that `make` turns into
     /// documents (or skips) on every core: records as read from the store are
-    /// decoded there. Numbered in the order of `items`.
-    pub fn build_with<T: Send>(
+    /// decoded there. Numbered in the order of `items`. The items are
+    /// dropped on the calling thread, where they were made: freed by other
+    /// threads, a million documents' memory stayed with the allocator.
+    pub fn build_with<T: Send + Sync>(
         items: impl IntoIterator<Item = T>,
         expected: usize,
-        make: impl Fn(T) -> Option<SearchDoc> + Sync,
+        make: impl for<'a> Fn(&'a T) -> Option<Cow<'a, SearchDoc>> + Sync,
     ) -> SearchIndex {
         const CHUNK: usize = 32_768;
         const SUB: usize = 4_096;
@@ -650,8 +652,7 @@ impl SearchIndex {
                     ready = rayon::join(
                         || {
                             chunk
-                                .into_par_iter()
-                                .chunks(SUB)
+                                .par_chunks(SUB)
                                 .map(|items| Part::of(items, make))
                                 .collect()
                         },

@@ -33,6 +33,7 @@ use crate::search::{
 };
 use crate::store::{Changed, Store};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -935,17 +936,19 @@ impl Inner {
                 .chain(received.into_iter().flatten())
                 .take_while(|_| !self.closing.load(Ordering::Relaxed))
                 .inspect(|_| tick());
-            let make = |r: Stored| {
+            // Inline, for the closure to take the signature build_with asks for.
+            Ok(SearchIndex::build_with(items, total as usize, |r| {
                 let made = match r {
                     Stored::Dossier(bytes) => {
-                        Store::decode_dossier(&bytes).map(|d| dossier_doc(&d, now))
+                        Store::decode_dossier(bytes).map(|d| Cow::Owned(dossier_doc(&d, now)))
                     }
-                    Stored::Ticket(bytes) => Store::decode_ticket(&bytes).map(|t| ticket_doc(&t)),
-                    Stored::Made(doc) => Ok(doc),
+                    Stored::Ticket(bytes) => {
+                        Store::decode_ticket(bytes).map(|t| Cow::Owned(ticket_doc(&t)))
+                    }
+                    Stored::Made(doc) => Ok(Cow::Borrowed(doc)),
                 };
                 made.map_err(note).ok()
-            };
-            Ok(SearchIndex::build_with(items, total as usize, make))
+            }))
         })?;
         if let Some(why) = unreadable.into_inner().unwrap_or_else(|e| e.into_inner()) {
             return Err(why);
