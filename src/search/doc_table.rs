@@ -140,6 +140,10 @@ impl DocTable {
         self.added.push(doc);
     }
 
+    pub fn extend(&mut self, docs: impl IntoIterator<Item = Doc>) {
+        self.added.extend(docs);
+    }
+
     pub fn reserve_exact(&mut self, n: usize) {
         self.added.reserve_exact(n);
     }

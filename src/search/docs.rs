@@ -10,11 +10,13 @@ use crate::domain::validate::mask_phone;
 use crate::domain::{Dossier, Ticket, Ts};
 use crate::reference::{self, Procedure, Ward};
 use crate::search::{DocKind, Field, SearchDoc};
+use std::borrow::Cow;
 
-fn ward_name(code: u32) -> String {
-    reference::ward(code)
-        .map(|w| w.full_name.clone())
-        .unwrap_or_else(|| code.to_string())
+fn ward_name(code: u32) -> Cow<'static, str> {
+    match reference::ward(code) {
+        Some(w) => Cow::Borrowed(&w.full_name),
+        None => Cow::Owned(code.to_string()),
+    }
 }
 
 /// The end of the subtitle of a dossier that is or was overdue.
@@ -100,7 +102,10 @@ pub fn ticket_doc(t: &Ticket) -> SearchDoc {
             (Field::Code, codes),
             (Field::Phone, phone),
             (Field::Name, t.caller.name.clone()),
-            (Field::Ward, t.ward.map(ward_name).unwrap_or_default()),
+            (
+                Field::Ward,
+                t.ward.map(ward_name).unwrap_or_default().into_owned(),
+            ),
             (
                 Field::Text,
                 format!("{} {} {}", t.subject, t.category, description),

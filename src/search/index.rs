@@ -2,6 +2,7 @@
 
 use super::doc_table::DocTable;
 use super::keymap::KeyMap;
+use super::pairs::Pairs;
 use super::phones::Phones;
 use super::query::{Filters, Query};
 use super::rank::{self, WordMatch};
@@ -15,6 +16,8 @@ use super::{DocKind, Field, Hit, SearchDoc};
 use rayon::prelude::*;
 use roaring::RoaringBitmap;
 use rustc_hash::FxHashMap as HashMap;
+use std::borrow::{Borrow, Cow};
+use std::hash::{Hash, Hasher};
 
 /// Longest inline searchable text kept per document (ticket descriptions).
 const MAX_INLINE: usize = 2000;
@@ -120,7 +123,18 @@ pub(super) fn key_hash(kind: DocKind, key: &str) -> u64 {
     h ^ (h >> 31)
 }
 
-fn joined(doc: &SearchDoc, field: Field) -> String {
+/// The texts of a field, joined by spaces and cut at [`MAX_INLINE`]
+/// (borrowed when there is one short text, as for most documents).
+fn joined(doc: &SearchDoc, field: Field) -> Cow<'_, str> {
+    let mut texts = doc.fields.iter().filter(|(f, _)| *f == field);
+    match (texts.next(), texts.next()) {
+        (None, _) => Cow::Borrowed(""),
+        (Some((_, text)), None) if text.len() <= MAX_INLINE => Cow::Borrowed(text),
+        _ => Cow::Owned(joined_owned(doc, field)),
+    }
+}
+
+fn joined_owned(doc: &SearchDoc, field: Field) -> String {
     let mut out = String::new();
     for (f, text) in &doc.fields {
         if *f == field {
@@ -148,23 +162,33 @@ thread_local! {
 /// Calls `emit` with every term of `doc` (duplicates possible, all consecutive).
 fn for_each_doc_term(doc: &SearchDoc, buf: &mut String, emit: &mut dyn FnMut(&str)) {
     for (field, text) in &doc.fields {
-        if !matches!(field, Field::Procedure | Field::Ward) {
+        if is_repeated(*field) {
+            for_each_repeated_term(*field, text, emit);
+        } else {
             for_each_field_term(*field, text, buf, emit);
-            continue;
         }
-        REPEATED.with(|cache| {
-            let mut cache = cache.borrow_mut();
-            if !cache.contains_key(text.as_str()) {
-                if cache.len() > 20_000 {
-                    cache.clear();
-                }
-                cache.insert(text.clone(), field_terms(*field, text));
-            }
-            for t in &cache[text.as_str()] {
-                emit(t);
-            }
-        });
     }
+}
+
+fn is_repeated(field: Field) -> bool {
+    matches!(field, Field::Procedure | Field::Ward)
+}
+
+/// Calls `emit` with every term of a procedure or ward text, once each.
+fn for_each_repeated_term(field: Field, text: &str, emit: &mut dyn FnMut(&str)) {
+    REPEATED.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(terms) = cache.get(text) {
+            terms.iter().for_each(|t| emit(t));
+            return;
+        }
+        if cache.len() > 20_000 {
+            cache.clear();
+        }
+        let terms = field_terms(field, text);
+        terms.iter().for_each(|t| emit(t));
+        cache.insert(text.to_string(), terms);
+    });
 }
 
 fn all_terms(doc: &SearchDoc) -> Vec<String> {
@@ -228,25 +252,341 @@ fn prepare(doc: &SearchDoc, arena: &mut Vec<u8>) -> Prepared {
     }
 }
 
-/// Term → ascending document ids, while an index is being built.
-type Postings = HashMap<String, Vec<u32>>;
+/// Term → ascending document ids of a run of documents, numbered from 0.
+#[derive(Default)]
+struct Postings {
+    slots: HashMap<String, usize>,
+    ids: Vec<Vec<u32>>,
+}
 
-/// Adds a term's document ids to its posting bitmap. They come ascending and
-/// past the bitmap's end, for the fast sorted paths; ids that do not are
-/// inserted one by one (the fast path may have taken some of them already),
-/// never dropped.
-fn add_postings(postings: &mut HashMap<String, RoaringBitmap>, term: String, ids: Vec<u32>) {
-    match postings.get_mut(&term) {
-        Some(bitmap) => {
-            if bitmap.append(ids.iter().copied()).is_err() {
-                bitmap.extend(ids);
+impl Postings {
+    fn slot(&mut self, term: &str) -> usize {
+        match self.slots.get(term) {
+            Some(&slot) => slot,
+            None => {
+                self.slots.insert(term.to_string(), self.ids.len());
+                self.ids.push(Vec::new());
+                self.ids.len() - 1
             }
         }
+    }
+
+    fn add(&mut self, slot: usize, n: u32) {
+        let ids = &mut self.ids[slot];
+        if ids.last() != Some(&n) {
+            ids.push(n);
+        }
+    }
+
+    /// (term, ids) by shard (see [`shard_of`]).
+    fn sharded(mut self) -> Vec<Run> {
+        let mut shards: Vec<Run> = (0..SHARDS).map(|_| Vec::new()).collect();
+        for (term, slot) in self.slots {
+            let ids = std::mem::take(&mut self.ids[slot]);
+            shards[shard_of(&term)].push((term, ids));
+        }
+        shards
+    }
+}
+
+/// A part's terms of one shard with their document ids.
+type Run = Vec<(String, Vec<u32>)>;
+
+/// The term dictionary is built in this many shards (by term hash), each
+/// merged on whichever core is free.
+const SHARDS: usize = 16;
+
+fn shard_of(term: &str) -> usize {
+    let mut h = rustc_hash::FxHasher::default();
+    term.hash(&mut h);
+    (h.finish() >> 60) as usize % SHARDS
+}
+
+/// Adds a run's document ids (shifted by `base`) to a bitmap. They come
+/// ascending and past the bitmap's end, for the fast sorted paths; ids that
+/// do not are inserted one by one (the fast path may have taken some of them
+/// already), never dropped.
+fn add_ids(bitmap: &mut RoaringBitmap, ids: &[u32], base: u32) {
+    let shifted = ids.iter().map(|i| i + base);
+    if bitmap.append(shifted.clone()).is_err() {
+        bitmap.extend(shifted);
+    }
+}
+
+/// Adds a term's document ids to its posting bitmap (see [`add_ids`]).
+fn add_postings(
+    postings: &mut HashMap<String, RoaringBitmap>,
+    term: String,
+    ids: Vec<u32>,
+    base: u32,
+) {
+    match postings.get_mut(&term) {
+        Some(bitmap) => add_ids(bitmap, &ids, base),
         None => {
-            let bitmap = RoaringBitmap::from_sorted_iter(ids.iter().copied())
-                .unwrap_or_else(|_| ids.into_iter().collect());
+            let shifted = ids.iter().map(|i| i + base);
+            let bitmap = RoaringBitmap::from_sorted_iter(shifted.clone())
+                .unwrap_or_else(|_| shifted.collect());
             postings.insert(term, bitmap);
         }
+    }
+}
+
+/// Document numbers by a filter value, the values in order of first
+/// appearance (so the index's filter maps are filled in the same order as
+/// one document at a time).
+struct Groups<K> {
+    at: HashMap<K, usize>,
+    groups: Vec<(K, Vec<u32>)>,
+}
+
+impl<K> Default for Groups<K> {
+    fn default() -> Self {
+        Groups {
+            at: HashMap::default(),
+            groups: Vec::new(),
+        }
+    }
+}
+
+impl<K: Hash + Eq + Clone> Groups<K> {
+    fn add<Q>(&mut self, key: &Q, n: u32)
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        match self.at.get(key) {
+            Some(&i) => self.groups[i].1.push(n),
+            None => {
+                self.at.insert(key.to_owned(), self.groups.len());
+                self.groups.push((key.to_owned(), vec![n]));
+            }
+        }
+    }
+
+    fn merge_into(self, map: &mut HashMap<K, RoaringBitmap>, base: u32) {
+        for (key, ids) in self.groups {
+            add_ids(map.entry(key).or_default(), &ids, base);
+        }
+    }
+}
+
+/// What a run of documents adds to the index, made on one core: documents
+/// numbered from 0, their text in a local arena and their interned strings
+/// in a local table, which the merge shifts into place.
+#[derive(Default)]
+struct Part {
+    docs: Vec<Doc>,
+    hashes: Vec<u64>,
+    text: Vec<u8>,
+    strings: Vec<Box<str>>,
+    string_ids: HashMap<Box<str>, u32>,
+    /// By shard (see [`shard_of`]).
+    postings: Vec<Run>,
+    kinds: Groups<DocKind>,
+    wards: Groups<u32>,
+    escalations: Groups<u32>,
+    /// Status, tag, assignee.
+    values: [Groups<String>; 3],
+    open: Vec<u32>,
+    phones: Vec<((u64, u64), u32)>,
+}
+
+impl Part {
+    fn of<T>(items: &[T], make: &impl for<'a> Fn(&'a T) -> Option<Cow<'a, SearchDoc>>) -> Part {
+        let mut part = Part {
+            docs: Vec::with_capacity(items.len()),
+            hashes: Vec::with_capacity(items.len()),
+            text: Vec::with_capacity(items.len() * 160),
+            ..Part::default()
+        };
+        let mut postings = Postings::default();
+        // Term slots of the procedure and ward texts seen in this part.
+        let mut repeated: [HashMap<String, usize>; 2] = Default::default();
+        let mut slot_lists: Vec<Vec<usize>> = Vec::new();
+        let mut buf = String::new();
+        for doc in items.iter().filter_map(make) {
+            let n = part.docs.len() as u32;
+            for (field, text) in &doc.fields {
+                if !is_repeated(*field) {
+                    let emit = &mut |t: &str| {
+                        let slot = postings.slot(t);
+                        postings.add(slot, n);
+                    };
+                    for_each_field_term(*field, text, &mut buf, emit);
+                    continue;
+                }
+                let cache = &mut repeated[usize::from(*field == Field::Ward)];
+                let at = match cache.get(text.as_str()) {
+                    Some(&at) => at,
+                    None => {
+                        let mut slots = Vec::new();
+                        for_each_repeated_term(*field, text, &mut |t| slots.push(postings.slot(t)));
+                        slot_lists.push(slots);
+                        cache.insert(text.clone(), slot_lists.len() - 1);
+                        slot_lists.len() - 1
+                    }
+                };
+                for &slot in &slot_lists[at] {
+                    postings.add(slot, n);
+                }
+            }
+            part.add(&doc);
+        }
+        part.postings = postings.sharded();
+        part
+    }
+
+    /// Adds a document (not its terms).
+    fn add(&mut self, doc: &SearchDoc) {
+        let n = self.docs.len() as u32;
+        let Prepared {
+            doc: mut record,
+            hash,
+        } = prepare(doc, &mut self.text);
+        let procedure = joined(doc, Field::Procedure);
+        if !procedure.is_empty() {
+            record.procedure = self.intern(&procedure);
+        }
+        for (slot, segment) in record
+            .subtitle
+            .iter_mut()
+            .zip(doc.subtitle.splitn(SUBTITLE_PARTS, SEPARATOR))
+        {
+            *slot = self.intern(segment);
+        }
+        self.docs.push(record);
+        self.hashes.push(hash);
+        self.kinds.add(&doc.kind, n);
+        if let Some(w) = doc.ward {
+            self.wards.add(&w, n);
+        }
+        if let Some(w) = doc.escalated_to {
+            self.escalations.add(&w, n);
+        }
+        for (groups, value) in self
+            .values
+            .iter_mut()
+            .zip([&doc.status, &doc.tag, &doc.assignee])
+        {
+            if let Some(v) = value {
+                groups.add(v.as_str(), n);
+            }
+        }
+        if doc.open {
+            self.open.push(n);
+        }
+        self.phones.extend(
+            phones_of(doc)
+                .filter_map(|phone| Phones::keys(&phone))
+                .map(|keys| (keys, n)),
+        );
+    }
+
+    fn intern(&mut self, s: &str) -> u32 {
+        if let Some(id) = self.string_ids.get(s) {
+            return *id;
+        }
+        let id = self.strings.len() as u32;
+        self.strings.push(s.into());
+        self.string_ids.insert(s.into(), id);
+        id
+    }
+}
+
+/// An index being built: what is only put in its final shape at the end.
+struct Builder {
+    index: SearchIndex,
+    postings: Vec<HashMap<String, RoaringBitmap>>,
+    phones: Vec<((u64, u64), u32)>,
+    hashes: Vec<u64>,
+}
+
+impl Builder {
+    fn new(expected: usize) -> Builder {
+        let mut index = SearchIndex::empty();
+        // The expected count comes from the store's own counters: trusted
+        // only so far, so a damaged counter cannot ask for the moon.
+        let expected = expected.min(1 << 24);
+        index.docs.reserve_exact(expected);
+        Builder {
+            index,
+            postings: (0..SHARDS).map(|_| HashMap::default()).collect(),
+            phones: Vec::new(),
+            hashes: Vec::with_capacity(expected),
+        }
+    }
+
+    /// Appends parts (in order) to the index; their postings on every core.
+    fn merge(&mut self, parts: Vec<Part>) {
+        // By shard: each part's run with the number of its first document.
+        let mut runs: Vec<Vec<(u32, Run)>> = (0..SHARDS).map(|_| Vec::new()).collect();
+        for mut part in parts {
+            let base = self.index.docs.len() as u32;
+            for (shard, run) in runs.iter_mut().zip(std::mem::take(&mut part.postings)) {
+                shard.push((base, run));
+            }
+            self.append(part, base);
+        }
+        self.postings
+            .par_iter_mut()
+            .zip(runs)
+            .for_each(|(postings, runs)| {
+                for (base, run) in runs {
+                    for (term, ids) in run {
+                        add_postings(postings, term, ids, base);
+                    }
+                }
+            });
+    }
+
+    fn append(&mut self, part: Part, base: u32) {
+        let ix = &mut self.index;
+        let text_at = ix.text.len() as u64;
+        ix.text.tail().0.extend_from_slice(&part.text);
+        let ids: Vec<u32> = part.strings.iter().map(|s| ix.intern(s)).collect();
+        let global = |id: u32| ids.get(id as usize).copied().unwrap_or(u32::MAX);
+        ix.docs.extend(part.docs.into_iter().map(|mut d| {
+            d.text_at += text_at;
+            d.procedure = global(d.procedure);
+            d.subtitle = d.subtitle.map(global);
+            d
+        }));
+        let n = ix.docs.len() as u32;
+        ix.live.append(base..n).expect("document numbers only grow");
+        part.kinds.merge_into(&mut ix.by_kind, base);
+        part.wards.merge_into(&mut ix.by_ward, base);
+        part.escalations.merge_into(&mut ix.by_escalation, base);
+        let [status, tag, assignee] = part.values;
+        status.merge_into(&mut ix.by_status, base);
+        tag.merge_into(&mut ix.by_tag, base);
+        assignee.merge_into(&mut ix.by_assignee, base);
+        add_ids(&mut ix.open, &part.open, base);
+        self.hashes.extend(part.hashes);
+        self.phones
+            .extend(part.phones.into_iter().map(|(keys, d)| (keys, d + base)));
+    }
+
+    fn finish(self) -> SearchIndex {
+        let Builder {
+            mut index,
+            postings,
+            phones,
+            hashes,
+        } = self;
+        let terms = || {
+            let mut sorted: Vec<(String, RoaringBitmap)> = postings.into_iter().flatten().collect();
+            sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            Terms::build(sorted)
+        };
+        let ((terms, phones), ()) = rayon::join(
+            || rayon::join(terms, || Phones::from_keys(phones)),
+            || index.seal_keys(hashes),
+        );
+        index.terms = terms;
+        index.phones = phones;
+        index.docs.shrink_to_fit();
+        index.text.shrink_to_fit();
+        index
     }
 }
 
@@ -284,80 +624,51 @@ impl SearchIndex {
     /// As [`SearchIndex::build`], reserving room for `expected` documents up front
     /// (a growing vector of a million records leaves its old copies in the heap).
     pub fn build_sized(docs: impl IntoIterator<Item = SearchDoc>, expected: usize) -> SearchIndex {
+        SearchIndex::build_with(docs, expected, |d| Some(Cow::Borrowed(d)))
+    }
+
+    /// As [`SearchIndex::build_sized`], from items that `make` turns into
+    /// documents (or skips) on every core: records as read from the store are
+    /// decoded there. Numbered in the order of `items`. The items are
+    /// dropped on the calling thread, where they were made: freed by other
+    /// threads, a million documents' memory stayed with the allocator.
+    pub fn build_with<T: Send + Sync>(
+        items: impl IntoIterator<Item = T>,
+        expected: usize,
+        make: impl for<'a> Fn(&'a T) -> Option<Cow<'a, SearchDoc>> + Sync,
+    ) -> SearchIndex {
         const CHUNK: usize = 32_768;
         const SUB: usize = 4_096;
-        let mut index = SearchIndex::empty();
-        // The expected count comes from the store's own counters: trusted
-        // only so far, so a damaged counter cannot ask for the moon.
-        index.docs.reserve_exact(expected.min(1 << 24));
-        // Postings go straight into bitmaps: ids only ever grow, so each
-        // sub-chunk's ids are appended at the end (a million documents' worth
-        // of plain id lists would be the build's largest allocation).
-        let mut postings: HashMap<String, RoaringBitmap> = HashMap::default();
-        let mut phones = Vec::new();
-        let mut docs = docs.into_iter();
-        loop {
-            let chunk: Vec<SearchDoc> = docs.by_ref().take(CHUNK).collect();
-            if chunk.is_empty() {
-                break;
-            }
-            let base = index.docs.len();
-            // Terms per sub-chunk in parallel, into local posting lists merged below:
-            // few distinct terms, many documents.
-            let parts: Vec<(Vec<Prepared>, Vec<u8>, Postings)> = chunk
-                .par_chunks(SUB)
-                .enumerate()
-                .map(|(ci, docs)| {
-                    let mut local: Postings = HashMap::default();
-                    let mut buf = String::new();
-                    let mut arena = Vec::with_capacity(docs.len() * 160);
-                    let mut prepared = Vec::with_capacity(docs.len());
-                    for (i, doc) in docs.iter().enumerate() {
-                        let n = (base + ci * SUB + i) as u32;
-                        for_each_doc_term(doc, &mut buf, &mut |t| match local.get_mut(t) {
-                            Some(ids) => {
-                                if ids.last() != Some(&n) {
-                                    ids.push(n);
-                                }
-                            }
-                            None => {
-                                local.insert(t.to_string(), vec![n]);
-                            }
-                        });
-                        prepared.push(prepare(doc, &mut arena));
-                    }
-                    (prepared, arena, local)
-                })
-                .collect();
-            let mut prepared = Vec::with_capacity(chunk.len());
-            for (p, arena, local) in parts {
-                let base = index.text.len() as u64;
-                index.text.tail().0.extend_from_slice(&arena);
-                prepared.extend(p.into_iter().map(|mut p| {
-                    p.doc.text_at += base;
-                    p
-                }));
-                for (term, ids) in local {
-                    add_postings(&mut postings, term, ids);
-                }
-            }
-            for (p, doc) in prepared.into_iter().zip(&chunk) {
-                let n = index.store(p, doc);
-                phones.extend(
-                    phones_of(doc)
-                        .filter_map(|phone| Phones::keys(&phone))
-                        .map(|keys| (keys, n)),
-                );
-            }
+        let mut builder = Builder::new(expected);
+        let mut items = items.into_iter().fuse();
+        let mut pull = || -> Vec<T> { items.by_ref().take(CHUNK).collect() };
+        // Each chunk is made into parts on every core while the previous
+        // one is merged into the index, and the next one is taken from
+        // `items` on this thread.
+        let mut chunk = pull();
+        let mut ready: Vec<Part> = Vec::new();
+        while !(chunk.is_empty() && ready.is_empty()) {
+            let merging = std::mem::take(&mut ready);
+            let (builder, make) = (&mut builder, &make);
+            let mut next = Vec::new();
+            rayon::in_place_scope(|scope| {
+                scope.spawn(|_| {
+                    ready = rayon::join(
+                        || {
+                            chunk
+                                .par_chunks(SUB)
+                                .map(|items| Part::of(items, make))
+                                .collect()
+                        },
+                        || builder.merge(merging),
+                    )
+                    .0;
+                });
+                next = pull();
+            });
+            chunk = next;
         }
-        let mut sorted: Vec<(String, RoaringBitmap)> = postings.into_iter().collect();
-        sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        index.terms = Terms::build(sorted);
-        index.phones = Phones::from_keys(phones);
-        index.keys.seal();
-        index.docs.shrink_to_fit();
-        index.text.shrink_to_fit();
-        index
+        builder.finish()
     }
 
     /// Documents held, counting those replaced or removed since the build.
@@ -409,6 +720,27 @@ impl SearchIndex {
         let n = self.keys.get(key_hash(kind, key))?;
         let d = self.docs.get(n);
         (d.kind == kind && self.doc_key(&d) == key).then_some(n)
+    }
+
+    /// The key map of a built index, from every document's key hash in order.
+    fn seal_keys(&mut self, hashes: Vec<u64>) {
+        let mut pairs: Vec<(u64, u32)> = hashes
+            .into_iter()
+            .enumerate()
+            .map(|(n, h)| (h, n as u32))
+            .collect();
+        pairs.par_sort_unstable();
+        let same_key = |a: u32, b: u32| {
+            let (a, b) = (self.docs.get(a), self.docs.get(b));
+            a.kind == b.kind && self.doc_key(&a) == self.doc_key(&b)
+        };
+        let (unique, apart) = resolve_keys(pairs, same_key);
+        for n in apart {
+            let d = self.docs.get(n);
+            let key = (d.kind, self.doc_key(&d).to_string());
+            self.overflow.insert(key, n);
+        }
+        self.keys = KeyMap::from_sorted(Pairs::Owned(unique));
     }
 
     /// Appends a prepared document's record, key and filter bitmaps (not its terms).
@@ -758,6 +1090,38 @@ impl SearchIndex {
     }
 }
 
+/// Walks (hash, document) pairs sorted by hash, then document, as `store`
+/// meets documents one at a time: a hash points at the last document with
+/// its key, and a document whose hash a different key holds is set apart
+/// (for the overflow map). Returns the map's pairs and those set apart.
+fn resolve_keys(
+    pairs: Vec<(u64, u32)>,
+    same_key: impl Fn(u32, u32) -> bool,
+) -> (Vec<(u64, u32)>, Vec<u32>) {
+    let mut pairs = pairs;
+    let mut apart = Vec::new();
+    // Compacted in place: the pairs kept are pairs[..kept].
+    let mut kept: usize = 0;
+    for i in 0..pairs.len() {
+        let (hash, n) = pairs[i];
+        match kept.checked_sub(1).map(|last| &mut pairs[last]) {
+            Some((last, held)) if *last == hash => {
+                if same_key(*held, n) {
+                    *held = n;
+                } else {
+                    apart.push(n);
+                }
+            }
+            _ => {
+                pairs[kept] = (hash, n);
+                kept += 1;
+            }
+        }
+    }
+    pairs.truncate(kept);
+    (pairs, apart)
+}
+
 fn union_of(bitmaps: &HashMap<u32, RoaringBitmap>, keys: &[u32]) -> RoaringBitmap {
     keys.iter()
         .filter_map(|k| bitmaps.get(k))
@@ -771,11 +1135,22 @@ mod tests {
     #[test]
     fn postings_out_of_order_lose_no_document() {
         let mut postings: HashMap<String, RoaringBitmap> = HashMap::default();
-        add_postings(&mut postings, "lan".into(), vec![7, 3, 9]);
-        add_postings(&mut postings, "lan".into(), vec![12, 20]);
-        add_postings(&mut postings, "lan".into(), vec![5, 30, 1]);
-        add_postings(&mut postings, "lan".into(), vec![30, 31]);
+        add_postings(&mut postings, "lan".into(), vec![7, 3, 9], 0);
+        add_postings(&mut postings, "lan".into(), vec![2, 10], 10);
+        add_postings(&mut postings, "lan".into(), vec![5, 30, 1], 0);
+        add_postings(&mut postings, "lan".into(), vec![0, 1], 30);
         let ids: Vec<u32> = postings["lan"].iter().collect();
         assert_eq!(ids, vec![1, 3, 5, 7, 9, 12, 20, 30, 31]);
+    }
+
+    #[test]
+    fn colliding_keys_resolve_as_one_document_at_a_time() {
+        // Documents 0, 2, 3, 4 share hash 5 with keys a, b, a, b.
+        let keys = ["a", "x", "b", "a", "b"];
+        let mut pairs = vec![(5, 0), (7, 1), (5, 2), (5, 3), (5, 4)];
+        pairs.sort_unstable();
+        let (unique, apart) = resolve_keys(pairs, |a, b| keys[a as usize] == keys[b as usize]);
+        assert_eq!(unique, vec![(5, 3), (7, 1)]);
+        assert_eq!(apart, vec![2, 4]);
     }
 }

@@ -1,9 +1,9 @@
 //! Document numbers by key hash, in less memory than a hash map: sorted
-//! pairs made once (after a build, or as a saved index left them), searched
-//! by halving, and a small map of what was stored since.
+//! pairs made once (by a build, or as a saved index left them), searched by
+//! halving, and a small map of what was stored since (a save writes both as
+//! one sorted array again).
 
 use super::pairs::Pairs;
-use rayon::slice::ParallelSliceMut;
 use rustc_hash::FxHashMap as HashMap;
 
 #[derive(Default)]
@@ -29,23 +29,7 @@ impl KeyMap {
         self.added.insert(hash, n);
     }
 
-    /// Moves what was stored since the last seal into the sorted arrays.
-    pub fn seal(&mut self) {
-        if self.added.is_empty() {
-            return;
-        }
-        let added = std::mem::take(&mut self.added);
-        let mut pairs: Vec<(u64, u32)> = self
-            .sorted
-            .iter()
-            .filter(|(h, _)| !added.contains_key(h))
-            .collect();
-        pairs.extend(added);
-        pairs.par_sort_unstable();
-        self.sorted = Pairs::Owned(pairs);
-    }
-
-    /// Made from pairs as a saved index holds them: sorted, hashes distinct.
+    /// Made from pairs sorted by hash, hashes distinct (a build's, or a saved index's).
     pub(super) fn from_sorted(sorted: Pairs) -> KeyMap {
         KeyMap {
             sorted,
@@ -64,14 +48,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn later_insertions_replace_and_survive_sealing() {
+    fn later_insertions_replace_the_sorted_pairs() {
         let mut map = KeyMap::from_sorted(Pairs::Owned(vec![(10, 1), (20, 2), (30, 3)]));
         assert_eq!(map.get(20), Some(2));
         assert_eq!(map.get(25), None);
         map.insert(20, 7);
         map.insert(5, 9);
-        assert_eq!(map.get(20), Some(7));
-        map.seal();
         assert_eq!(
             [5, 10, 20, 30, 40].map(|h| map.get(h)),
             [Some(9), Some(1), Some(7), Some(3), None]

@@ -417,6 +417,17 @@ impl Store {
     }
 
     /// Every ticket in id order.
+    /// Every ticket as stored, in id order: decoded with [`Store::decode_ticket`]
+    /// (on another thread than the one walking the tree).
+    pub fn all_ticket_bytes(&self) -> impl Iterator<Item = StoreResult<IVec>> + '_ {
+        self.tickets.iter().values().map(|r| Ok(r?))
+    }
+
+    /// A ticket from the bytes [`Store::all_ticket_bytes`] gave.
+    pub fn decode_ticket(bytes: &[u8]) -> StoreResult<Ticket> {
+        decode(bytes).map_err(|e| corrupt("ticket", e))
+    }
+
     pub fn all_tickets(&self) -> impl Iterator<Item = StoreResult<Ticket>> + '_ {
         self.tickets.iter().values().map(|r| {
             let v = r?;

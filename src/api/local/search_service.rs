@@ -33,6 +33,7 @@ use crate::search::{
 };
 use crate::store::{Changed, Store};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -897,7 +898,7 @@ impl Inner {
                     .is_some()
         };
         let index = std::thread::scope(|scope| {
-            let (batches, received) = std::sync::mpsc::sync_channel::<Vec<Stored>>(4);
+            let (batches, received) = std::sync::mpsc::sync_channel::<Vec<Stored>>(8);
             let reader = std::thread::Builder::new()
                 .name("search-index-read-store".into())
                 .spawn_scoped(scope, || {
@@ -906,11 +907,7 @@ impl Inner {
                         .store
                         .all_dossier_bytes()
                         .map(|d| d.map(Stored::Dossier))
-                        .chain(
-                            self.store
-                                .all_tickets()
-                                .map(|t| t.map(|t| Stored::Ticket(Box::new(t)))),
-                        );
+                        .chain(self.store.all_ticket_bytes().map(|t| t.map(Stored::Ticket)));
                     let mut batch = Vec::with_capacity(BATCH);
                     for record in records {
                         match record {
@@ -932,29 +929,26 @@ impl Inner {
             if let Err(e) = reader {
                 return Err(format!("could not start its thread ({e})"));
             }
-            let stored = received.into_iter().flat_map(|batch| {
-                batch
-                    .into_par_iter()
-                    .filter_map(|r| match r {
-                        Stored::Dossier(bytes) => match Store::decode_dossier(&bytes) {
-                            Ok(d) => Some(dossier_doc(&d, now)),
-                            Err(e) => {
-                                note(e);
-                                None
-                            }
-                        },
-                        Stored::Ticket(t) => Some(ticket_doc(&t)),
-                    })
-                    .collect::<Vec<_>>()
-            });
-            let docs = wards
+            let items = wards
                 .iter()
-                .map(ward_doc)
-                .chain(procedures.iter().map(procedure_doc))
-                .chain(stored)
+                .map(|w| Stored::Made(ward_doc(w)))
+                .chain(procedures.iter().map(|p| Stored::Made(procedure_doc(p))))
+                .chain(received.into_iter().flatten())
                 .take_while(|_| !self.closing.load(Ordering::Relaxed))
                 .inspect(|_| tick());
-            Ok(SearchIndex::build_sized(docs, total as usize))
+            // Inline, for the closure to take the signature build_with asks for.
+            Ok(SearchIndex::build_with(items, total as usize, |r| {
+                let made = match r {
+                    Stored::Dossier(bytes) => {
+                        Store::decode_dossier(bytes).map(|d| Cow::Owned(dossier_doc(&d, now)))
+                    }
+                    Stored::Ticket(bytes) => {
+                        Store::decode_ticket(bytes).map(|t| Cow::Owned(ticket_doc(&t)))
+                    }
+                    Stored::Made(doc) => Ok(Cow::Borrowed(doc)),
+                };
+                made.map_err(note).ok()
+            }))
         })?;
         if let Some(why) = unreadable.into_inner().unwrap_or_else(|e| e.into_inner()) {
             return Err(why);
@@ -966,12 +960,12 @@ impl Inner {
     }
 }
 
-/// A record read from the store, on its way to becoming a document.
+/// A record on its way to becoming a document: as stored (decoded with the
+/// document made, on every core) or a reference record's document.
 enum Stored {
-    /// As stored: decoded with the document made, on every core.
     Dossier(sled::IVec),
-    /// Boxed: a ticket is three times a dossier's size.
-    Ticket(Box<Ticket>),
+    Ticket(sled::IVec),
+    Made(SearchDoc),
 }
 
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
