@@ -271,7 +271,9 @@ pub fn run_loop(
     let result = (|| -> Result<()> {
         loop {
             let mut dirty = false;
-            if let Some(m) = next_message(&rx, Duration::from_millis(500))? {
+            // Woken by a message, or in time for the next status poll.
+            let until_tick = tick_interval(&state).saturating_sub(last_tick.elapsed());
+            if let Some(m) = next_message(&rx, until_tick.min(Duration::from_millis(500)))? {
                 run(m, &mut state, &mut dirty)?;
                 // Take everything already waiting before drawing once.
                 while let Some(m) = next_message(&rx, Duration::ZERO)? {
@@ -335,13 +337,17 @@ where
     Ok(())
 }
 
-/// Status is polled quickly while the index builds, slowly afterwards.
+/// Status is polled quickly while the index builds, slowly afterwards. A
+/// query typed meanwhile is re-run when a poll finds the index ready, so on
+/// a local store (a saved index loads in a few hundred milliseconds) the
+/// poll is frequent enough not to add half a second to the first results; a
+/// hub is asked less often.
 fn tick_interval(state: &State) -> Duration {
-    let building = state.backend.as_ref().is_some_and(|b| b.index_building());
-    if building || state.backend.is_none() {
-        Duration::from_millis(500)
-    } else {
-        Duration::from_secs(5)
+    match &state.backend {
+        None => Duration::from_millis(100),
+        Some(b) if b.index_building() && b.backend == "local" => Duration::from_millis(100),
+        Some(b) if b.index_building() => Duration::from_millis(500),
+        Some(_) => Duration::from_secs(5),
     }
 }
 
