@@ -125,6 +125,17 @@ pub(super) fn key_hash(kind: DocKind, key: &str) -> u64 {
 
 /// The texts of a field, joined by spaces and cut at [`MAX_INLINE`]
 /// (borrowed when there is one short text, as for most documents).
+/// The number of `s` among `strings` (`ids` indexes them), added if new.
+fn intern(strings: &mut Vec<Box<str>>, ids: &mut HashMap<Box<str>, u32>, s: &str) -> u32 {
+    if let Some(id) = ids.get(s) {
+        return *id;
+    }
+    let id = strings.len() as u32;
+    strings.push(s.into());
+    ids.insert(s.into(), id);
+    id
+}
+
 fn joined(doc: &SearchDoc, field: Field) -> Cow<'_, str> {
     let mut texts = doc.fields.iter().filter(|(f, _)| *f == field);
     match (texts.next(), texts.next()) {
@@ -483,13 +494,7 @@ impl Part {
     }
 
     fn intern(&mut self, s: &str) -> u32 {
-        if let Some(id) = self.string_ids.get(s) {
-            return *id;
-        }
-        let id = self.strings.len() as u32;
-        self.strings.push(s.into());
-        self.string_ids.insert(s.into(), id);
-        id
+        intern(&mut self.strings, &mut self.string_ids, s)
     }
 }
 
@@ -799,13 +804,7 @@ impl SearchIndex {
     }
 
     fn intern(&mut self, s: &str) -> u32 {
-        if let Some(id) = self.string_ids.get(s) {
-            return *id;
-        }
-        let id = self.strings.len() as u32;
-        self.strings.push(s.into());
-        self.string_ids.insert(s.into(), id);
-        id
+        intern(&mut self.strings, &mut self.string_ids, s)
     }
 
     pub(super) fn subtitle(&self, doc: &Doc) -> String {
