@@ -57,6 +57,14 @@ impl Pairs {
         lo
     }
 
+    /// Whether the keys ascend (`strictly`: no key twice), as searching needs.
+    pub fn keys_ascend(&self, strictly: bool) -> bool {
+        (1..self.len()).all(|i| {
+            let (a, b) = (self.get(i - 1).0, self.get(i).0);
+            a < b || (!strictly && a == b)
+        })
+    }
+
     /// The documents of the pairs whose key is in `lo..hi`.
     pub fn docs_in(&self, lo: u64, hi: u64) -> impl Iterator<Item = u32> + '_ {
         (self.lower_bound(lo)..self.lower_bound(hi)).map(|i| self.get(i).1)
@@ -102,5 +110,8 @@ mod tests {
             assert_eq!(p.docs_in(10, 11).count(), 0);
         }
         assert!(Pairs::from_saved(Bytes::from(vec![0u8; 13])).is_none());
+        assert!(saved.keys_ascend(false) && !saved.keys_ascend(true));
+        assert!(Pairs::Owned(vec![(1, 0), (2, 0)]).keys_ascend(true));
+        assert!(!Pairs::Owned(vec![(2, 0), (1, 0)]).keys_ascend(false));
     }
 }

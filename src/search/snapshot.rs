@@ -723,7 +723,9 @@ fn read_index(input: &mut In, body: &Bytes) -> Result<(SearchIndex, Stamp), Snap
     let mut phones = Phones::default();
     for target in [&mut phones.forward, &mut phones.reversed] {
         let n = input.count(12)?;
-        *target = Pairs::from_saved(share(input, n * 12)?).ok_or_else(|| damaged("phones"))?;
+        *target = Pairs::from_saved(share(input, n * 12)?)
+            .filter(|p| p.keys_ascend(false))
+            .ok_or_else(|| damaged("phones"))?;
     }
     let n = input.count(12)?;
     for _ in 0..n {
@@ -755,8 +757,7 @@ fn read_index(input: &mut In, body: &Bytes) -> Result<(SearchIndex, Stamp), Snap
     }
     let n = input.count(12)?;
     let pairs = Pairs::from_saved(share(input, n * 12)?).ok_or_else(|| damaged("key map"))?;
-    let sorted = (1..pairs.len()).all(|i| pairs.get(i - 1).0 < pairs.get(i).0);
-    if !sorted {
+    if !pairs.keys_ascend(true) {
         return Err(damaged("the key map is out of order"));
     }
     if pairs.iter().any(|(_, d)| d >= documents) {
@@ -852,6 +853,36 @@ mod tests {
         swapped[..BLOCK].copy_from_slice(&data[BLOCK..2 * BLOCK]);
         swapped[BLOCK..2 * BLOCK].copy_from_slice(&data[..BLOCK]);
         assert_ne!(block_sum(&[&data]), block_sum(&[&swapped]));
+    }
+
+    /// A file whose checksum holds but whose phone array is out of order
+    /// (searched by halving, it would hide phones) is refused.
+    #[test]
+    fn phones_out_of_order_are_refused() {
+        let cfg = crate::demo::DemoConfig {
+            dossiers: 40,
+            tickets: 0,
+            ..Default::default()
+        };
+        let docs = crate::demo::dossiers(&cfg).map(|d| super::super::dossier_doc(&d, cfg.now));
+        let mut ix = SearchIndex::build(docs);
+        let stamp = Stamp {
+            generation: 1,
+            marks: 2,
+            counters: 3,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        save(&ix, stamp, dir.path()).unwrap();
+        assert!(load(dir.path(), &|_, _| {}).is_ok());
+        let mut descending: Vec<(u64, u32)> = ix.phones.forward.iter().collect();
+        assert!(descending.len() > 2 && descending[0].0 != descending[descending.len() - 1].0);
+        descending.reverse();
+        ix.phones.forward = Pairs::Owned(descending);
+        save(&ix, stamp, dir.path()).unwrap();
+        match load(dir.path(), &|_, _| {}) {
+            Err(SnapshotError::Damaged(what)) => assert_eq!(what, "phones"),
+            other => panic!("{:?}", other.map(|(_, s)| s)),
+        }
     }
 
     #[test]
