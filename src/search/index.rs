@@ -61,8 +61,9 @@ impl Doc {
             1 if key_in_title => (0, self.ends[1]),
             _ => (self.ends[i - 1], self.ends[i]),
         };
+        // Saturating: a damaged record gives an empty part, not an overflow.
         let at = self.text_at as usize;
-        at + start as usize..at + end as usize
+        at.saturating_add(start as usize)..at.saturating_add(end as usize)
     }
 }
 

@@ -708,6 +708,9 @@ fn read_index(input: &mut In, body: &Bytes) -> Result<(SearchIndex, Stamp), Snap
     if postings.len() != map.len() {
         return Err(damaged("terms and postings differ in number"));
     }
+    if !term_numbers_fit(&map, postings.len()) {
+        return Err(damaged("a term names no posting bitmap"));
+    }
     let n = input.count(16)?;
     let mut delta = BTreeMap::new();
     for _ in 0..n {
@@ -775,6 +778,19 @@ fn read_index(input: &mut In, body: &Bytes) -> Result<(SearchIndex, Stamp), Snap
         ix.overflow.insert((kind, key), d);
     }
     Ok((ix, stamp))
+}
+
+/// Whether every term of `map` points at one of `postings` bitmaps (a
+/// query indexes them by it without checking).
+fn term_numbers_fit(map: &fst::Map<Vec<u8>>, postings: usize) -> bool {
+    use fst::Streamer;
+    let mut stream = map.stream();
+    while let Some((_, i)) = stream.next() {
+        if i >= postings as u64 {
+            return false;
+        }
+    }
+    true
 }
 
 /// Every document number a bitmap or phone array holds names a document:
@@ -883,6 +899,14 @@ mod tests {
             Err(SnapshotError::Damaged(what)) => assert_eq!(what, "phones"),
             other => panic!("{:?}", other.map(|(_, s)| s)),
         }
+    }
+
+    #[test]
+    fn a_term_pointing_past_the_bitmaps_is_caught() {
+        let map = |pairs: &[(&str, u64)]| fst::Map::from_iter(pairs.iter().copied()).unwrap();
+        assert!(term_numbers_fit(&map(&[("a", 0), ("b", 1)]), 2));
+        assert!(!term_numbers_fit(&map(&[("a", 0), ("b", 5)]), 2));
+        assert!(term_numbers_fit(&map(&[]), 0));
     }
 
     #[test]

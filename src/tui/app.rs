@@ -344,10 +344,10 @@ where
 /// hub is asked less often.
 fn tick_interval(state: &State) -> Duration {
     match &state.backend {
-        None => Duration::from_millis(100),
         Some(b) if b.index_building() && b.backend == "local" => Duration::from_millis(100),
-        Some(b) if b.index_building() => Duration::from_millis(500),
-        Some(_) => Duration::from_secs(5),
+        Some(b) if !b.index_building() => Duration::from_secs(5),
+        // A hub building its index, or no status yet (a hub that does not answer).
+        _ => Duration::from_millis(500),
     }
 }
 
