@@ -96,6 +96,13 @@ fn entries(tree: &sled::Tree) -> StoreResult<Vec<OutboxEntry>> {
 
 /// Appends `done.event` to its ticket's timeline (inside a transaction over
 /// tickets, events, meta and changes). `None` when the ticket does not exist.
+/// Where an entry waits: for delivery, or as a dead letter.
+#[derive(Clone, Copy)]
+enum Waiting {
+    Outbox,
+    Dead,
+}
+
 fn append(
     tickets: &TransactionalTree,
     events: &TransactionalTree,
@@ -191,7 +198,23 @@ impl Store {
     /// entry was already gone or the ticket does not exist). Durable when it
     /// returns, like every other outbox move.
     pub fn outbox_finish(&self, id: u64, done: &Finished) -> StoreResult<Option<Ticket>> {
-        let ticket = {
+        let taken = self.take_entry(Waiting::Outbox, id, done.dead.as_deref(), Some(done))?;
+        Ok(taken.flatten())
+    }
+
+    /// Removes entry `id` from `from` and, in the same transaction, files
+    /// `dead` as its dead letter and appends `done`'s event to its ticket's
+    /// timeline (each when given). Durable when it returns. `None`: no such
+    /// entry; `Some(ticket)`: removed, with the ticket as it now is (`None`
+    /// when no timeline was written).
+    fn take_entry(
+        &self,
+        from: Waiting,
+        id: u64,
+        dead: Option<&[u8]>,
+        done: Option<&Finished>,
+    ) -> StoreResult<Option<Option<Ticket>>> {
+        let taken = {
             let _gate = self.write_gate();
             let trees = [
                 &self.outbox,
@@ -203,17 +226,26 @@ impl Store {
             ];
             untx(trees.transaction(|v| {
                 let key = u64_key(id);
-                if v[0].remove(&key)?.is_none() {
+                let source = match from {
+                    Waiting::Outbox => &v[0],
+                    Waiting::Dead => &v[1],
+                };
+                if source.remove(&key)?.is_none() {
                     return Ok(None);
                 }
-                if let Some(body) = &done.dead {
-                    v[1].insert(&key, body.as_slice())?;
+                if let Some(body) = dead {
+                    v[1].insert(&key, body)?;
                 }
-                append(&v[2], &v[3], &v[4], &v[5], done)
+                match done {
+                    Some(done) => Ok(Some(append(&v[2], &v[3], &v[4], &v[5], done)?)),
+                    None => Ok(Some(None)),
+                }
             }))?
         };
-        self.flush()?;
-        Ok(ticket)
+        if taken.is_some() {
+            self.flush()?;
+        }
+        Ok(taken)
     }
 
     /// Moves a dead letter back into the outbox with `body` (its attempts
@@ -293,28 +325,6 @@ impl Store {
         id: u64,
         done: Option<&Finished>,
     ) -> StoreResult<Option<Option<Ticket>>> {
-        let result = {
-            let _gate = self.write_gate();
-            let trees = [
-                &self.outbox_dead,
-                &self.tickets,
-                &self.events,
-                &self.meta,
-                &self.changes,
-            ];
-            untx(trees.transaction(|v| {
-                if v[0].remove(&u64_key(id))?.is_none() {
-                    return Ok(None);
-                }
-                match done {
-                    Some(done) => Ok(Some(append(&v[1], &v[2], &v[3], &v[4], done)?)),
-                    None => Ok(Some(None)),
-                }
-            }))?
-        };
-        if result.is_some() {
-            self.flush()?;
-        }
-        Ok(result)
+        self.take_entry(Waiting::Dead, id, None, done)
     }
 }

@@ -126,6 +126,28 @@ pub fn live_key(state: &State, ctx: Context, action: Action) -> Option<String> {
 }
 
 /// A catalog template (`{0}`, `{1}` …) filled with the live keys of `actions`.
+/// The line under a form or dialog: "saving…" while it saves, else its
+/// error, else its keys (`template` filled with the keys of `actions`).
+pub fn form_status_line(
+    state: &State,
+    theme: &Theme,
+    busy: bool,
+    error: Option<&str>,
+    template: &str,
+    actions: &[Action],
+) -> Line<'static> {
+    if busy {
+        Line::styled(tr(state.lang, "form.saving"), theme.dim())
+    } else if let Some(e) = error {
+        Line::styled(clean(e), theme.error())
+    } else {
+        Line::styled(
+            keys_line(state, Context::Form, template, actions),
+            theme.dim(),
+        )
+    }
+}
+
 pub fn keys_line(state: &State, ctx: Context, template: &str, actions: &[Action]) -> String {
     let keys: Vec<String> = actions
         .iter()

@@ -164,27 +164,21 @@ pub fn dialog(f: &mut Frame, area: Rect, state: &State, d: &Dialog, theme: &Them
             );
         }
     }
-    let line = if d.busy {
-        Line::styled(tr(lang, "form.saving"), theme.dim())
-    } else if let Some(e) = &d.error {
-        Line::styled(clean(e), theme.error())
-    } else {
-        Line::styled(
-            crate::tui::ui::keys_line(
-                state,
-                crate::tui::keymap::Context::Form,
-                "dialog.help",
-                &[
-                    crate::tui::action::Action::NextField,
-                    crate::tui::action::Action::Save,
-                    crate::tui::action::Action::ChoicePrev,
-                    crate::tui::action::Action::ChoiceNext,
-                    crate::tui::action::Action::Back,
-                ],
-            ),
-            theme.dim(),
-        )
-    };
+    use crate::tui::action::Action;
+    let line = crate::tui::ui::form_status_line(
+        state,
+        theme,
+        d.busy,
+        d.error.as_deref(),
+        "dialog.help",
+        &[
+            Action::NextField,
+            Action::Save,
+            Action::ChoicePrev,
+            Action::ChoiceNext,
+            Action::Back,
+        ],
+    );
     f.render_widget(Paragraph::new(line).wrap(Wrap { trim: true }), msg);
 }
 

@@ -67,10 +67,19 @@ impl FormState {
                 index_of(Priority::ALL, Priority::P3),
             ),
         ];
+        FormState::fresh(FormMode::New, f, prefill.dossier_ward)
+    }
+
+    /// A form not yet touched, with a new request id (its saves' idempotency key).
+    fn fresh(
+        mode: FormMode,
+        fields: Vec<Field>,
+        dossier_ward: Option<crate::domain::WardCode>,
+    ) -> FormState {
         FormState {
-            dossier_ward: prefill.dossier_ward,
-            mode: FormMode::New,
-            fields: f,
+            dossier_ward,
+            mode,
+            fields,
             focus: 0,
             dirty: false,
             submitted: false,
@@ -126,19 +135,7 @@ impl FormState {
                 index_of(Priority::ALL, t.priority),
             ),
         ];
-        FormState {
-            mode: FormMode::Edit(Box::new(t.clone())),
-            fields: f,
-            focus: 0,
-            dirty: false,
-            submitted: false,
-            saving: false,
-            escalate_after_save: false,
-            request_id: Uuid::now_v7(),
-            error: None,
-            merge: None,
-            dossier_ward: None,
-        }
+        FormState::fresh(FormMode::Edit(Box::new(t.clone())), f, None)
     }
 
     pub fn field(&self, id: FieldId) -> Option<&Field> {

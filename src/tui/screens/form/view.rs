@@ -4,9 +4,8 @@ use crate::tui::i18n::tr;
 use crate::tui::state::State;
 use crate::tui::ui::fields::draw_fields;
 use crate::tui::ui::theme::Theme;
-use crate::tui::ui::widgets::{block, clean};
+use crate::tui::ui::widgets::block;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
@@ -51,31 +50,25 @@ pub fn draw(f: &mut Frame, body: Rect, state: &State, theme: &Theme) {
         theme,
         multiline_rows,
     );
-    let line = if form.saving {
-        Line::styled(tr(lang, "form.saving"), theme.dim())
-    } else if let Some(e) = &form.error {
-        Line::styled(clean(e), theme.error())
-    } else {
-        Line::styled(
-            crate::tui::ui::keys_line(
-                state,
-                crate::tui::keymap::Context::Form,
-                if form.is_new() {
-                    "form.help"
-                } else {
-                    "form.help_edit"
-                },
-                &[
-                    crate::tui::action::Action::Save,
-                    crate::tui::action::Action::NextField,
-                    crate::tui::action::Action::ChoicePrev,
-                    crate::tui::action::Action::ChoiceNext,
-                    crate::tui::action::Action::Back,
-                    crate::tui::action::Action::SaveEscalate,
-                ],
-            ),
-            theme.dim(),
-        )
-    };
+    use crate::tui::action::Action;
+    let line = crate::tui::ui::form_status_line(
+        state,
+        theme,
+        form.saving,
+        form.error.as_deref(),
+        if form.is_new() {
+            "form.help"
+        } else {
+            "form.help_edit"
+        },
+        &[
+            Action::Save,
+            Action::NextField,
+            Action::ChoicePrev,
+            Action::ChoiceNext,
+            Action::Back,
+            Action::SaveEscalate,
+        ],
+    );
     f.render_widget(Paragraph::new(line), msg);
 }
