@@ -310,16 +310,9 @@ fn hotline_in(
     env: &[(&str, &str)],
     args: &[String],
 ) -> std::process::Output {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_hotline"));
-    cmd.args(["--lang", lang, "--data"])
-        .arg(data)
+    let mut cmd = support::hotline_command(data, env_dir);
+    cmd.args(["--lang", lang])
         .args(args)
-        .env("HOTLINE_CONFIG", env_dir.join("no-config.toml"))
-        .env("HOTLINE_LOG", env_dir.join("hotline.log"))
-        .env_remove("HOTLINE_USER")
-        .env_remove("HOTLINE_DATA")
-        .env_remove("HOTLINE_SERVER")
-        .env_remove("HOTLINE_TOKEN")
         .stdin(std::process::Stdio::null());
     for (k, v) in env {
         cmd.env(k, v);

@@ -29,18 +29,24 @@ pub fn raw_sled(dir: &Path) -> sled::Db {
 /// The real binary on the store in `data`, with its config and log in
 /// `env_dir`, and neither a user nor a store taken from the environment.
 pub fn hotline(data: &Path, env_dir: &Path, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_hotline"))
-        .arg("--data")
-        .arg(data)
+    hotline_command(data, env_dir)
         .args(args)
+        .output()
+        .expect("run hotline")
+}
+
+/// The command [`hotline`] runs, before its arguments.
+pub fn hotline_command(data: &Path, env_dir: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_hotline"));
+    cmd.arg("--data")
+        .arg(data)
         .env("HOTLINE_CONFIG", env_dir.join("no-config.toml"))
         .env("HOTLINE_LOG", env_dir.join("hotline.log"))
         .env_remove("HOTLINE_USER")
         .env_remove("HOTLINE_DATA")
         .env_remove("HOTLINE_SERVER")
-        .env_remove("HOTLINE_TOKEN")
-        .output()
-        .expect("run hotline")
+        .env_remove("HOTLINE_TOKEN");
+    cmd
 }
 
 /// The output of a command that must succeed.
