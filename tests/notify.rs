@@ -230,6 +230,18 @@ fn escalate(level: u8) -> Change {
 }
 
 /// A ticket logged and escalated through the store, as the API does it.
+/// Waits (10 s at most) until the outbox is empty and holds one dead letter.
+fn wait_for_one_dead_letter(store: &Store) {
+    let started = Instant::now();
+    while store.outbox_counts() != (0, 1) {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no dead letter"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 fn escalated_ticket(store: &Store, level: u8) -> Ticket {
     escalated_ticket_at(store, level, NOW)
 }
@@ -919,14 +931,7 @@ fn supervisors_see_dead_letters_on_the_dashboard_and_enter_sends_one_again() {
     backend.start_notifier().unwrap();
     escalated_ticket(&backend.store, 1);
     let store = backend.store.clone();
-    let started = Instant::now();
-    while store.outbox_counts() != (0, 1) {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "no dead letter"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_one_dead_letter(&store);
     let options = |lang| TuiOptions {
         lang,
         keymap_file: None,
@@ -1230,14 +1235,7 @@ fn a_single_desk_supervisor_discards_a_dead_letter_with_a_reason_on_the_dashboar
         .configure(&backend.store, contacts(&json_endpoint(&rx.url), 1));
     backend.start_notifier().unwrap();
     let t = escalated_ticket(&backend.store, 1);
-    let started = Instant::now();
-    while backend.store.outbox_counts() != (0, 1) {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "no dead letter"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_one_dead_letter(&backend.store);
     let mut d = supervisor_tui(&backend);
     let id = d.state.dead_letters.letters[0].id;
     d.keys("G x");
@@ -1688,14 +1686,7 @@ fn a_burst_of_live_updates_on_the_dashboard_leaves_no_backlog_of_reloads() {
         .configure(&backend.store, contacts(&json_endpoint(&rx.url), 1));
     backend.start_notifier().unwrap();
     let t = escalated_ticket(&backend.store, 1);
-    let started = Instant::now();
-    while backend.store.outbox_counts() != (0, 1) {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "no dead letter"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_one_dead_letter(&backend.store);
     let sup: Arc<dyn HotlineApi> = Arc::new(LocalApi::new(
         backend.clone(),
         backend.store.user("sup").unwrap().unwrap(),
